@@ -1,0 +1,158 @@
+// Configuration: the only module that reads the environment.
+// - parses every variable once with a schema, collecting *all* problems (each with a hint);
+// - reads each secret from VAR or from the file named by VAR_FILE;
+// - in development, fills missing secrets from DATA_DIR (generated on first start);
+// - in production, refuses embedded stores and generated secrets.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import defaults from '../../config/defaults.json' with { type: 'json' };
+import { loadOrCreateDevelopmentSecrets, type Secrets } from './development-secrets.js';
+import { parseKeyring, type Keyring } from './keyring.js';
+
+export type Config = {
+  env: 'development' | 'test' | 'production';
+  port: number;
+  issuer: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  dataDir: string;
+  logLevel: string;
+  trustProxy: boolean;
+  secrets: {
+    cookieKeys: string[];
+    pairwiseSecret: Buffer;
+    blindIndexSecret: Buffer;
+    keyEncryptionKeys: Keyring;
+  };
+  secretsGenerated: boolean;
+  ttl: typeof defaults.ttl;
+  passwordHashing: typeof defaults.passwordHashing;
+  rateLimit: typeof defaults.rateLimit;
+  signing: typeof defaults.signing;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const SECRET_NAMES = ['COOKIE_SECRETS', 'PAIRWISE_SECRET', 'BLIND_INDEX_SECRET', 'KEY_ENCRYPTION_KEYS'] as const;
+type SecretName = (typeof SECRET_NAMES)[number];
+
+const urlLike = (protocols: string[], hint: string) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, hint);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production'], {
+    error: 'NODE_ENV must be one of development, test, production',
+  }).default('development'),
+  PORT: z.coerce.number({ error: 'PORT must be a number' }).int().min(0).max(65535, 'PORT must be 0–65535')
+    .default(defaults.port),
+  ISSUER: urlLike(['http:', 'https:'], 'ISSUER must be an absolute http(s) URL, e.g. https://id.example.cn')
+    .refine((v) => !v.endsWith('/'), 'ISSUER must not end with "/"')
+    .optional(),
+  DATABASE_URL: urlLike(['postgres:', 'postgresql:'], 'DATABASE_URL must look like postgres://user@host:5432/db').optional(),
+  REDIS_URL: urlLike(['redis:', 'rediss:'], 'REDIS_URL must look like redis://127.0.0.1:6379').optional(),
+  DATA_DIR: z.string().min(1).default(defaults.dataDir),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+  }).default(defaults.logLevel as 'info'),
+  TRUST_PROXY: z.enum(['true', 'false'], { error: 'TRUST_PROXY must be true or false' }).default('false'),
+});
+
+function readSecret(env: NodeJS.ProcessEnv, name: SecretName, problems: string[]): string | undefined {
+  const direct = env[name];
+  const file = env[`${name}_FILE`];
+  if (direct && file) {
+    problems.push(`${name} and ${name}_FILE are both set; hint: set only one`);
+    return undefined;
+  }
+  if (file) {
+    try {
+      return readFileSync(file, 'utf8').trim();
+    } catch {
+      problems.push(`${name}_FILE: cannot read ${file}; hint: check the path and permissions`);
+      return undefined;
+    }
+  }
+  return direct?.trim() || undefined;
+}
+
+function decodeSecret(name: string, value: string, problems: string[]): Buffer | undefined {
+  const bytes = Buffer.from(value, 'base64url');
+  if (bytes.length < 32) {
+    problems.push(`${name} must be at least 32 random bytes, base64url-encoded; hint: openssl rand -base64 32`);
+    return undefined;
+  }
+  return bytes;
+}
+
+/** Parses the environment into a Config, or throws ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
+  }
+  const raw: Partial<Record<SecretName, string>> = {};
+  for (const name of SECRET_NAMES) raw[name] = readSecret(env, name, problems);
+
+  const values = parsed.success ? parsed.data : undefined;
+  const production = values?.NODE_ENV === 'production';
+  if (production) {
+    if (!values?.DATABASE_URL) problems.push('DATABASE_URL is required in production; hint: the embedded PGlite store is for development only');
+    if (!values?.REDIS_URL) problems.push('REDIS_URL is required in production; hint: the in-memory ephemeral store is for development only');
+    if (!values?.ISSUER?.startsWith('https://')) problems.push('ISSUER must be an https:// URL in production');
+    for (const name of SECRET_NAMES) {
+      if (!raw[name]) problems.push(`${name} (or ${name}_FILE) is required in production; hint: generated development secrets are refused`);
+    }
+  }
+  if (problems.length > 0 || !values) throw new ConfigError(problems);
+
+  const dataDir = path.resolve(values.DATA_DIR);
+  const missing = SECRET_NAMES.filter((name) => !raw[name]);
+  let generated: Secrets | undefined;
+  if (missing.length > 0) generated = loadOrCreateDevelopmentSecrets(dataDir);
+  const pick = (name: SecretName) => raw[name] ?? generated![name];
+
+  const cookieKeys = pick('COOKIE_SECRETS').split(',').map((s) => s.trim()).filter(Boolean);
+  if (cookieKeys.some((k) => k.length < 32)) problems.push('COOKIE_SECRETS: each comma-separated key must be at least 32 characters');
+  const pairwiseSecret = decodeSecret('PAIRWISE_SECRET', pick('PAIRWISE_SECRET'), problems);
+  const blindIndexSecret = decodeSecret('BLIND_INDEX_SECRET', pick('BLIND_INDEX_SECRET'), problems);
+  const keyEncryptionKeys = parseKeyring('KEY_ENCRYPTION_KEYS', pick('KEY_ENCRYPTION_KEYS'), problems);
+  if (pairwiseSecret && blindIndexSecret && pairwiseSecret.equals(blindIndexSecret)) {
+    problems.push('PAIRWISE_SECRET and BLIND_INDEX_SECRET must differ; hint: every purpose has its own key');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    env: values.NODE_ENV,
+    port: values.PORT,
+    issuer: values.ISSUER ?? `http://localhost:${values.PORT}`,
+    databaseUrl: values.DATABASE_URL,
+    redisUrl: values.REDIS_URL,
+    dataDir,
+    logLevel: values.LOG_LEVEL,
+    trustProxy: values.TRUST_PROXY === 'true',
+    secrets: {
+      cookieKeys,
+      pairwiseSecret: pairwiseSecret!,
+      blindIndexSecret: blindIndexSecret!,
+      keyEncryptionKeys: keyEncryptionKeys!,
+    },
+    secretsGenerated: missing.length > 0,
+    ttl: defaults.ttl,
+    passwordHashing: defaults.passwordHashing,
+    rateLimit: defaults.rateLimit,
+    signing: defaults.signing,
+  };
+}

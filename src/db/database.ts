@@ -1,0 +1,52 @@
+// Opens the durable store: PostgreSQL through `pg` when a URL is given, otherwise the
+// embedded PostgreSQL (PGlite) under DATA_DIR — same SQL, same migrations (DESIGN.md contract).
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import knexFactory, { type Knex } from 'knex';
+import ClientPgLite from 'knex-pglite';
+
+export type DatabaseOptions = {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Schema to work in (tests give each run its own); created if missing. */
+  schema?: string;
+  poolMax?: number;
+};
+
+export type Database = {
+  knex: Knex;
+  embedded: boolean;
+  close(): Promise<void>;
+};
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.schema && !SCHEMA_NAME.test(options.schema)) throw new Error(`invalid schema name ${options.schema}`);
+  const searchPath = options.schema ? [options.schema, 'public'] : undefined;
+  let knex: Knex;
+  if (options.databaseUrl) {
+    knex = knexFactory({
+      client: 'pg',
+      connection: options.databaseUrl,
+      searchPath,
+      pool: { min: 0, max: options.poolMax ?? 10 },
+    });
+  } else {
+    const directory = path.join(options.dataDir, 'pgdata');
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
+    knex = knexFactory({
+      client: ClientPgLite as unknown as typeof Knex.Client,
+      dialect: 'postgres',
+      connection: { filename: directory } as Knex.StaticConnectionConfig,
+      searchPath,
+      useNullAsDefault: false,
+    } as Knex.Config);
+  }
+  if (options.schema) await knex.raw('CREATE SCHEMA IF NOT EXISTS ??', [options.schema]);
+  return {
+    knex,
+    embedded: !options.databaseUrl,
+    close: () => knex.destroy(),
+  };
+}
