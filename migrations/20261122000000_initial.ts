@@ -56,8 +56,11 @@ export async function up(knex: Knex): Promise<void> {
     // Private JWK sealed with the key-encryption key (envelope, AES-256-GCM).
     t.text('private_jwk_ciphertext').notNullable();
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
-    // Retired keys stop signing but stay in JWKS until every token they signed has expired.
-    t.timestamp('retired_at', { useTz: true });
+    // Published in JWKS at once, used for signing from this moment: every instance has
+    // reloaded its key set by then, so no RP sees a token signed by a key it cannot fetch.
+    // A key stops signing when a newer key of its algorithm activates, and leaves JWKS once
+    // every token it signed has expired (see services/signing-keys.ts).
+    t.timestamp('activates_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
 }
 

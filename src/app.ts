@@ -1,0 +1,55 @@
+// The Koa application: our middleware and routes in front, oidc-provider behind them.
+import Koa from 'koa';
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import { hkdfSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Container } from './container.js';
+import { requestContext } from './web/request-context.js';
+import { securityHeaders } from './web/security-headers.js';
+import { errorHandler } from './web/error-handler.js';
+import { localeMiddleware } from './web/locale.js';
+import { csrfMiddleware } from './web/csrf.js';
+import { createInteractionRouter } from './routes/interaction.js';
+import { createSystemRouter } from './routes/system.js';
+import { PUBLIC_DIR } from './paths.js';
+
+export type AppOptions = {
+  /** Extra routes served ahead of oidc-provider (the development demo ISP). */
+  extraRouters?: Router[];
+};
+
+export function createApp(container: Container, options: AppOptions = {}): Koa {
+  const { config, logger, metrics, render, providerHolder } = container;
+  const https = config.issuer.startsWith('https://');
+  const app = new Koa({ proxy: config.trustProxy });
+  app.silent = true; // errors are logged by errorHandler with the request id, never by Koa
+
+  const csrfKey = Buffer.from(hkdfSync('sha256', config.secrets.cookieKeys[0]!, 'cyberspace-id', 'csrf', 32));
+  const stylesheet = readFileSync(path.join(PUBLIC_DIR, 'site.css'));
+
+  // Forms: urlencoded only, small, and CSRF-checked.
+  const forms = new Router();
+  forms.use(bodyParser({ enableTypes: ['form'], formLimit: '16kb' }), csrfMiddleware(csrfKey, https));
+  forms.use(createInteractionRouter({ provider: providerHolder.current, citizens: container.citizens, render }).routes());
+
+  const pages = new Router();
+  pages.get('/', (ctx) => render(ctx, 'home', { titleKey: 'home.title' }));
+  pages.get('/static/site.css', (ctx) => {
+    ctx.type = 'text/css';
+    ctx.set('cache-control', 'public, max-age=3600');
+    ctx.body = stylesheet;
+  });
+
+  app.use(requestContext(logger, metrics));
+  app.use(securityHeaders(https));
+  app.use(localeMiddleware(https));
+  app.use(errorHandler(logger, render));
+  app.use(createSystemRouter(container).routes());
+  app.use(pages.routes());
+  app.use(forms.routes());
+  for (const router of options.extraRouters ?? []) app.use(router.routes());
+  app.use(providerHolder.middleware);
+  return app;
+}

@@ -1,0 +1,38 @@
+// Development only: a demo ISP and a demo citizen so `npm start` has something to log in to.
+// Their credentials are kept in DATA_DIR/demo.json (test data, never real people).
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Container } from '../container.js';
+
+export type DemoSetup = {
+  client_id: string;
+  client_secret: string;
+  cyberspace_id: string;
+  password: string;
+};
+
+export const DEMO_CALLBACK_PATH = '/demo-isp/callback';
+
+export async function seedDemo(container: Container): Promise<DemoSetup> {
+  const file = path.join(container.config.dataDir, 'demo.json');
+  let saved: DemoSetup | undefined;
+  try {
+    saved = JSON.parse(readFileSync(file, 'utf8')) as DemoSetup;
+  } catch {
+    saved = undefined;
+  }
+  const clientExists = saved && (await container.clients.findClient(saved.client_id));
+  const citizenExists = saved && (await container.citizens.findActiveCitizen(saved.cyberspace_id));
+  if (saved && clientExists && citizenExists) return saved;
+
+  const client = await container.clients.addClient({
+    name: 'Demo ISP',
+    redirectUris: [`${container.config.issuer}${DEMO_CALLBACK_PATH}`],
+    postLogoutRedirectUris: [`${container.config.issuer}/demo-isp`],
+    scope: 'openid offline_access',
+  });
+  const citizen = await container.citizens.createTestCitizen();
+  const setup = { client_id: client.client_id, client_secret: client.client_secret!, cyberspace_id: citizen.cyberspace_id, password: citizen.password };
+  writeFileSync(file, JSON.stringify(setup, null, 2), { mode: 0o600 });
+  return setup;
+}

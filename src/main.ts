@@ -1,0 +1,56 @@
+// `npm start`: validate configuration, open the stores (embedded ones when none are
+// configured), apply migrations, seed the demo in development, serve, stop gracefully.
+import { loadConfig, ConfigError } from './config/config.js';
+import { buildContainer } from './container.js';
+import { createApp } from './app.js';
+import { listen } from './server.js';
+import { seedDemo } from './demo/seed.js';
+import { createDemoIspRouter } from './demo/demo-isp.js';
+
+const KEY_POLL_SECONDS = 15;
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const container = await buildContainer(config);
+  const { logger } = container;
+  const demo = config.env === 'production' ? undefined : await seedDemo(container);
+  const app = createApp(container, {
+    extraRouters: demo ? [createDemoIspRouter(config.issuer, demo, container.render)] : [],
+  });
+  container.providerHolder.startPolling(KEY_POLL_SECONDS);
+  const running = await listen(app, container, config.port);
+  logger.info({ issuer: config.issuer, database: container.db.embedded ? 'embedded PGlite' : 'PostgreSQL', ephemeral: container.ephemeral.kind }, 'Cyberspace ID is running');
+  if (demo) {
+    process.stdout.write([
+      '',
+      `  Cyberspace ID (development) at ${config.issuer}`,
+      `  stores: ${container.db.embedded ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'}, ${container.ephemeral.kind === 'memory' ? 'in-memory ephemeral store' : 'Redis'}`,
+      '',
+      `  Try a login: open ${config.issuer}/demo-isp and sign in as the demo citizen`,
+      `    cyberspace ID: ${demo.cyberspace_id}`,
+      `    password:      ${demo.password}`,
+      `  Discovery:     ${config.issuer}/.well-known/openid-configuration`,
+      '',
+    ].join('\n'));
+  }
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    running.stop().then(() => process.exit(0), (error: unknown) => {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    });
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+await main();

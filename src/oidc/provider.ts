@@ -1,0 +1,98 @@
+// Assembles oidc-provider's configuration. Every hook lives in its own file in this folder;
+// this module only wires them. Choices cite the rule they implement.
+import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { JWK } from 'jose';
+import type { Config } from '../config/config.js';
+import { createFindAccount } from './find-account.js';
+import { createPairwiseIdentifier } from './pairwise.js';
+import type { CitizenService } from '../services/citizens.js';
+import type { createProviderPages } from './pages.js';
+
+export const ACR_PASSWORD = 'urn:cyberspace-id:acr:password';
+
+export type ProviderDependencies = {
+  config: Pick<Config, 'issuer' | 'ttl' | 'secrets' | 'env'>;
+  adapter: (model: string) => import('oidc-provider').Adapter;
+  citizens: CitizenService;
+  pages: ReturnType<typeof createProviderPages>;
+  jwks: JWK[];
+  /** Outgoing HTTP (sector_identifier_uri, jwks_uri); tests substitute their own. */
+  fetch?: typeof globalThis.fetch;
+};
+
+export function buildProviderConfiguration(deps: ProviderDependencies): Configuration {
+  const { config, pages } = deps;
+  const ttl = config.ttl;
+  return {
+    adapter: deps.adapter as Configuration['adapter'],
+    findAccount: createFindAccount(deps.citizens),
+    pairwiseIdentifier: createPairwiseIdentifier(config.secrets.pairwiseSecret),
+    jwks: { keys: deps.jwks as Configuration['jwks'] extends { keys: infer K } ? K : never },
+    cookies: {
+      keys: config.secrets.cookieKeys,
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+    },
+    // Discovery tells the truth: pairwise only, code only, S256 only (see test/oidc/discovery).
+    subjectTypes: ['pairwise'],
+    responseTypes: ['code'],
+    pkce: { required: () => true }, // RFC 9700 §2.1.1, FAPI 2.0 §5.3.2.2: PKCE for every client
+    scopes: ['openid', 'offline_access'],
+    // Protocol claims only: nothing here names the person (see docs/claims.md).
+    claims: { openid: ['sub'], acr: null, amr: null, auth_time: null, sid: null, iss: null },
+    acrValues: [ACR_PASSWORD],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+    enabledJWA: {
+      idTokenSigningAlgValues: ['ES256', 'RS256'],
+      userinfoSigningAlgValues: ['ES256', 'RS256'],
+      introspectionSigningAlgValues: ['ES256', 'RS256'],
+      clientAuthSigningAlgValues: ['ES256', 'RS256', 'PS256', 'EdDSA'],
+      requestObjectSigningAlgValues: ['ES256', 'RS256', 'PS256', 'EdDSA'],
+    },
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'ES256',
+      subject_type: 'pairwise',
+    },
+    // OIDC Core §3.1.2.1: redirect_uri is REQUIRED and matched exactly.
+    allowOmittingSingleRegisteredRedirectUri: false,
+    conformIdTokenClaims: true,
+    rotateRefreshToken: true, // RFC 9700 §4.14.2: rotation makes a stolen refresh token detectable
+    ttl: {
+      AuthorizationCode: ttl.authorizationCodeSeconds,
+      AccessToken: ttl.accessTokenSeconds,
+      IdToken: ttl.idTokenSeconds,
+      RefreshToken: ttl.refreshTokenSeconds,
+      Session: ttl.sessionSeconds,
+      Interaction: ttl.interactionSeconds,
+      Grant: ttl.grantSeconds,
+    },
+    features: {
+      devInteractions: { enabled: false },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      backchannelLogout: { enabled: true },
+      rpInitiatedLogout: { enabled: true, logoutSource: pages.logoutSource, postLogoutSuccessSource: pages.postLogoutSuccessSource },
+      registration: { enabled: true, initialAccessToken: true, idFactory: () => `isp_${crypto.randomUUID().replaceAll('-', '').slice(0, 24)}` },
+      registrationManagement: { enabled: true, rotateRegistrationAccessToken: true },
+      claimsParameter: { enabled: false },
+      requestObjects: { enabled: false },
+    },
+    interactions: { url: (_ctx: KoaContextWithOIDC, interaction) => `/interaction/${interaction.uid}` },
+    renderError: pages.renderError,
+    discovery: {
+      ui_locales_supported: ['zh-CN', 'en'],
+      service_documentation: `${config.issuer}/docs/integration`,
+      op_policy_uri: `${config.issuer}/docs/privacy`,
+    },
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+  } as Configuration;
+}
+
+export function createProvider(deps: ProviderDependencies): Provider {
+  const provider = new Provider(deps.config.issuer, buildProviderConfiguration(deps));
+  return provider;
+}

@@ -1,0 +1,112 @@
+// Citizen sign-in and consent, the oidc-provider interaction flow (its example/routes/koa.js):
+// interactionDetails → check the prompt → do one thing → interactionResult → redirect.
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import { z } from 'zod';
+import type { CitizenService } from '../services/citizens.js';
+import type { RenderView } from '../web/views.js';
+import type { MessageKey } from '../web/i18n.js';
+import { ACR_PASSWORD } from '../oidc/provider.js';
+import { formBody } from '../web/form-body.js';
+
+type Dependencies = {
+  provider: () => Provider;
+  citizens: CitizenService;
+  render: RenderView;
+};
+
+const loginForm = z.object({
+  cyberspace_id: z.string().max(100).default(''),
+  password: z.string().max(1024).default(''),
+});
+const consentForm = z.object({ decision: z.enum(['allow', 'deny']) });
+
+export function createInteractionRouter({ provider, citizens, render }: Dependencies): Router {
+  const router = new Router({ prefix: '/interaction/:uid' });
+
+  const details = (ctx: Context) => provider().interactionDetails(ctx.req, ctx.res);
+  const clientName = async (clientId: unknown) => {
+    const client = typeof clientId === 'string' ? await provider().Client.find(clientId) : undefined;
+    return client?.clientName ?? (typeof clientId === 'string' ? clientId : '');
+  };
+  const finish = async (ctx: Context, result: Record<string, unknown>) => {
+    const redirectTo = await provider().interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+    ctx.status = 303;
+    ctx.redirect(redirectTo);
+  };
+
+  async function renderLogin(ctx: Context, uid: string, params: Record<string, unknown>, error?: string, cyberspaceId = '') {
+    await render(ctx, 'login', {
+      titleKey: 'login.title',
+      status: error ? (error === 'throttled' ? 429 : 400) : 200,
+      data: {
+        clientName: await clientName(params.client_id),
+        action: `/interaction/${uid}/login`,
+        abortUrl: `/interaction/${uid}/abort`,
+        error,
+        cyberspaceId,
+      },
+    });
+  }
+
+  // Remember ui_locales for the pages of this interaction (OIDC Core §3.1.2.1).
+  router.use(async (ctx, next) => {
+    ctx.set('cache-control', 'no-store');
+    await next();
+  });
+
+  router.get('/', async (ctx) => {
+    const { uid, prompt, params } = await details(ctx);
+    if (prompt.name === 'login') return renderLogin(ctx, uid, params);
+    const scopes = new Set(String(params.scope ?? '').split(' '));
+    const receives: MessageKey[] = ['consent.receives.sub', 'consent.receives.verified'];
+    if (scopes.has('offline_access')) receives.push('consent.receives.offline');
+    const name = await clientName(params.client_id);
+    return render(ctx, 'consent', {
+      titleKey: 'consent.title',
+      titleVars: { client: name },
+      data: { clientName: name, receives, action: `/interaction/${uid}/confirm` },
+    });
+  });
+
+  router.post('/login', async (ctx) => {
+    const { uid, prompt, params } = await details(ctx);
+    if (prompt.name !== 'login') ctx.throw(400, 'not a login prompt');
+    const form = loginForm.safeParse(formBody(ctx));
+    const input = form.success ? form.data : { cyberspace_id: '', password: '' };
+    if (!input.cyberspace_id.trim() || !input.password) return renderLogin(ctx, uid, params, 'missing', input.cyberspace_id);
+    const result = await citizens.signIn(input.cyberspace_id, input.password);
+    if (!result.ok) return renderLogin(ctx, uid, params, result.reason, input.cyberspace_id);
+    await finish(ctx, {
+      login: { accountId: result.citizen.cyberspace_id, acr: ACR_PASSWORD, amr: ['pwd'], remember: true },
+    });
+  });
+
+  router.post('/confirm', async (ctx) => {
+    const interaction = await details(ctx);
+    const { prompt, params, session } = interaction;
+    if (prompt.name !== 'consent' || !session) return ctx.throw(400, 'not a consent prompt');
+    const form = consentForm.safeParse(formBody(ctx));
+    if (!form.success || form.data.decision === 'deny') {
+      return finish(ctx, { error: 'access_denied', error_description: 'End-User denied the request' });
+    }
+    const { Grant } = provider();
+    const grant = interaction.grantId
+      ? (await Grant.find(interaction.grantId))!
+      : new Grant({ accountId: session.accountId, clientId: String(params.client_id) });
+    const missing = prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
+    const grantId = await grant.save();
+    await finish(ctx, { consent: { grantId } });
+  });
+
+  router.post('/abort', async (ctx) => {
+    await details(ctx);
+    await finish(ctx, { error: 'access_denied', error_description: 'End-User aborted interaction' });
+  });
+
+  return router;
+}

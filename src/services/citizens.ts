@@ -1,0 +1,65 @@
+// Citizens' accounts: sign-in and (outside production) test citizens.
+// Sign-in never reveals whether an account exists: unknown IDs cost the same argon2 time
+// and get the same answer as a wrong password.
+import { randomBytes } from 'node:crypto';
+import { generateCyberspaceId, parseCyberspaceId } from '../ids/cyberspace-id.js';
+import type { CitizenQueries, CitizenRow } from '../queries/citizens.js';
+import type { CounterStore } from '../storage/model-store.js';
+import type { PasswordHasher } from './password-hasher.js';
+import { ForbiddenError } from '../errors.js';
+
+export type SignInResult =
+  | { ok: true; citizen: CitizenRow }
+  | { ok: false; reason: 'malformed_id' | 'invalid_credentials' | 'throttled' | 'suspended' | 'cancelled' | 'pending_guardian' };
+
+type Dependencies = {
+  queries: CitizenQueries;
+  hasher: PasswordHasher;
+  counters: CounterStore;
+  production: boolean;
+  rateLimit: { loginAttemptsPerWindow: number; windowSeconds: number };
+};
+
+export function createCitizenService({ queries, hasher, counters, production, rateLimit }: Dependencies) {
+  return {
+    async signIn(idInput: string, password: string): Promise<SignInResult> {
+      const parsed = parseCyberspaceId(idInput);
+      // A mistyped ID is caught by its check symbol before any lookup (and any rate count).
+      if (!parsed.ok) return { ok: false, reason: 'malformed_id' };
+      const attempts = await counters.increment(`login:${parsed.id}`, rateLimit.windowSeconds);
+      if (attempts > rateLimit.loginAttemptsPerWindow) return { ok: false, reason: 'throttled' };
+      const citizen = await queries.findCitizenByCyberspaceId(parsed.id);
+      const valid = citizen
+        ? await hasher.verify(citizen.password_hash, password.normalize('NFC'))
+        : await hasher.verifyNothing(password);
+      if (!citizen || !valid) return { ok: false, reason: 'invalid_credentials' };
+      await counters.reset(`login:${parsed.id}`);
+      // Only someone holding the password learns the account's state.
+      if (citizen.status !== 'active') return { ok: false, reason: citizen.status };
+      if (hasher.needsRehash(citizen.password_hash)) {
+        await queries.updateCitizenPasswordHash(citizen.id, await hasher.hash(password.normalize('NFC')));
+      }
+      return { ok: true, citizen };
+    },
+
+    /** Sandbox/development only: a verified citizen with a random password. */
+    async createTestCitizen(): Promise<{ cyberspace_id: string; password: string; citizen: CitizenRow }> {
+      if (production) throw new ForbiddenError('test citizens cannot be created in production');
+      const password = randomBytes(12).toString('base64url');
+      const citizen = await queries.insertCitizen({
+        cyberspace_id: generateCyberspaceId(),
+        password_hash: await hasher.hash(password),
+        status: 'active',
+        assurance_level: 'test',
+      });
+      return { cyberspace_id: citizen.cyberspace_id, password, citizen };
+    },
+
+    findActiveCitizen: async (cyberspaceId: string) => {
+      const citizen = await queries.findCitizenByCyberspaceId(cyberspaceId);
+      return citizen?.status === 'active' ? citizen : undefined;
+    },
+  };
+}
+
+export type CitizenService = ReturnType<typeof createCitizenService>;

@@ -1,0 +1,185 @@
+// ISP (relying party) registry. Clients live in PostgreSQL; their secrets are sealed with the
+// key-encryption key. oidc-provider reads them through the Client adapter (oidc/adapter.ts).
+import { randomBytes } from 'node:crypto';
+import type { Envelope } from '../crypto/envelope.js';
+import type { ClientQueries, ClientRow } from '../queries/clients.js';
+import { redirectUriProblems } from './redirect-uri-policy.js';
+import { ValidationError, NotFoundError } from '../errors.js';
+
+export type ClientInput = {
+  name: string;
+  redirectUris: string[];
+  postLogoutRedirectUris?: string[];
+  sectorIdentifierUri?: string;
+  public?: boolean;
+  scope?: string;
+  idTokenSigningAlg?: 'ES256' | 'RS256';
+  tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+  jwksUri?: string;
+  backchannelLogoutUri?: string;
+};
+
+export type ClientMetadata = Record<string, unknown> & { client_id: string };
+
+type Dependencies = {
+  queries: ClientQueries;
+  envelope: Envelope;
+  /** oidc-provider's own validation (schema, sector_identifier_uri fetch); throws on problems. */
+  validateMetadata: (metadata: ClientMetadata) => Promise<void>;
+};
+
+export const DEFAULT_CLIENT_SCOPE = 'openid offline_access';
+const secretAad = (clientId: string) => `clients/${clientId}/client_secret`;
+const newClientId = () => `isp_${randomBytes(12).toString('hex')}`;
+const newClientSecret = () => randomBytes(32).toString('base64url');
+
+function toMetadata(clientId: string, input: ClientInput): ClientMetadata {
+  const isPublic = input.public === true;
+  const authMethod = isPublic ? 'none' : input.tokenEndpointAuthMethod ?? 'client_secret_basic';
+  const metadata: ClientMetadata = {
+    client_id: clientId,
+    client_name: input.name,
+    application_type: isPublic && input.redirectUris.every((uri) => !uri.startsWith('https:')) ? 'native' : 'web',
+    redirect_uris: input.redirectUris,
+    post_logout_redirect_uris: input.postLogoutRedirectUris ?? [],
+    response_types: ['code'],
+    grant_types: ['authorization_code', 'refresh_token'],
+    token_endpoint_auth_method: authMethod,
+    subject_type: 'pairwise',
+    id_token_signed_response_alg: input.idTokenSigningAlg ?? 'ES256',
+    scope: input.scope ?? DEFAULT_CLIENT_SCOPE,
+  };
+  if (input.sectorIdentifierUri) metadata.sector_identifier_uri = input.sectorIdentifierUri;
+  if (input.jwksUri) metadata.jwks_uri = input.jwksUri;
+  if (input.backchannelLogoutUri) {
+    metadata.backchannel_logout_uri = input.backchannelLogoutUri;
+    metadata.backchannel_logout_session_required = true;
+  }
+  return metadata;
+}
+
+export function createClientService({ queries, envelope, validateMetadata }: Dependencies) {
+  function inputProblems(input: ClientInput): string[] {
+    const problems: string[] = [];
+    if (!input.name?.trim()) problems.push('name is required');
+    if (!input.redirectUris?.length) problems.push('at least one redirect URI is required');
+    problems.push(...redirectUriProblems(input.redirectUris ?? []));
+    problems.push(...redirectUriProblems(input.postLogoutRedirectUris ?? [], 'post_logout_redirect_uris'));
+    if (input.public && input.tokenEndpointAuthMethod) problems.push('a public client has no token endpoint authentication');
+    if (input.tokenEndpointAuthMethod === 'private_key_jwt' && !input.jwksUri) problems.push('private_key_jwt needs --jwks-uri');
+    return problems;
+  }
+
+  async function validated(metadata: ClientMetadata, secret: string | undefined) {
+    try {
+      await validateMetadata(secret ? { ...metadata, client_secret: secret } : metadata);
+    } catch (error) {
+      const description = (error as { error_description?: string }).error_description ?? (error as Error).message;
+      throw new ValidationError([description]);
+    }
+  }
+
+  async function save(metadata: ClientMetadata, secret: string | undefined) {
+    await queries.upsertClient({
+      client_id: metadata.client_id,
+      name: String(metadata.client_name ?? metadata.client_id),
+      metadata,
+      secret_ciphertext: secret ? envelope.seal(secret, secretAad(metadata.client_id)) : null,
+    });
+  }
+
+  const describe = (row: ClientRow) => ({
+    client_id: row.client_id,
+    name: row.name,
+    disabled: row.disabled_at !== null,
+    redirect_uris: row.metadata.redirect_uris,
+    token_endpoint_auth_method: row.metadata.token_endpoint_auth_method,
+    scope: row.metadata.scope,
+    created_at: new Date(row.created_at).toISOString(),
+  });
+
+  return {
+    async addClient(input: ClientInput): Promise<{ client_id: string; client_secret?: string }> {
+      const problems = inputProblems(input);
+      if (problems.length) throw new ValidationError(problems);
+      const clientId = newClientId();
+      const metadata = toMetadata(clientId, input);
+      const secret = metadata.token_endpoint_auth_method === 'none' || metadata.token_endpoint_auth_method === 'private_key_jwt'
+        ? undefined : newClientSecret();
+      await validated(metadata, secret);
+      await save(metadata, secret);
+      return secret ? { client_id: clientId, client_secret: secret } : { client_id: clientId };
+    },
+
+    async updateClient(clientId: string, patch: Partial<ClientInput>) {
+      const row = await queries.findClientById(clientId);
+      if (!row) throw new NotFoundError(`no client ${clientId}`);
+      const current = row.metadata;
+      const input: ClientInput = {
+        name: patch.name ?? String(current.client_name),
+        redirectUris: patch.redirectUris ?? (current.redirect_uris as string[]),
+        postLogoutRedirectUris: patch.postLogoutRedirectUris ?? (current.post_logout_redirect_uris as string[]),
+        sectorIdentifierUri: patch.sectorIdentifierUri ?? (current.sector_identifier_uri as string | undefined),
+        public: current.token_endpoint_auth_method === 'none',
+        scope: patch.scope ?? (current.scope as string),
+        idTokenSigningAlg: patch.idTokenSigningAlg ?? (current.id_token_signed_response_alg as 'ES256' | 'RS256'),
+        backchannelLogoutUri: patch.backchannelLogoutUri ?? (current.backchannel_logout_uri as string | undefined),
+        jwksUri: patch.jwksUri ?? (current.jwks_uri as string | undefined),
+      };
+      if (current.token_endpoint_auth_method !== 'none') {
+        input.tokenEndpointAuthMethod = current.token_endpoint_auth_method as ClientInput['tokenEndpointAuthMethod'];
+      }
+      const problems = inputProblems(input);
+      if (problems.length) throw new ValidationError(problems);
+      const metadata = toMetadata(clientId, input);
+      const secret = row.secret_ciphertext ? envelope.open(row.secret_ciphertext, secretAad(clientId)) : undefined;
+      await validated(metadata, secret);
+      await save(metadata, secret);
+      return describe((await queries.findClientById(clientId))!);
+    },
+
+    async setDisabled(clientId: string, disabled: boolean): Promise<void> {
+      if (!(await queries.setClientDisabled(clientId, disabled))) throw new NotFoundError(`no client ${clientId}`);
+    },
+
+    async listClients() {
+      return (await queries.listClients()).map(describe);
+    },
+
+    async findClient(clientId: string) {
+      const row = await queries.findClientById(clientId);
+      return row ? describe(row) : undefined;
+    },
+
+    /** For oidc-provider: full metadata with the secret, or undefined if unknown or disabled. */
+    async loadClientMetadata(clientId: string): Promise<ClientMetadata | undefined> {
+      const row = await queries.findClientById(clientId);
+      if (!row || row.disabled_at) return undefined;
+      const metadata: ClientMetadata = { ...row.metadata, client_id: row.client_id };
+      if (row.secret_ciphertext) metadata.client_secret = envelope.open(row.secret_ciphertext, secretAad(row.client_id));
+      return metadata;
+    },
+
+    /** Dynamic registration (RFC 7591) stores what oidc-provider validated. */
+    async storeRegisteredClient(metadata: ClientMetadata): Promise<void> {
+      const { client_secret: secret, ...rest } = metadata;
+      await save(rest as ClientMetadata, typeof secret === 'string' ? secret : undefined);
+    },
+
+    deleteClient: (clientId: string) => queries.deleteClient(clientId),
+
+    /** KEK rotation: re-wraps each client secret's data key under the active KEK. */
+    async rewrapClientSecrets(): Promise<number> {
+      let count = 0;
+      for (const row of await queries.listClients()) {
+        if (!row.secret_ciphertext) continue;
+        const secret = envelope.open(row.secret_ciphertext, secretAad(row.client_id));
+        await queries.upsertClient({ ...row, secret_ciphertext: envelope.seal(secret, secretAad(row.client_id)) });
+        count += 1;
+      }
+      return count;
+    },
+  };
+}
+
+export type ClientService = ReturnType<typeof createClientService>;

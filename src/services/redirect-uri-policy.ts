@@ -1,0 +1,31 @@
+// Redirect URI rules for ISPs, applied to the CLI and to dynamic registration alike.
+// RFC 9700 §2.1 / §4.1.3: exact matching (oidc-provider compares strings), no fragments;
+// https everywhere except loopback http for native apps (RFC 8252 §7.3); private-use
+// schemes for native apps (RFC 8252 §7.1) must be reverse-domain names.
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+const PRIVATE_USE_SCHEME = /^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/;
+
+export function redirectUriProblems(uris: unknown[], field = 'redirect_uris'): string[] {
+  const problems: string[] = [];
+  for (const value of uris) {
+    if (typeof value !== 'string') {
+      problems.push(`${field}: every entry must be a string`);
+      continue;
+    }
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      problems.push(`${field}: "${value}" is not an absolute URI`);
+      continue;
+    }
+    if (url.hash || value.includes('#')) problems.push(`${field}: "${value}" must not contain a fragment`);
+    if (url.protocol === 'https:') continue;
+    if (url.protocol === 'http:') {
+      if (!LOOPBACK_HOSTS.has(url.hostname)) problems.push(`${field}: "${value}" uses http; only https or a loopback address (127.0.0.1, [::1], localhost) is allowed`);
+      continue;
+    }
+    if (!PRIVATE_USE_SCHEME.test(url.protocol)) problems.push(`${field}: "${value}" must use https, loopback http, or a reverse-domain private-use scheme (e.g. cn.example.app:/cb)`);
+  }
+  return problems;
+}

@@ -1,0 +1,131 @@
+// Signing keys for the online credential (ID tokens) and JWT responses.
+// - ES256 signs by default; RS256 exists because OIDC requires it and some ISPs ask for it.
+// - Private halves are generated here, sealed with the key-encryption key, and never leave
+//   the server; JWKS publishes public halves only.
+// - Rotation adds keys that activate later (every instance reloads its key set first); a
+//   superseded key keeps verifying until every token it signed has expired, then is pruned.
+import { randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair, calculateJwkThumbprint, type JWK } from 'jose';
+import type { Envelope } from '../crypto/envelope.js';
+import type { SigningKeyQueries, SigningKeyRow } from '../queries/signing-keys.js';
+
+export const SIGNING_ALGORITHMS = ['ES256', 'RS256'] as const;
+export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
+
+export type KeySetState = {
+  /** Private JWKs in the order oidc-provider must see them: signing keys first. */
+  privateJwks: JWK[];
+  /** kids in that order; when it changes, instances rebuild their provider. */
+  fingerprint: string;
+};
+
+type Dependencies = {
+  queries: SigningKeyQueries;
+  envelope: Envelope;
+  /** How long a superseded key stays in JWKS: longer than any token it signed can live. */
+  retiredKeyGraceSeconds: number;
+  now?: () => Date;
+};
+
+const aadFor = (kid: string) => `signing_keys/${kid}/private_jwk`;
+
+export function createSigningKeyService({ queries, envelope, retiredKeyGraceSeconds, now = () => new Date() }: Dependencies) {
+  async function createKey(alg: SigningAlgorithm, activatesAt: Date) {
+    const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+    const publicJwk = await exportJWK(publicKey);
+    const thumbprint = await calculateJwkThumbprint(publicJwk);
+    // kid: thumbprint prefix plus randomness, unique even if a key were ever regenerated.
+    const kid = `${thumbprint.slice(0, 16)}-${randomUUID().slice(0, 8)}`;
+    const privateJwk = { ...(await exportJWK(privateKey)), kid, alg, use: 'sig' };
+    await queries.insertSigningKey({
+      kid,
+      alg,
+      public_jwk: { ...publicJwk, kid, alg, use: 'sig' },
+      private_jwk_ciphertext: envelope.seal(JSON.stringify(privateJwk), aadFor(kid)),
+      activates_at: activatesAt,
+    });
+    return kid;
+  }
+
+  /** Splits rows into signing (newest active per alg), pending, still-verifying and expired. */
+  function classify(rows: SigningKeyRow[]) {
+    const at = now().getTime();
+    const signing: SigningKeyRow[] = [];
+    const pending: SigningKeyRow[] = [];
+    const verifying: SigningKeyRow[] = [];
+    const expired: SigningKeyRow[] = [];
+    const sorted = [...rows].sort((a, b) => new Date(b.activates_at).getTime() - new Date(a.activates_at).getTime());
+    // Newest first: each active key is superseded by the previous (newer) active key of its alg.
+    const newerActivation = new Map<string, number>();
+    for (const row of sorted) {
+      const activation = new Date(row.activates_at).getTime();
+      if (activation > at) {
+        pending.push(row);
+        continue;
+      }
+      const supersededAt = newerActivation.get(row.alg);
+      if (supersededAt === undefined) signing.push(row);
+      else (at - supersededAt > retiredKeyGraceSeconds * 1000 ? expired : verifying).push(row);
+      newerActivation.set(row.alg, activation);
+    }
+    return { signing, pending, verifying, expired };
+  }
+
+  return {
+    /** First start: one active key per algorithm. Idempotent. */
+    async ensureSigningKeys(): Promise<string[]> {
+      const { signing } = classify(await queries.listSigningKeys());
+      const created: string[] = [];
+      for (const alg of SIGNING_ALGORITHMS) {
+        if (!signing.some((row) => row.alg === alg)) created.push(await createKey(alg, now()));
+      }
+      return created;
+    },
+
+    /** Adds a new key per algorithm, signing from `activateAfterSeconds` from now. */
+    async rotateSigningKeys(activateAfterSeconds: number): Promise<{ kids: string[]; activatesAt: Date }> {
+      const activatesAt = new Date(now().getTime() + activateAfterSeconds * 1000);
+      const kids: string[] = [];
+      for (const alg of SIGNING_ALGORITHMS) kids.push(await createKey(alg, activatesAt));
+      return { kids, activatesAt };
+    },
+
+    /** Removes keys whose every token has expired. */
+    async pruneExpiredKeys(): Promise<string[]> {
+      const { expired } = classify(await queries.listSigningKeys());
+      await queries.deleteSigningKeys(expired.map((row) => row.kid));
+      return expired.map((row) => row.kid);
+    },
+
+    async loadKeySet(): Promise<KeySetState> {
+      const { signing, pending, verifying } = classify(await queries.listSigningKeys());
+      const ordered = [...signing, ...pending, ...verifying];
+      return {
+        privateJwks: ordered.map((row) => JSON.parse(envelope.open(row.private_jwk_ciphertext, aadFor(row.kid))) as JWK),
+        fingerprint: ordered.map((row) => row.kid).join(','),
+      };
+    },
+
+    async describeKeys() {
+      const { signing, pending, verifying } = classify(await queries.listSigningKeys());
+      const describe = (state: string) => (row: SigningKeyRow) => ({
+        kid: row.kid, alg: row.alg, state, activates_at: new Date(row.activates_at).toISOString(),
+      });
+      return [...signing.map(describe('signing')), ...pending.map(describe('pending')), ...verifying.map(describe('verifying'))];
+    },
+
+    /** KEK rotation: re-wraps each private key's data key under the active KEK. */
+    async rewrapSigningKeys(): Promise<number> {
+      const rows = await queries.listSigningKeys();
+      for (const row of rows) {
+        const sealed = row.private_jwk_ciphertext;
+        const dot = sealed.lastIndexOf('.');
+        const rewrapped = `${envelope.rewrap(sealed.slice(0, dot), aadFor(row.kid))}${sealed.slice(dot)}`;
+        await queries.updateSigningKeyCiphertext(row.kid, rewrapped);
+      }
+      return rows.length;
+    },
+  };
+}
+
+export type SigningKeyService = ReturnType<typeof createSigningKeyService>;

@@ -1,0 +1,43 @@
+// Renders ejs views inside the shared layout. Views are dumb: they receive the translator,
+// the locale and plain data; every string shown goes through the translation table.
+import path from 'node:path';
+import ejs from 'ejs';
+import type { Context } from 'koa';
+import { translator, type Locale, type MessageKey } from './i18n.js';
+import { VIEWS_DIR } from '../paths.js';
+
+
+export type ViewState = { locale: Locale; csrfToken?: string };
+
+function switchUrl(ctx: Context, other: Locale): string {
+  const params = new URLSearchParams(ctx.querystring);
+  params.set('lang', other);
+  return `${ctx.path}?${params.toString()}`;
+}
+
+export function createViewRenderer(viewsDir: string = VIEWS_DIR, cache = true) {
+  return async function render(
+    ctx: Context,
+    view: string,
+    options: { titleKey: MessageKey; titleVars?: Record<string, string>; status?: number; data?: Record<string, unknown> },
+  ): Promise<void> {
+    const state = ctx.state as ViewState;
+    const locale = state.locale;
+    const t = translator(locale);
+    const otherLocale: Locale = locale === 'en' ? 'zh-CN' : 'en';
+    const locals = { ...options.data, t, locale, csrfToken: state.csrfToken ?? '' };
+    const body = await ejs.renderFile(path.join(viewsDir, `${view}.ejs`), locals, { cache, async: false });
+    ctx.type = 'html';
+    ctx.state.renderedPage = true;
+    ctx.status = options.status ?? 200;
+    ctx.body = await ejs.renderFile(path.join(viewsDir, 'layout.ejs'), {
+      ...locals,
+      body,
+      title: t(options.titleKey, options.titleVars),
+      otherLocale,
+      switchLocaleUrl: switchUrl(ctx, otherLocale),
+    }, { cache });
+  };
+}
+
+export type RenderView = ReturnType<typeof createViewRenderer>;
