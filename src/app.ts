@@ -24,6 +24,8 @@ export function createApp(container: Container, options: AppOptions = {}): Koa {
   const { config, logger, metrics, render, providerHolder } = container;
   const https = config.issuer.startsWith('https://');
   const app = new Koa({ proxy: config.trustProxy });
+  // oidc-provider, mounted, signs its cookies with the host app's keys.
+  app.keys = config.secrets.cookieKeys;
   app.silent = true; // errors are logged by errorHandler with the request id, never by Koa
 
   const csrfKey = Buffer.from(hkdfSync('sha256', config.secrets.cookieKeys[0]!, 'cyberspace-id', 'csrf', 32));

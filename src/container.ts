@@ -35,10 +35,12 @@ export type ContainerOptions = {
   fetch?: typeof globalThis.fetch;
   /** Apply pending migrations while starting (the server does; `cyberid migrate` is explicit). */
   migrate?: boolean;
+  /** Overrides LOG_LEVEL (the CLI keeps its output quiet). */
+  logLevel?: string;
 };
 
 export async function buildContainer(config: Config, options: ContainerOptions = {}) {
-  const logger = createLogger(config.logLevel, options.logDestination);
+  const logger = createLogger(options.logLevel ?? config.logLevel, options.logDestination);
   const metrics = createMetrics();
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: options.schema });
   if (options.migrate !== false) await migrateToLatest(db.knex);
@@ -76,7 +78,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
   providerHolder = createProviderHolder({
     keys,
     logger,
-    build: (jwks) => createProvider({ config, adapter, citizens, pages, jwks, fetch: options.fetch }),
+    build: (jwks) => createProvider({ config, adapter, citizens, pages, jwks, logger, fetch: options.fetch }),
   });
   await keys.ensureSigningKeys();
   await providerHolder.refresh();

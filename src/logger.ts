@@ -6,7 +6,7 @@ import { pino, type Logger, type DestinationStream } from 'pino';
 export type { Logger };
 
 export const REDACTED_FIELDS = [
-  'password', '*.password', 'name', '*.name', 'document_number', '*.document_number', 'documentNumber',
+  'password', '*.password', 'name', 'identity.name', 'form.name', 'document_number', '*.document_number', 'documentNumber',
   '*.documentNumber', 'birth_date', '*.birth_date', 'birthDate', '*.birthDate', 'client_secret',
   '*.client_secret', 'req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]',
 ];

@@ -6,6 +6,7 @@ import { createApp } from './app.js';
 import { listen } from './server.js';
 import { seedDemo } from './demo/seed.js';
 import { createDemoIspRouter } from './demo/demo-isp.js';
+import { serveCliBridge } from './cli/bridge.js';
 
 const KEY_POLL_SECONDS = 15;
 
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
   });
   container.providerHolder.startPolling(KEY_POLL_SECONDS);
   const running = await listen(app, container, config.port);
+  // The embedded database admits one process: the CLI talks to us instead (cli/bridge.ts).
+  const bridge = container.db.embedded ? serveCliBridge(container) : undefined;
   logger.info({ issuer: config.issuer, database: container.db.embedded ? 'embedded PGlite' : 'PostgreSQL', ephemeral: container.ephemeral.kind }, 'Cyberspace ID is running');
   if (demo) {
     process.stdout.write([
@@ -44,7 +47,7 @@ async function main(): Promise<void> {
   }
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
-    running.stop().then(() => process.exit(0), (error: unknown) => {
+    Promise.resolve(bridge?.close()).then(() => running.stop()).then(() => process.exit(0), (error: unknown) => {
       logger.error({ err: error }, 'shutdown failed');
       process.exit(1);
     });

@@ -7,6 +7,7 @@ import { createFindAccount } from './find-account.js';
 import { createPairwiseIdentifier } from './pairwise.js';
 import type { CitizenService } from '../services/citizens.js';
 import type { createProviderPages } from './pages.js';
+import type { Logger } from '../logger.js';
 
 export const ACR_PASSWORD = 'urn:cyberspace-id:acr:password';
 
@@ -16,6 +17,7 @@ export type ProviderDependencies = {
   citizens: CitizenService;
   pages: ReturnType<typeof createProviderPages>;
   jwks: JWK[];
+  logger: Logger;
   /** Outgoing HTTP (sector_identifier_uri, jwks_uri); tests substitute their own. */
   fetch?: typeof globalThis.fetch;
 };
@@ -39,7 +41,8 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
     pkce: { required: () => true }, // RFC 9700 §2.1.1, FAPI 2.0 §5.3.2.2: PKCE for every client
     scopes: ['openid', 'offline_access'],
     // Protocol claims only: nothing here names the person (see docs/claims.md).
-    claims: { openid: ['sub'], acr: null, amr: null, auth_time: null, sid: null, iss: null },
+    // amr sits in the openid scope so oidc-provider puts the session's amr into ID tokens.
+    claims: { openid: ['sub', 'amr'], acr: null, auth_time: null, sid: null, iss: null },
     acrValues: [ACR_PASSWORD],
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
     enabledJWA: {
@@ -55,6 +58,7 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
       token_endpoint_auth_method: 'client_secret_basic',
       id_token_signed_response_alg: 'ES256',
       subject_type: 'pairwise',
+      require_auth_time: true,
     },
     // OIDC Core §3.1.2.1: redirect_uri is REQUIRED and matched exactly.
     allowOmittingSingleRegisteredRedirectUri: false,
@@ -94,5 +98,10 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
 
 export function createProvider(deps: ProviderDependencies): Provider {
   const provider = new Provider(deps.config.issuer, buildProviderConfiguration(deps));
+  // oidc-provider handles its own errors; surface the unexpected ones in our log, with the
+  // request id and without anything from the request itself.
+  provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {
+    deps.logger.error({ requestId: (ctx as unknown as { state: { requestId?: string } }).state.requestId, err: { name: error.name, message: error.message, stack: error.stack } }, 'oidc-provider server error');
+  });
   return provider;
 }

@@ -43,7 +43,7 @@ export function createCitizenService({ queries, hasher, counters, production, ra
     },
 
     /** Sandbox/development only: a verified citizen with a random password. */
-    async createTestCitizen(): Promise<{ cyberspace_id: string; password: string; citizen: CitizenRow }> {
+    async createTestCitizen(_options: { birthDate?: string } = {}): Promise<{ cyberspace_id: string; password: string; citizen: CitizenRow }> {
       if (production) throw new ForbiddenError('test citizens cannot be created in production');
       const password = randomBytes(12).toString('base64url');
       const citizen = await queries.insertCitizen({

@@ -47,6 +47,7 @@ function toMetadata(clientId: string, input: ClientInput): ClientMetadata {
     token_endpoint_auth_method: authMethod,
     subject_type: 'pairwise',
     id_token_signed_response_alg: input.idTokenSigningAlg ?? 'ES256',
+    require_auth_time: true, // ISPs always learn when the citizen authenticated
     scope: input.scope ?? DEFAULT_CLIENT_SCOPE,
   };
   if (input.sectorIdentifierUri) metadata.sector_identifier_uri = input.sectorIdentifierUri;

@@ -1,0 +1,111 @@
+// cyberid client add|list|show|update|disable|enable
+import { json, requireString, stringList, UsageError, type Command } from '../command.js';
+import type { ClientInput } from '../../services/clients.js';
+
+const metadataOptions = {
+  name: { type: 'string' },
+  'redirect-uri': { type: 'string', multiple: true },
+  'post-logout-redirect-uri': { type: 'string', multiple: true },
+  'sector-identifier-uri': { type: 'string' },
+  scope: { type: 'string' },
+  'id-token-alg': { type: 'string' },
+  'auth-method': { type: 'string' },
+  'jwks-uri': { type: 'string' },
+  'backchannel-logout-uri': { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+function algorithm(value: unknown): ClientInput['idTokenSigningAlg'] {
+  if (value === undefined) return undefined;
+  if (value === 'ES256' || value === 'RS256') return value;
+  throw new UsageError('--id-token-alg must be ES256 or RS256');
+}
+
+function authMethod(value: unknown): ClientInput['tokenEndpointAuthMethod'] {
+  if (value === undefined) return undefined;
+  if (value === 'client_secret_basic' || value === 'client_secret_post' || value === 'private_key_jwt') return value;
+  throw new UsageError('--auth-method must be client_secret_basic, client_secret_post or private_key_jwt');
+}
+
+const optional = (value: unknown) => (typeof value === 'string' ? value : undefined);
+const optionalList = (values: Record<string, unknown>, name: string) => (values[name] === undefined ? undefined : stringList(values, name));
+
+const describeClient = (client: Record<string, unknown>) =>
+  `${String(client.client_id)}  ${client.disabled ? '[disabled] ' : ''}${String(client.name)}  ${(client.redirect_uris as string[]).join(' ')}\n`;
+
+export const clientCommands: Command[] = [
+  {
+    name: 'client add',
+    summary: 'register an ISP (prints client_id and, for confidential clients, client_secret)',
+    usage: 'client add --name NAME --redirect-uri URI [--redirect-uri URI…] [--post-logout-redirect-uri URI] [--sector-identifier-uri URI] [--public] [--scope "…"] [--id-token-alg ES256|RS256] [--auth-method client_secret_basic|client_secret_post|private_key_jwt --jwks-uri URI] [--backchannel-logout-uri URI] --json',
+    options: { ...metadataOptions, public: { type: 'boolean' } },
+    async run(container, values) {
+      const created = await container.clients.addClient({
+        name: requireString(values, 'name'),
+        redirectUris: stringList(values, 'redirect-uri'),
+        postLogoutRedirectUris: stringList(values, 'post-logout-redirect-uri'),
+        sectorIdentifierUri: optional(values['sector-identifier-uri']),
+        public: values.public === true,
+        scope: optional(values.scope),
+        idTokenSigningAlg: algorithm(values['id-token-alg']),
+        tokenEndpointAuthMethod: authMethod(values['auth-method']),
+        jwksUri: optional(values['jwks-uri']),
+        backchannelLogoutUri: optional(values['backchannel-logout-uri']),
+      });
+      return { output: values.json ? json(created) : `client_id: ${created.client_id}\n${created.client_secret ? `client_secret: ${created.client_secret}\n` : ''}` };
+    },
+  },
+  {
+    name: 'client list',
+    summary: 'list registered ISPs',
+    usage: 'client list [--json]',
+    options: { json: { type: 'boolean' } },
+    async run(container, values) {
+      const clients = await container.clients.listClients();
+      return { output: values.json ? json(clients) : clients.map(describeClient).join('') || 'no clients\n' };
+    },
+  },
+  {
+    name: 'client show',
+    summary: 'show one ISP',
+    usage: 'client show CLIENT_ID',
+    options: {},
+    async run(container, _values, [clientId]) {
+      if (!clientId) throw new UsageError('CLIENT_ID is required');
+      const client = await container.clients.findClient(clientId);
+      if (!client) return { output: `no client ${clientId}\n`, exitCode: 1 };
+      return { output: json(client) };
+    },
+  },
+  {
+    name: 'client update',
+    summary: 'change an ISP\'s name, URIs, scope or algorithm (secret unchanged)',
+    usage: 'client update CLIENT_ID [--name NAME] [--redirect-uri URI…] [--post-logout-redirect-uri URI…] [--sector-identifier-uri URI] [--scope "…"] [--id-token-alg ES256|RS256] [--backchannel-logout-uri URI]',
+    options: metadataOptions,
+    async run(container, values, [clientId]) {
+      if (!clientId) throw new UsageError('CLIENT_ID is required');
+      const updated = await container.clients.updateClient(clientId, {
+        name: optional(values.name),
+        redirectUris: optionalList(values, 'redirect-uri'),
+        postLogoutRedirectUris: optionalList(values, 'post-logout-redirect-uri'),
+        sectorIdentifierUri: optional(values['sector-identifier-uri']),
+        scope: optional(values.scope),
+        idTokenSigningAlg: algorithm(values['id-token-alg']),
+        backchannelLogoutUri: optional(values['backchannel-logout-uri']),
+        jwksUri: optional(values['jwks-uri']),
+      });
+      return { output: json(updated) };
+    },
+  },
+  ...(['disable', 'enable'] as const).map((verb): Command => ({
+    name: `client ${verb}`,
+    summary: verb === 'disable' ? 'stop an ISP from authenticating (its tokens stop working)' : 'allow a disabled ISP again',
+    usage: `client ${verb} CLIENT_ID`,
+    options: {},
+    async run(container, _values, [clientId]) {
+      if (!clientId) throw new UsageError('CLIENT_ID is required');
+      await container.clients.setDisabled(clientId, verb === 'disable');
+      return { output: `${clientId} ${verb}d\n` };
+    },
+  })),
+];

@@ -1,0 +1,70 @@
+// cyberid migrate | keys rotate|list|prune | citizen add-test | registration-token create
+import { json, UsageError, type Command } from '../command.js';
+import { migrateToLatest } from '../../db/migrate.js';
+
+function seconds(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new UsageError(`--${name} must be a whole number of seconds`);
+  return parsed;
+}
+
+export const operationCommands: Command[] = [
+  {
+    name: 'migrate',
+    summary: 'apply pending database migrations',
+    usage: 'migrate',
+    options: {},
+    async run(container) {
+      const applied = await migrateToLatest(container.db.knex);
+      return { output: applied.length ? `applied: ${applied.join(', ')}\n` : 'database schema is up to date\n' };
+    },
+  },
+  {
+    name: 'keys rotate',
+    summary: 'add new ES256 and RS256 signing keys; they sign after --activate-after seconds (default 60), old keys keep verifying until their tokens expire',
+    usage: 'keys rotate [--activate-after SECONDS] [--json]',
+    options: { 'activate-after': { type: 'string' }, json: { type: 'boolean' } },
+    async run(container, values) {
+      const rotated = await container.keys.rotateSigningKeys(seconds(values['activate-after'], 'activate-after', 60));
+      const pruned = await container.keys.pruneExpiredKeys();
+      const result = { new_kids: rotated.kids, activates_at: rotated.activatesAt.toISOString(), pruned_kids: pruned };
+      return { output: values.json ? json(result) : `new keys ${rotated.kids.join(', ')} sign from ${result.activates_at}\n` };
+    },
+  },
+  {
+    name: 'keys list',
+    summary: 'list signing keys and their state (signing, pending, verifying)',
+    usage: 'keys list [--json]',
+    options: { json: { type: 'boolean' } },
+    async run(container, values) {
+      const keys = await container.keys.describeKeys();
+      return { output: values.json ? json(keys) : keys.map((k) => `${k.kid}  ${k.alg}  ${k.state}  ${k.activates_at}\n`).join('') };
+    },
+  },
+  {
+    name: 'citizen add-test',
+    summary: 'create a verified test citizen (sandbox and development only; refused in production)',
+    usage: 'citizen add-test [--birth-date YYYY-MM-DD] --json',
+    options: { 'birth-date': { type: 'string' }, json: { type: 'boolean' } },
+    async run(container, values) {
+      const birthDate = typeof values['birth-date'] === 'string' ? values['birth-date'] : undefined;
+      const created = await container.citizens.createTestCitizen({ birthDate });
+      const result = { cyberspace_id: created.cyberspace_id, password: created.password };
+      return { output: values.json ? json(result) : `cyberspace_id: ${result.cyberspace_id}\npassword: ${result.password}\n` };
+    },
+  },
+  {
+    name: 'registration-token create',
+    summary: 'create an initial access token for dynamic client registration (RFC 7591)',
+    usage: 'registration-token create [--expires-in SECONDS] [--json]',
+    options: { 'expires-in': { type: 'string' }, json: { type: 'boolean' } },
+    async run(container, values) {
+      const { InitialAccessToken } = container.providerHolder.current();
+      const expiresIn = seconds(values['expires-in'], 'expires-in', 7 * 86400);
+      const token = await new InitialAccessToken({ expiresIn }).save();
+      const result = { initial_access_token: token, expires_in: expiresIn };
+      return { output: values.json ? json(result) : `initial_access_token: ${token}\n` };
+    },
+  },
+];

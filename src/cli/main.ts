@@ -1,0 +1,49 @@
+// The operator CLI, `cyberid`. Same configuration as the server. On the embedded store it
+// hands the command to a running server (cli/bridge.ts) or, if none runs, opens the store.
+import { loadConfig, ConfigError } from '../config/config.js';
+import { buildContainer } from '../container.js';
+import { pendingMigrations } from '../db/migrate.js';
+import { openDatabase } from '../db/database.js';
+import { sendToRunningServer } from './bridge.js';
+import { findCommand, runCommand, usage } from './registry.js';
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === 'help' || !findCommand(argv)) {
+    process.stdout.write(usage());
+    return argv.length === 0 || argv[0] === '--help' || argv[0] === 'help' ? 0 : 2;
+  }
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  if (!config.databaseUrl) {
+    const forwarded = await sendToRunningServer(config.dataDir, argv);
+    if (forwarded) {
+      process.stdout.write(forwarded.output);
+      return forwarded.exitCode ?? 0;
+    }
+  } else if (argv[0] !== 'migrate') {
+    const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    const pending = await pendingMigrations(db.knex).finally(() => db.close());
+    if (pending.length > 0) {
+      process.stderr.write(`the database has ${pending.length} pending migration(s); run: cyberid migrate\n`);
+      return 1;
+    }
+  }
+  const container = await buildContainer(config, { migrate: !config.databaseUrl || argv[0] === 'migrate' ? true : false, logLevel: 'warn', logDestination: process.stderr as never });
+  try {
+    const result = await runCommand(container, argv);
+    (result.exitCode ? process.stderr : process.stdout).write(result.output);
+    return result.exitCode ?? 0;
+  } finally {
+    await container.close();
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

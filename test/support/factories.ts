@@ -1,0 +1,20 @@
+// Builders for test data through the real services (no SQL in tests).
+import { createHash, randomBytes } from 'node:crypto';
+import type { Container } from '../../src/container.js';
+import type { ClientInput } from '../../src/services/clients.js';
+
+export async function createClient(container: Container, input: Partial<ClientInput> = {}) {
+  const redirectUris = input.redirectUris ?? ['https://isp.example/callback'];
+  const created = await container.clients.addClient({ name: 'Test ISP', redirectUris, postLogoutRedirectUris: ['https://isp.example/logged-out'], ...input });
+  return { ...created, redirect_uri: redirectUris[0]! };
+}
+
+export async function createCitizen(container: Container) {
+  const { cyberspace_id, password } = await container.citizens.createTestCitizen();
+  return { cyberspace_id, password };
+}
+
+export function pkce() {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}

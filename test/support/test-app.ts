@@ -1,0 +1,91 @@
+// Starts the real application for a test: real PostgreSQL (own schema) and Redis (own key
+// prefix) when reachable, generated secrets in a temporary DATA_DIR, logs captured in memory
+// so privacy tests can scan them. Each app is stopped and its namespace dropped afterwards.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import net from 'node:net';
+import { Writable } from 'node:stream';
+import { loadConfig } from '../../src/config/config.js';
+import { buildContainer, type Container } from '../../src/container.js';
+import { createApp } from '../../src/app.js';
+import { listen } from '../../src/server.js';
+import { realServices } from './real-services.js';
+import { uniqueName } from './stores.js';
+
+export type TestApp = {
+  url: string;
+  container: Container;
+  logs: string[];
+  dataDir: string;
+  schema: string;
+  redisPrefix: string;
+  stop(options?: { keepData?: boolean }): Promise<void>;
+};
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export type TestAppOptions = {
+  env?: Record<string, string>;
+  fetch?: typeof globalThis.fetch;
+  /** Reuse another app's stores and secrets (restart / second instance scenarios). */
+  shareWith?: Pick<TestApp, 'dataDir' | 'schema' | 'redisPrefix'>;
+  port?: number;
+};
+
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const services = await realServices();
+  const port = options.port ?? (await freePort());
+  const dataDir = options.shareWith?.dataDir ?? mkdtempSync(path.join(tmpdir(), 'cyberid-test-'));
+  const schema = options.shareWith?.schema ?? uniqueName('t');
+  const redisPrefix = options.shareWith?.redisPrefix ?? `${uniqueName('test')}:`;
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'info',
+    ...(services.databaseUrl ? { DATABASE_URL: services.databaseUrl } : {}),
+    ...(services.redisUrl ? { REDIS_URL: services.redisUrl } : {}),
+    ...options.env,
+  };
+  const config = loadConfig(env);
+  const logs: string[] = [];
+  const logDestination = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(String(chunk));
+      if (process.env.TEST_LOGS === '1') process.stderr.write(chunk);
+      done();
+    },
+  });
+  const container = await buildContainer(config, { schema, redisPrefix, logDestination, fetch: options.fetch });
+  const running = await listen(createApp(container), container, port, 1000);
+  return {
+    url: config.issuer,
+    container,
+    logs,
+    dataDir,
+    schema,
+    redisPrefix,
+    async stop({ keepData = false } = {}) {
+      if (!keepData) {
+        if (container.config.databaseUrl) await container.db.knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
+        if (container.ephemeral.kind === 'redis') {
+          const { redis } = container.ephemeral as unknown as { redis: import('ioredis').Redis };
+          const keys = await redis.keys(`${redisPrefix}*`);
+          if (keys.length) await redis.del(...keys);
+        }
+      }
+      await running.stop();
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
