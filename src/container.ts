@@ -15,6 +15,7 @@ import { createCitizenQueries } from './queries/citizens.js';
 import { createClientQueries } from './queries/clients.js';
 import { createSigningKeyQueries } from './queries/signing-keys.js';
 import { createPasswordHasher } from './services/password-hasher.js';
+import { createIdentityVault } from './services/identity-vault.js';
 import { createCitizenService } from './services/citizens.js';
 import { createClientService } from './services/clients.js';
 import { createSigningKeyService } from './services/signing-keys.js';
@@ -51,10 +52,13 @@ export async function buildContainer(config: Config, options: ContainerOptions =
   const envelope = createEnvelope(config.secrets.keyEncryptionKeys);
   const durable = createOidcPayloadQueries(db.knex);
   const hasher = createPasswordHasher(config.passwordHashing);
+  const vault = createIdentityVault({ envelope, blindIndexSecret: config.secrets.blindIndexSecret });
+  const citizenQueries = createCitizenQueries(db.knex);
 
   const citizens = createCitizenService({
-    queries: createCitizenQueries(db.knex),
+    queries: citizenQueries,
     hasher,
+    vault,
     counters: ephemeral,
     production: config.env === 'production',
     rateLimit: config.rateLimit,
@@ -92,6 +96,8 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     durable,
     envelope,
     hasher,
+    vault,
+    citizenQueries,
     citizens,
     clients,
     keys,

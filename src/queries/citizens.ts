@@ -1,20 +1,41 @@
 // SQL for the citizens table.
 import type { Knex } from 'knex';
+import type { SealedIdentity } from '../services/identity-vault.js';
 
 export type CitizenStatus = 'active' | 'pending_guardian' | 'suspended' | 'cancelled';
 
-export type CitizenRow = {
+export type CitizenRow = SealedIdentity & {
   id: string;
   cyberspace_id: string;
   password_hash: string;
   status: CitizenStatus;
   assurance_level: string;
+  document_blind_index: string | null;
+  guardian_id: string | null;
+  guardian_approved_at: Date | null;
+  suspended_by: 'citizen' | 'operator' | null;
+  suspension_reason: string | null;
+  cancelled_at: Date | null;
   password_changed_at: Date;
   created_at: Date;
   updated_at: Date;
 };
 
+export type NewCitizen = Pick<CitizenRow, 'id' | 'cyberspace_id' | 'password_hash' | 'status' | 'assurance_level'>
+  & Partial<Pick<CitizenRow, 'document_blind_index' | 'guardian_id'>>
+  & Partial<SealedIdentity>;
+
+const UNIQUE_VIOLATION = '23505';
+
+export class DuplicateDocumentError extends Error {
+  constructor() {
+    super('a citizen with this document already exists');
+    this.name = 'DuplicateDocumentError';
+  }
+}
+
 export function createCitizenQueries(knex: Knex) {
+  const touch = () => ({ updated_at: knex.fn.now() });
   return {
     findCitizenByCyberspaceId(cyberspaceId: string): Promise<CitizenRow | undefined> {
       return knex('citizens').where({ cyberspace_id: cyberspaceId }).first();
@@ -22,12 +43,66 @@ export function createCitizenQueries(knex: Knex) {
     findCitizenById(id: string): Promise<CitizenRow | undefined> {
       return knex('citizens').where({ id }).first();
     },
-    async insertCitizen(row: Pick<CitizenRow, 'cyberspace_id' | 'password_hash' | 'status' | 'assurance_level'>, trx: Knex = knex): Promise<CitizenRow> {
-      const [inserted] = await trx('citizens').insert(row).returning('*');
-      return inserted as CitizenRow;
+    findCitizenByBlindIndex(blindIndex: string): Promise<CitizenRow | undefined> {
+      return knex('citizens').where({ document_blind_index: blindIndex }).first();
     },
-    async updateCitizenPasswordHash(id: string, passwordHash: string): Promise<void> {
-      await knex('citizens').where({ id }).update({ password_hash: passwordHash, updated_at: knex.fn.now() });
+    findWardsOf(guardianId: string): Promise<CitizenRow[]> {
+      return knex('citizens').where({ guardian_id: guardianId }).whereNot({ status: 'cancelled' }).orderBy('created_at');
+    },
+    /** One INSERT: the account exists completely or not at all. */
+    async insertCitizen(row: NewCitizen): Promise<CitizenRow> {
+      try {
+        const [inserted] = await knex('citizens').insert(row).returning('*');
+        return inserted as CitizenRow;
+      } catch (error) {
+        const { code, constraint } = error as { code?: string; constraint?: string };
+        if (code === UNIQUE_VIOLATION && (constraint ?? '').includes('document_blind_index')) throw new DuplicateDocumentError();
+        throw error;
+      }
+    },
+    async updateCitizenPasswordHash(id: string, passwordHash: string, changed = false): Promise<void> {
+      await knex('citizens').where({ id }).update({ password_hash: passwordHash, ...(changed ? { password_changed_at: knex.fn.now() } : {}), ...touch() });
+    },
+    async setCitizenStatus(id: string, status: CitizenStatus, suspension?: { by: 'citizen' | 'operator'; reason: string | null }): Promise<void> {
+      await knex('citizens').where({ id }).update({
+        status,
+        suspended_by: suspension?.by ?? null,
+        suspension_reason: suspension?.reason ?? null,
+        ...touch(),
+      });
+    },
+    async approveWard(wardId: string, guardianId: string): Promise<boolean> {
+      const count = await knex('citizens')
+        .where({ id: wardId, guardian_id: guardianId, status: 'pending_guardian' })
+        .update({ status: 'active', guardian_approved_at: knex.fn.now(), ...touch() });
+      return count === 1;
+    },
+    async endGuardianship(wardId: string): Promise<void> {
+      await knex('citizens').where({ id: wardId }).update({ guardian_id: null, ...touch() });
+    },
+    /** Cancellation: the data key and every ciphertext go; the cyberspace ID row stays so the ID is never reissued. */
+    async shredCitizen(id: string): Promise<void> {
+      await knex('citizens').where({ id }).update({
+        status: 'cancelled',
+        data_key: null,
+        name_ciphertext: null,
+        document_type_ciphertext: null,
+        document_number_ciphertext: null,
+        birth_date_ciphertext: null,
+        document_blind_index: null,
+        guardian_id: null,
+        password_hash: '!cancelled',
+        cancelled_at: knex.fn.now(),
+        ...touch(),
+      });
+    },
+    listDataKeys(afterId: string | null, limit: number): Promise<Array<Pick<CitizenRow, 'id' | 'data_key'>>> {
+      const query = knex('citizens').whereNotNull('data_key').orderBy('id').limit(limit).select('id', 'data_key');
+      return afterId ? query.where('id', '>', afterId) : query;
+    },
+    /** Compare-and-set so a concurrent change of the same row is never overwritten. */
+    async replaceDataKey(id: string, previous: string, next: string): Promise<boolean> {
+      return (await knex('citizens').where({ id, data_key: previous }).update({ data_key: next })) === 1;
     },
     countCitizens(): Promise<number> {
       return knex('citizens').count<{ count: string }[]>('* as count').then(([row]) => Number(row?.count ?? 0));

@@ -1,12 +1,14 @@
 // Citizens' accounts: sign-in and (outside production) test citizens.
 // Sign-in never reveals whether an account exists: unknown IDs cost the same argon2 time
 // and get the same answer as a wrong password.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { generateCyberspaceId, parseCyberspaceId } from '../ids/cyberspace-id.js';
 import type { CitizenQueries, CitizenRow } from '../queries/citizens.js';
 import type { CounterStore } from '../storage/model-store.js';
 import type { PasswordHasher } from './password-hasher.js';
-import { ForbiddenError } from '../errors.js';
+import { ForbiddenError, ValidationError } from '../errors.js';
+import type { IdentityVault } from './identity-vault.js';
+import { parseEmbeddedBirthDate } from '../identity/resident-id.js';
 
 export type SignInResult =
   | { ok: true; citizen: CitizenRow }
@@ -15,12 +17,13 @@ export type SignInResult =
 type Dependencies = {
   queries: CitizenQueries;
   hasher: PasswordHasher;
+  vault: IdentityVault;
   counters: CounterStore;
   production: boolean;
   rateLimit: { loginAttemptsPerWindow: number; windowSeconds: number };
 };
 
-export function createCitizenService({ queries, hasher, counters, production, rateLimit }: Dependencies) {
+export function createCitizenService({ queries, hasher, vault, counters, production, rateLimit }: Dependencies) {
   return {
     async signIn(idInput: string, password: string): Promise<SignInResult> {
       const parsed = parseCyberspaceId(idInput);
@@ -42,15 +45,22 @@ export function createCitizenService({ queries, hasher, counters, production, ra
       return { ok: true, citizen };
     },
 
-    /** Sandbox/development only: a verified citizen with a random password. */
-    async createTestCitizen(_options: { birthDate?: string } = {}): Promise<{ cyberspace_id: string; password: string; citizen: CitizenRow }> {
+    /** Sandbox/development only: a verified citizen with a random password (and a birth date, for age claims). */
+    async createTestCitizen(options: { birthDate?: string } = {}): Promise<{ cyberspace_id: string; password: string; citizen: CitizenRow }> {
       if (production) throw new ForbiddenError('test citizens cannot be created in production');
+      const { birthDate } = options;
+      if (birthDate !== undefined && parseEmbeddedBirthDate(birthDate.replaceAll('-', '')) !== birthDate) {
+        throw new ValidationError(['--birth-date must be a real past date, YYYY-MM-DD']);
+      }
       const password = randomBytes(12).toString('base64url');
+      const id = randomUUID();
       const citizen = await queries.insertCitizen({
+        id,
         cyberspace_id: generateCyberspaceId(),
         password_hash: await hasher.hash(password),
         status: 'active',
         assurance_level: 'test',
+        ...(birthDate ? vault.seal(id, { birthDate }) : {}),
       });
       return { cyberspace_id: citizen.cyberspace_id, password, citizen };
     },
