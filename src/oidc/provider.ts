@@ -41,8 +41,10 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
     pkce: { required: () => true }, // RFC 9700 §2.1.1, FAPI 2.0 §5.3.2.2: PKCE for every client
     scopes: ['openid', 'offline_access'],
     // Protocol claims only: nothing here names the person (see docs/claims.md).
-    // amr sits in the openid scope so oidc-provider puts the session's amr into ID tokens.
-    claims: { openid: ['sub', 'amr'], acr: null, auth_time: null, sid: null, iss: null },
+    // amr and acr sit in the openid scope so oidc-provider puts the session's values into every
+    // ID token (as a standalone claim, acr would only appear when asked for with acr_values,
+    // and discovery would advertise a claim that is never issued).
+    claims: { openid: ['sub', 'amr', 'acr'], auth_time: null, sid: null, iss: null },
     acrValues: [ACR_PASSWORD],
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
     enabledJWA: {

@@ -1,0 +1,138 @@
+// Discovery (OIDC Discovery 1.0 §3) and JWKS (RFC 7517) tell an ISP the truth: every value
+// advertised is something the provider really does, nothing it refuses is advertised, and
+// the published key set carries public halves only.
+import assert from 'node:assert/strict';
+import request from 'supertest';
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JWK } from 'jose';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { createCitizen, createClient } from '../support/factories.js';
+import { signIn } from '../support/flow.js';
+import { idTokenClaims, redeem, userinfo } from '../support/tokens.js';
+
+// Claims every ID token carries by construction (OIDC Core §2, §3.1.3.6) — not "claims about
+// the End-User", so they need not appear in claims_supported, but they may.
+const JWT_HOUSEKEEPING = new Set(['aud', 'exp', 'iat', 'nonce', 'at_hash', 'c_hash', 'jti']);
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
+
+describe('discovery and JWKS', () => {
+  let app: TestApp;
+  let metadata: Record<string, unknown>;
+  before(async () => {
+    app = await startTestApp();
+    const response = await request(app.url).get('/.well-known/openid-configuration').expect(200);
+    metadata = response.body as Record<string, unknown>;
+  });
+  after(async () => app.stop());
+
+  it('names this issuer and its endpoints on the same origin', () => {
+    assert.equal(metadata.issuer, app.url);
+    for (const endpoint of ['authorization_endpoint', 'token_endpoint', 'userinfo_endpoint', 'jwks_uri', 'end_session_endpoint', 'registration_endpoint']) {
+      assert.equal(typeof metadata[endpoint], 'string', `${endpoint} advertised`);
+      assert.equal(new URL(metadata[endpoint] as string).origin, new URL(app.url).origin, `${endpoint} on the issuer's origin`);
+    }
+  });
+
+  it('advertises pairwise subjects only, the code response type only and S256 PKCE only', () => {
+    assert.deepEqual(metadata.subject_types_supported, ['pairwise']);
+    assert.deepEqual(metadata.response_types_supported, ['code']);
+    assert.deepEqual(metadata.code_challenge_methods_supported, ['S256']);
+  });
+
+  it('signs ID tokens with ES256 and RS256, never "none"', () => {
+    const algs = metadata.id_token_signing_alg_values_supported as string[];
+    assert.ok(Array.isArray(algs));
+    assert.ok(algs.includes('ES256'), 'ES256 (our default)');
+    assert.ok(algs.includes('RS256'), 'RS256 (OIDC Core §15.1 requires it)');
+    assert.ok(!algs.map((a) => a.toLowerCase()).includes('none'), 'unsigned ID tokens are never offered');
+    for (const key of ['userinfo_signing_alg_values_supported', 'introspection_signing_alg_values_supported', 'request_object_signing_alg_values_supported', 'token_endpoint_auth_signing_alg_values_supported']) {
+      const values = metadata[key] as string[] | undefined;
+      if (values) assert.ok(!values.map((a) => a.toLowerCase()).includes('none'), `${key} must not contain none`);
+    }
+  });
+
+  it('announces the iss authorization response parameter (RFC 9207) and really sends it', async () => {
+    assert.equal(metadata.authorization_response_iss_parameter_supported, true);
+    const client = await createClient(app.container);
+    const citizen = await createCitizen(app.container);
+    const flow = await signIn(app.url, client, citizen);
+    assert.ok(flow.code);
+    assert.equal(flow.callback.searchParams.get('iss'), app.url, 'success response carries iss');
+
+    const denied = await signIn(app.url, client, citizen, { params: { prompt: 'consent' }, browser: flow.browser, consent: 'deny' });
+    assert.equal(denied.callback.searchParams.get('error'), 'access_denied');
+    assert.equal(denied.callback.searchParams.get('iss'), app.url, 'error response carries iss too');
+  });
+
+  it('lists only scopes and claims that are really issued (compared with a real ID token, userinfo and token response)', async () => {
+    // sid is issued to clients that take part in back-channel logout (OIDC Back-Channel Logout §2.4).
+    const client = await createClient(app.container, { name: 'Discovery ISP', backchannelLogoutUri: 'https://isp.example/backchannel-logout' });
+    const citizen = await createCitizen(app.container);
+    const scopes = metadata.scopes_supported as string[];
+    const claims = metadata.claims_supported as string[];
+    assert.ok(Array.isArray(scopes) && scopes.includes('openid'));
+    assert.ok(Array.isArray(claims) && claims.includes('sub'));
+
+    // Ask for every advertised scope; offline_access needs prompt=consent (OIDC Core §11).
+    const flow = await signIn(app.url, client, citizen, { params: { scope: scopes.join(' '), prompt: 'consent' } });
+    const tokens = await redeem(app.url, client, flow);
+    const granted = new Set(String(tokens.scope).split(' '));
+    for (const scope of scopes) assert.ok(granted.has(scope), `advertised scope ${scope} is granted when asked for (granted: ${tokens.scope})`);
+    if (scopes.includes('offline_access')) assert.ok(tokens.refresh_token, 'offline_access really yields a refresh token');
+
+    const idToken = idTokenClaims(tokens);
+    const info = await userinfo(app.url, tokens.access_token);
+    assert.equal(info.status, 200);
+    const issued = new Set([...Object.keys(idToken), ...Object.keys(info.body)]);
+    for (const claim of claims) assert.ok(issued.has(claim), `advertised claim ${claim} appears in the ID token or userinfo`);
+    assert.ok((metadata.acr_values_supported as string[]).includes(String(idToken.acr)), `acr ${String(idToken.acr)} is an advertised value`);
+    const unadvertised = [...issued].filter((claim) => !JWT_HOUSEKEEPING.has(claim) && !claims.includes(claim));
+    assert.deepEqual(unadvertised, [], 'every claim issued about the citizen or the authentication is advertised');
+
+    // Nothing naming the person is advertised (DESIGN.md: minimum and necessity).
+    for (const personal of ['name', 'given_name', 'family_name', 'birthdate', 'email', 'phone_number', 'address']) {
+      assert.ok(!claims.includes(personal), `${personal} is not a supported claim`);
+    }
+    for (const personal of ['profile', 'email', 'phone', 'address']) {
+      assert.ok(!scopes.includes(personal), `${personal} is not a supported scope`);
+    }
+  });
+
+  describe('JWKS', () => {
+    let keys: JWK[];
+    before(async () => {
+      const response = await request(app.url).get(new URL(metadata.jwks_uri as string).pathname).expect(200);
+      keys = (response.body as { keys: JWK[] }).keys;
+    });
+
+    it('publishes public keys only', () => {
+      assert.ok(keys.length >= 2, 'at least the ES256 and the RS256 key');
+      for (const key of keys) {
+        for (const member of PRIVATE_JWK_MEMBERS) {
+          assert.equal((key as Record<string, unknown>)[member], undefined, `key ${key.kid} must not carry private member "${member}"`);
+        }
+        assert.notEqual(key.kty, 'oct', 'no symmetric keys');
+      }
+    });
+
+    it('gives every key a unique kid and covers each advertised ID token algorithm', () => {
+      const kids = keys.map((key) => key.kid);
+      assert.ok(kids.every((kid) => typeof kid === 'string' && kid.length > 0), 'every key has a kid');
+      assert.equal(new Set(kids).size, kids.length, `kids are unique: ${kids.join(', ')}`);
+      const algs = new Set(keys.map((key) => key.alg));
+      for (const alg of metadata.id_token_signing_alg_values_supported as string[]) assert.ok(algs.has(alg), `a key for ${alg}`);
+    });
+
+    it('verifies the ID tokens the provider issues, for both algorithms', async () => {
+      const citizen = await createCitizen(app.container);
+      for (const alg of ['ES256', 'RS256'] as const) {
+        const client = await createClient(app.container, { idTokenSigningAlg: alg });
+        const tokens = await redeem(app.url, client, await signIn(app.url, client, citizen));
+        const header = decodeProtectedHeader(tokens.id_token);
+        assert.equal(header.alg, alg);
+        assert.ok(keys.some((key) => key.kid === header.kid), `the ID token's kid ${header.kid} is published`);
+        const { payload } = await jwtVerify(tokens.id_token, createLocalJWKSet({ keys }), { issuer: app.url, audience: client.client_id });
+        assert.ok(payload.sub);
+      }
+    });
+  });
+});
