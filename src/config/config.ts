@@ -42,6 +42,8 @@ export class ConfigError extends Error {
 const SECRET_NAMES = ['COOKIE_SECRETS', 'PAIRWISE_SECRET', 'BLIND_INDEX_SECRET', 'KEY_ENCRYPTION_KEYS'] as const;
 type SecretName = (typeof SECRET_NAMES)[number];
 
+const PORT_HINT = 'PORT must be a whole number from 1 to 65535';
+
 const urlLike = (protocols: string[], hint: string) =>
   z.string().refine((value) => {
     try {
@@ -55,7 +57,8 @@ const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production'], {
     error: 'NODE_ENV must be one of development, test, production',
   }).default('development'),
-  PORT: z.coerce.number({ error: 'PORT must be a number' }).int().min(0).max(65535, 'PORT must be 0–65535')
+  // Digits only: z.coerce would turn "" into 0 (a random port) and accept "1e3" or " 80".
+  PORT: z.string().regex(/^[0-9]{1,5}$/, PORT_HINT).transform(Number).refine((n) => n >= 1 && n <= 65535, PORT_HINT)
     .default(defaults.port),
   ISSUER: urlLike(['http:', 'https:'], 'ISSUER must be an absolute http(s) URL, e.g. https://id.example.cn')
     .refine((v) => !v.endsWith('/'), 'ISSUER must not end with "/"')
@@ -96,6 +99,25 @@ function decodeSecret(name: string, value: string, problems: string[]): Buffer |
   return bytes;
 }
 
+/** Checks and decodes whichever secrets are present (explicit ones before anything is generated). */
+function decodeSecrets(values: Partial<Record<SecretName, string>>, problems: string[]): Partial<Config['secrets']> {
+  const decoded: Partial<Config['secrets']> = {};
+  if (values.COOKIE_SECRETS !== undefined) {
+    const keys = values.COOKIE_SECRETS.split(',').map((s) => s.trim()).filter(Boolean);
+    if (keys.length === 0 || keys.some((k) => k.length < 32)) problems.push('COOKIE_SECRETS: each comma-separated key must be at least 32 characters');
+    else decoded.cookieKeys = keys;
+  }
+  if (values.PAIRWISE_SECRET !== undefined) decoded.pairwiseSecret = decodeSecret('PAIRWISE_SECRET', values.PAIRWISE_SECRET, problems);
+  if (values.BLIND_INDEX_SECRET !== undefined) decoded.blindIndexSecret = decodeSecret('BLIND_INDEX_SECRET', values.BLIND_INDEX_SECRET, problems);
+  if (values.KEY_ENCRYPTION_KEYS !== undefined) decoded.keyEncryptionKeys = parseKeyring('KEY_ENCRYPTION_KEYS', values.KEY_ENCRYPTION_KEYS, problems);
+  if (decoded.pairwiseSecret && decoded.blindIndexSecret && decoded.pairwiseSecret.equals(decoded.blindIndexSecret)) {
+    problems.push('PAIRWISE_SECRET and BLIND_INDEX_SECRET must differ; hint: every purpose has its own key');
+  }
+  return decoded;
+}
+
+const isHttpsUrl = (value: string) => URL.canParse(value) && new URL(value).protocol === 'https:';
+
 /** Parses the environment into a Config, or throws ConfigError listing every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
@@ -105,33 +127,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const raw: Partial<Record<SecretName, string>> = {};
   for (const name of SECRET_NAMES) raw[name] = readSecret(env, name, problems);
+  decodeSecrets(raw, problems);
 
-  const values = parsed.success ? parsed.data : undefined;
-  const production = values?.NODE_ENV === 'production';
-  if (production) {
-    if (!values?.DATABASE_URL) problems.push('DATABASE_URL is required in production; hint: the embedded PGlite store is for development only');
-    if (!values?.REDIS_URL) problems.push('REDIS_URL is required in production; hint: the in-memory ephemeral store is for development only');
-    if (!values?.ISSUER?.startsWith('https://')) problems.push('ISSUER must be an https:// URL in production');
+  // Production rules are checked even when other variables are invalid, so one run lists
+  // everything to fix (the schema already reported malformed values; these report absent ones).
+  if (env.NODE_ENV === 'production') {
+    if (!env.DATABASE_URL) problems.push('DATABASE_URL is required in production; hint: the embedded PGlite store is for development only');
+    if (!env.REDIS_URL) problems.push('REDIS_URL is required in production; hint: the in-memory ephemeral store is for development only');
+    if (!env.ISSUER || (URL.canParse(env.ISSUER) && !isHttpsUrl(env.ISSUER))) problems.push('ISSUER must be an https:// URL in production, e.g. https://id.example.cn');
     for (const name of SECRET_NAMES) {
-      if (!raw[name]) problems.push(`${name} (or ${name}_FILE) is required in production; hint: generated development secrets are refused`);
+      if (!raw[name] && !problems.some((p) => p.startsWith(`${name} and ${name}_FILE`) || p.startsWith(`${name}_FILE:`))) {
+        problems.push(`${name} (or ${name}_FILE) is required in production; hint: generated development secrets are refused`);
+      }
     }
   }
+  const values = parsed.success ? parsed.data : undefined;
   if (problems.length > 0 || !values) throw new ConfigError(problems);
 
   const dataDir = path.resolve(values.DATA_DIR);
   const missing = SECRET_NAMES.filter((name) => !raw[name]);
-  let generated: Secrets | undefined;
-  if (missing.length > 0) generated = loadOrCreateDevelopmentSecrets(dataDir);
-  const pick = (name: SecretName) => raw[name] ?? generated![name];
-
-  const cookieKeys = pick('COOKIE_SECRETS').split(',').map((s) => s.trim()).filter(Boolean);
-  if (cookieKeys.some((k) => k.length < 32)) problems.push('COOKIE_SECRETS: each comma-separated key must be at least 32 characters');
-  const pairwiseSecret = decodeSecret('PAIRWISE_SECRET', pick('PAIRWISE_SECRET'), problems);
-  const blindIndexSecret = decodeSecret('BLIND_INDEX_SECRET', pick('BLIND_INDEX_SECRET'), problems);
-  const keyEncryptionKeys = parseKeyring('KEY_ENCRYPTION_KEYS', pick('KEY_ENCRYPTION_KEYS'), problems);
-  if (pairwiseSecret && blindIndexSecret && pairwiseSecret.equals(blindIndexSecret)) {
-    problems.push('PAIRWISE_SECRET and BLIND_INDEX_SECRET must differ; hint: every purpose has its own key');
+  let generated: Partial<Secrets> = {};
+  if (missing.length > 0) {
+    try {
+      const loaded: unknown = loadOrCreateDevelopmentSecrets(dataDir);
+      if (loaded && typeof loaded === 'object') generated = loaded as Partial<Secrets>;
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new ConfigError([`DATA_DIR: cannot read or create ${path.join(dataDir, 'development-secrets.json')} (${reason}); hint: check the directory's permissions, or delete a damaged file to generate new development secrets`]);
+    }
+    for (const name of missing) {
+      if (typeof generated[name] !== 'string') problems.push(`${name} is missing from ${path.join(dataDir, 'development-secrets.json')}; hint: set ${name}, or delete the file to generate new development secrets`);
+    }
   }
+  const secrets = decodeSecrets(Object.fromEntries(SECRET_NAMES.map((name) => [name, raw[name] ?? generated[name]])), problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -143,12 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     logLevel: values.LOG_LEVEL,
     trustProxy: values.TRUST_PROXY === 'true',
-    secrets: {
-      cookieKeys,
-      pairwiseSecret: pairwiseSecret!,
-      blindIndexSecret: blindIndexSecret!,
-      keyEncryptionKeys: keyEncryptionKeys!,
-    },
+    secrets: secrets as Config['secrets'],
     secretsGenerated: missing.length > 0,
     ttl: defaults.ttl,
     passwordHashing: defaults.passwordHashing,
