@@ -9,6 +9,7 @@ import type { RenderView } from '../web/views.js';
 import type { MessageKey } from '../web/i18n.js';
 import { ACR_PASSWORD } from '../oidc/provider.js';
 import { formBody } from '../web/form-body.js';
+import { localeFor } from '../web/locale.js';
 
 type Dependencies = {
   provider: () => Provider;
@@ -25,7 +26,12 @@ const consentForm = z.object({ decision: z.enum(['allow', 'deny']) });
 export function createInteractionRouter({ provider, citizens, render }: Dependencies): Router {
   const router = new Router({ prefix: '/interaction/:uid' });
 
-  const details = (ctx: Context) => provider().interactionDetails(ctx.req, ctx.res);
+  // Every page of the interaction speaks the language the ISP asked for (OIDC Core §3.1.2.1).
+  const details = async (ctx: Context) => {
+    const interaction = await provider().interactionDetails(ctx.req, ctx.res);
+    ctx.state.locale = localeFor(ctx, interaction.params.ui_locales);
+    return interaction;
+  };
   const clientName = async (clientId: unknown) => {
     const client = typeof clientId === 'string' ? await provider().Client.find(clientId) : undefined;
     return client?.clientName ?? (typeof clientId === 'string' ? clientId : '');
@@ -40,6 +46,7 @@ export function createInteractionRouter({ provider, citizens, render }: Dependen
     await render(ctx, 'login', {
       titleKey: 'login.title',
       status: error ? (error === 'throttled' ? 429 : 400) : 200,
+      pagePath: `/interaction/${uid}`,
       data: {
         clientName: await clientName(params.client_id),
         action: `/interaction/${uid}/login`,
@@ -50,7 +57,6 @@ export function createInteractionRouter({ provider, citizens, render }: Dependen
     });
   }
 
-  // Remember ui_locales for the pages of this interaction (OIDC Core §3.1.2.1).
   router.use(async (ctx, next) => {
     ctx.set('cache-control', 'no-store');
     await next();

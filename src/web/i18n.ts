@@ -9,7 +9,8 @@ export const DEFAULT_LOCALE: Locale = 'zh-CN';
 const tables: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };
 
 export function matchLocale(tag: string | undefined): Locale | undefined {
-  const lower = tag?.trim().toLowerCase();
+  // Underscores are not BCP 47, but some clients send POSIX-style tags (zh_CN).
+  const lower = tag?.trim().toLowerCase().replaceAll('_', '-');
   if (!lower) return undefined;
   if (lower === 'en' || lower.startsWith('en-')) return 'en';
   if (lower === 'zh' || lower.startsWith('zh-cn') || lower.startsWith('zh-hans') || lower.startsWith('zh-')) return 'zh-CN';

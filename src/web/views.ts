@@ -9,17 +9,20 @@ import { VIEWS_DIR } from '../paths.js';
 
 export type ViewState = { locale: Locale; csrfToken?: string };
 
-function switchUrl(ctx: Context, other: Locale): string {
-  const params = new URLSearchParams(ctx.querystring);
+/** The same page in the other language. A form post's address only takes POST, so a page
+ * rendered for one switches on `pagePath` (the page the form came from), else on the home page. */
+function switchUrl(ctx: Context, other: Locale, pagePath?: string): string {
+  const readable = ctx.method === 'GET' || ctx.method === 'HEAD';
+  const params = new URLSearchParams(readable && !pagePath ? ctx.querystring : '');
   params.set('lang', other);
-  return `${ctx.path}?${params.toString()}`;
+  return `${pagePath ?? (readable ? ctx.path : '/')}?${params.toString()}`;
 }
 
 export function createViewRenderer(viewsDir: string = VIEWS_DIR, cache = true) {
   return async function render(
     ctx: Context,
     view: string,
-    options: { titleKey: MessageKey; titleVars?: Record<string, string>; status?: number; data?: Record<string, unknown> },
+    options: { titleKey: MessageKey; titleVars?: Record<string, string>; status?: number; data?: Record<string, unknown>; pagePath?: string },
   ): Promise<void> {
     const state = ctx.state as ViewState;
     const locale = state.locale;
@@ -35,7 +38,7 @@ export function createViewRenderer(viewsDir: string = VIEWS_DIR, cache = true) {
       body,
       title: t(options.titleKey, options.titleVars),
       otherLocale,
-      switchLocaleUrl: switchUrl(ctx, otherLocale),
+      switchLocaleUrl: switchUrl(ctx, otherLocale, options.pagePath),
     }, { cache });
   };
 }
