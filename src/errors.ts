@@ -55,3 +55,24 @@ export class CsrfError extends AppError {
     this.name = 'CsrfError';
   }
 }
+
+/** A form's field-level problems: `fields` maps a field name to a message key suffix. */
+export class FormError extends AppError {
+  override readonly status = 400;
+  override readonly code = 'invalid_input';
+  override readonly expose = true;
+  constructor(readonly fields: Record<string, string>) {
+    super(`invalid fields: ${Object.keys(fields).join(', ')}`);
+    this.name = 'FormError';
+  }
+}
+
+export class UnavailableError extends AppError {
+  override readonly status = 503;
+  override readonly code = 'temporarily_unavailable';
+  override readonly expose = true;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnavailableError';
+  }
+}

@@ -54,7 +54,9 @@ function toMetadata(clientId: string, input: ClientInput): ClientMetadata {
   if (input.jwksUri) metadata.jwks_uri = input.jwksUri;
   if (input.backchannelLogoutUri) {
     metadata.backchannel_logout_uri = input.backchannelLogoutUri;
-    metadata.backchannel_logout_session_required = true;
+    // Cancellation and revocation happen outside any browser session: logout tokens then name
+    // the subject only (OIDC Back-Channel Logout §2.4), so the session id cannot be required.
+    metadata.backchannel_logout_session_required = false;
   }
   return metadata;
 }

@@ -1,5 +1,8 @@
 // English strings. Keys are shared with zh-CN.ts (the type system checks both have every key).
+import { accountEn } from './account.en.js';
+
 export const en = {
+  ...accountEn,
   'lang.name': 'English',
   'lang.switch': '中文',
   'site.name': 'Cyberspace ID',

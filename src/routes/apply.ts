@@ -1,0 +1,88 @@
+// Applying for a cyberspace ID in the browser: privacy notice → document details → the new ID.
+// Also used by a signed-in guardian applying for a child under 14 (routes/account.ts).
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { z } from 'zod';
+import { DOCUMENT_TYPES } from '../identity/documents.js';
+import { formatForReading } from '../ids/cyberspace-id.js';
+import { FormError, UnavailableError } from '../errors.js';
+import type { ApplicationService } from '../services/applications.js';
+import type { CitizenRow } from '../queries/citizens.js';
+import type { RenderView } from '../web/views.js';
+import { formBody } from '../web/form-body.js';
+
+const applicationForm = z.object({
+  document_type: z.string().max(40).default(''),
+  document_number: z.string().max(64).default(''),
+  name: z.string().max(256).default(''),
+  birth_date: z.string().max(16).default(''),
+  password: z.string().max(1024).default(''),
+  guardian: z.string().max(100).default(''),
+});
+
+export type ApplicationFormValues = z.infer<typeof applicationForm>;
+
+export function parseApplicationForm(ctx: Context): ApplicationFormValues {
+  const parsed = applicationForm.safeParse(formBody(ctx));
+  return parsed.success ? parsed.data : applicationForm.parse({});
+}
+
+/** Renders the details form, or handles its submission; shared by self and guardian applications. */
+export async function handleApplication(
+  ctx: Context,
+  deps: { applications: ApplicationService; render: RenderView },
+  options: { action: string; guardian?: CitizenRow },
+): Promise<void> {
+  const values = parseApplicationForm(ctx);
+  const forChild = options.guardian !== undefined;
+  const showForm = (status: number, errors: Record<string, string> = {}, unavailable = false) =>
+    deps.render(ctx, 'apply-form', {
+      titleKey: 'apply.details.title',
+      status,
+      data: { action: options.action, documentTypes: DOCUMENT_TYPES, values: { ...values, password: '' }, errors, unavailable, forChild },
+    });
+  try {
+    const result = await deps.applications.apply({
+      documentType: values.document_type,
+      documentNumber: values.document_number,
+      name: values.name,
+      birthDate: values.birth_date,
+      password: values.password,
+      guardianCyberspaceId: forChild ? undefined : values.guardian,
+    }, options.guardian);
+    ctx.set('cache-control', 'no-store');
+    await deps.render(ctx, 'apply-done', {
+      titleKey: 'apply.done.title',
+      status: 201,
+      data: { cyberspaceId: formatForReading(result.cyberspaceId), pending: result.status === 'pending_guardian', forChild },
+    });
+  } catch (error) {
+    if (error instanceof FormError) return showForm(400, error.fields);
+    if (error instanceof UnavailableError) return showForm(503, {}, true);
+    throw error;
+  }
+}
+
+export function createApplyRouter(deps: { applications: ApplicationService; render: RenderView }): Router {
+  const router = new Router({ prefix: '/apply' });
+  const notice = (ctx: Context, error = false) =>
+    deps.render(ctx, 'apply-notice', { titleKey: 'apply.title', status: error ? 400 : 200, data: { action: '/apply', error } });
+
+  router.get('/', (ctx) => notice(ctx));
+
+  // The notice is accepted by posting it; only then is the details form shown.
+  router.post('/', async (ctx) => {
+    if (formBody(ctx).accept !== 'yes') return notice(ctx, true);
+    await deps.render(ctx, 'apply-form', {
+      titleKey: 'apply.details.title',
+      data: { action: '/apply/submit', documentTypes: DOCUMENT_TYPES, values: parseApplicationForm(ctx), errors: {}, unavailable: false, forChild: false },
+    });
+  });
+
+  router.post('/submit', async (ctx) => {
+    if (formBody(ctx).notice !== 'accepted') return notice(ctx, true);
+    await handleApplication(ctx, deps, { action: '/apply/submit' });
+  });
+
+  return router;
+}

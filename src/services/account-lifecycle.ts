@@ -1,0 +1,109 @@
+// Suspension, resumption, cancellation and password recovery of a cyberspace ID.
+// - Suspended: sign-in and token refresh refused, introspection says inactive; grants stay so
+//   resuming restores the citizen's connections. A citizen cannot lift an operator's suspension.
+// - Cancelled: identity data crypto-shredded, every grant and token revoked, ISPs with
+//   back-channel logout told; the cyberspace ID row stays so the ID is never issued again.
+// - Recovery: re-prove the identity document, set a new password, end every session.
+import { timingSafeEqual } from 'node:crypto';
+import { parseCyberspaceId } from '../ids/cyberspace-id.js';
+import { isDocumentType, validateDocumentNumber } from '../identity/documents.js';
+import { validateName } from '../identity/names.js';
+import { checkPassword } from '../identity/password-policy.js';
+import type { CitizenQueries, CitizenRow } from '../queries/citizens.js';
+import { FormError, ForbiddenError, NotFoundError } from '../errors.js';
+import type { IdentityVault } from './identity-vault.js';
+import type { PasswordHasher } from './password-hasher.js';
+import type { AccountSessions } from './account-sessions.js';
+import type { GrantRevocations } from './grant-revocations.js';
+
+export type LifecycleEvent = { type: string; citizenId: string; actor: 'citizen' | 'operator' | 'system'; details?: Record<string, string> };
+
+type Dependencies = {
+  queries: CitizenQueries;
+  vault: IdentityVault;
+  hasher: PasswordHasher;
+  sessions: AccountSessions;
+  revocations: GrantRevocations;
+  record?: (event: LifecycleEvent) => Promise<void>;
+};
+
+const sameText = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+export function createAccountLifecycle({ queries, vault, hasher, sessions, revocations, record = async () => {} }: Dependencies) {
+  async function byCyberspaceId(input: string): Promise<CitizenRow> {
+    const parsed = parseCyberspaceId(input);
+    const citizen = parsed.ok ? await queries.findCitizenByCyberspaceId(parsed.id) : undefined;
+    if (!citizen) throw new NotFoundError('no such cyberspace ID');
+    return citizen;
+  }
+
+  return {
+    async suspendBySelf(citizen: CitizenRow): Promise<void> {
+      if (citizen.status !== 'active') throw new ForbiddenError('only an active cyberspace ID can be suspended');
+      await queries.setCitizenStatus(citizen.id, 'suspended', { by: 'citizen', reason: null });
+      await record({ type: 'account.suspended', citizenId: citizen.id, actor: 'citizen' });
+    },
+
+    async resumeBySelf(citizen: CitizenRow): Promise<void> {
+      if (citizen.status !== 'suspended' || citizen.suspended_by !== 'citizen') {
+        throw new ForbiddenError('this suspension can only be lifted by the operator');
+      }
+      await queries.setCitizenStatus(citizen.id, 'active');
+      await record({ type: 'account.resumed', citizenId: citizen.id, actor: 'citizen' });
+    },
+
+    /** `cyberid citizen suspend`: the reason is shown to the citizen (no personal data in it). */
+    async suspendByOperator(cyberspaceId: string, reason: string): Promise<CitizenRow> {
+      const citizen = await byCyberspaceId(cyberspaceId);
+      if (citizen.status === 'cancelled') throw new ForbiddenError('the cyberspace ID is cancelled');
+      if (!reason.trim()) throw new FormError({ reason: 'required' });
+      await queries.setCitizenStatus(citizen.id, 'suspended', { by: 'operator', reason: reason.trim().slice(0, 500) });
+      await record({ type: 'account.suspended', citizenId: citizen.id, actor: 'operator', details: { reason_code: 'operator' } });
+      return citizen;
+    },
+
+    async resumeByOperator(cyberspaceId: string): Promise<CitizenRow> {
+      const citizen = await byCyberspaceId(cyberspaceId);
+      if (citizen.status !== 'suspended') throw new ForbiddenError('the cyberspace ID is not suspended');
+      await queries.setCitizenStatus(citizen.id, 'active');
+      await record({ type: 'account.resumed', citizenId: citizen.id, actor: 'operator' });
+      return citizen;
+    },
+
+    /** Cancellation needs the password again: it cannot be undone. */
+    async cancel(citizen: CitizenRow, password: string): Promise<void> {
+      if (!(await hasher.verify(citizen.password_hash, password.normalize('NFC')))) throw new FormError({ password: 'incorrect' });
+      const clientIds = await revocations.revokeAll(citizen.cyberspace_id);
+      await queries.shredCitizen(citizen.id);
+      await sessions.endAll(citizen.id);
+      await record({ type: 'account.cancelled', citizenId: citizen.id, actor: 'citizen', details: { clients: clientIds.join(' ') } });
+    },
+
+    /** Re-prove the identity document to set a new password; every session ends. */
+    async recover(input: { cyberspaceId: string; documentType: string; documentNumber: string; name: string; birthDate: string; newPassword: string }): Promise<CitizenRow> {
+      const parsed = parseCyberspaceId(input.cyberspaceId);
+      const name = validateName(input.name);
+      const fields: Record<string, string> = {};
+      if (!parsed.ok) fields.cyberspace_id = 'malformed_id';
+      if (!isDocumentType(input.documentType)) fields.document_type = 'invalid';
+      const password = checkPassword(input.newPassword, [input.documentNumber, parsed.ok ? parsed.id : '']);
+      if (!password.ok) fields.password = password.error;
+      if (Object.keys(fields).length) throw new FormError(fields);
+      const documentNumber = validateDocumentNumber(input.documentType as never, input.documentNumber, input.birthDate);
+      const citizen = parsed.ok ? await queries.findCitizenByCyberspaceId(parsed.id) : undefined;
+      // One answer for every mismatch: recovery must not reveal which detail was wrong.
+      const mismatch = new FormError({ identity: 'recovery_mismatch' });
+      if (!citizen || !documentNumber.ok || !name.ok || citizen.status === 'cancelled') throw mismatch;
+      const blindIndex = vault.blindIndex(input.documentType as never, documentNumber.normalized);
+      if (!citizen.document_blind_index || !sameText(citizen.document_blind_index, blindIndex)) throw mismatch;
+      const held = await vault.open(citizen.id, citizen, ['name', 'birthDate'], 'password_recovery');
+      if (held.name !== name.normalized || held.birthDate !== input.birthDate) throw mismatch;
+      await queries.updateCitizenPasswordHash(citizen.id, await hasher.hash(input.newPassword.normalize('NFC')), true);
+      await sessions.endAll(citizen.id);
+      await record({ type: 'account.recovered', citizenId: citizen.id, actor: 'citizen' });
+      return citizen;
+    },
+  };
+}
+
+export type AccountLifecycle = ReturnType<typeof createAccountLifecycle>;

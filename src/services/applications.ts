@@ -1,0 +1,128 @@
+// Applying for a cyberspace ID: validate → check age and guardian → verify the identity with
+// the authority → one INSERT of the encrypted record. Nothing is written unless every check
+// passes; the unique blind index makes a second application for the same document fail even
+// when two arrive at once.
+import { randomUUID } from 'node:crypto';
+import { generateCyberspaceId, parseCyberspaceId } from '../ids/cyberspace-id.js';
+import { isDocumentType, validateDocumentNumber, type DocumentType } from '../identity/documents.js';
+import { validateName } from '../identity/names.js';
+import { checkPassword } from '../identity/password-policy.js';
+import { ageBand } from '../identity/age.js';
+import { parseEmbeddedBirthDate } from '../identity/resident-id.js';
+import { DuplicateDocumentError, type CitizenQueries, type CitizenRow } from '../queries/citizens.js';
+import { FormError, UnavailableError } from '../errors.js';
+import type { IdentityVault } from './identity-vault.js';
+import type { PasswordHasher } from './password-hasher.js';
+
+export type ApplicationInput = {
+  documentType: string;
+  documentNumber: string;
+  name: string;
+  birthDate: string;
+  password: string;
+  /** 14–17: the guardian who will approve the account. */
+  guardianCyberspaceId?: string;
+};
+
+export type VerifiedClaim = { documentType: DocumentType; documentNumber: string; name: string; birthDate: string };
+export type IdentityVerifier = { verify(claim: VerifiedClaim): Promise<{ outcome: 'verified' | 'not_verified' | 'unavailable' }> };
+
+type Dependencies = {
+  queries: CitizenQueries;
+  vault: IdentityVault;
+  hasher: PasswordHasher;
+  authority: IdentityVerifier;
+  now?: () => Date;
+  onApplied?: (citizen: CitizenRow, by: 'self' | 'guardian') => Promise<void>;
+};
+
+export function createApplicationService({ queries, vault, hasher, authority, now = () => new Date(), onApplied }: Dependencies) {
+  /** Field checks only (no I/O): every problem at once. */
+  function validate(input: ApplicationInput) {
+    const fields: Record<string, string> = {};
+    let documentType: DocumentType | undefined;
+    if (isDocumentType(input.documentType)) documentType = input.documentType;
+    else fields.document_type = 'invalid';
+    const birthDate = parseEmbeddedBirthDate(input.birthDate.trim().replaceAll('-', ''), now()) === input.birthDate.trim() ? input.birthDate.trim() : undefined;
+    if (!birthDate) fields.birth_date = 'invalid';
+    let documentNumber: string | undefined;
+    if (documentType) {
+      const checked = validateDocumentNumber(documentType, input.documentNumber, birthDate, { now: now() });
+      if (checked.ok) documentNumber = checked.normalized;
+      else fields.document_number = checked.error;
+    }
+    const name = validateName(input.name);
+    if (!name.ok) fields.name = name.error;
+    const password = checkPassword(input.password, documentNumber ? [documentNumber] : []);
+    if (!password.ok) fields.password = password.error;
+    return { fields, documentType, documentNumber, birthDate, name: name.ok ? name.normalized : undefined };
+  }
+
+  async function eligibleGuardian(guardian: CitizenRow | undefined): Promise<boolean> {
+    if (!guardian || guardian.status !== 'active') return false;
+    const { birthDate } = await vault.open(guardian.id, guardian, ['birthDate'], 'guardian_eligibility');
+    return birthDate !== undefined && ageBand(birthDate, now()) === 'adult';
+  }
+
+  return {
+    /**
+     * `applyingGuardian`: a signed-in guardian applying for a child under 14 (from their
+     * dashboard). Without it, applicants under 14 are refused; 14–17 must name a guardian.
+     */
+    async apply(input: ApplicationInput, applyingGuardian?: CitizenRow): Promise<{ cyberspaceId: string; status: CitizenRow['status'] }> {
+      const checked = validate(input);
+      const { fields } = checked;
+      const band = checked.birthDate ? ageBand(checked.birthDate, now()) : undefined;
+      let guardian: CitizenRow | undefined;
+      if (band && applyingGuardian) {
+        if (band !== 'child') fields.birth_date = 'guardian_only_for_children';
+        else if (!(await eligibleGuardian(applyingGuardian))) fields.guardian = 'not_eligible';
+        guardian = applyingGuardian;
+      } else if (band === 'child') {
+        fields.birth_date = 'child_needs_guardian';
+      } else if (band === 'minor') {
+        const parsed = parseCyberspaceId(input.guardianCyberspaceId ?? '');
+        if (!input.guardianCyberspaceId?.trim()) fields.guardian = 'required';
+        else if (!parsed.ok) fields.guardian = 'malformed_id';
+        else {
+          guardian = await queries.findCitizenByCyberspaceId(parsed.id);
+          if (!(await eligibleGuardian(guardian))) fields.guardian = 'not_eligible';
+        }
+      }
+      if (Object.keys(fields).length > 0) throw new FormError(fields);
+      const claim: VerifiedClaim = { documentType: checked.documentType!, documentNumber: checked.documentNumber!, name: checked.name!, birthDate: checked.birthDate! };
+
+      const blindIndex = vault.blindIndex(claim.documentType, claim.documentNumber);
+      if (guardian && guardian.document_blind_index === blindIndex) throw new FormError({ guardian: 'not_eligible' });
+      // Cheap pre-check for a clear message; the unique index below is what guarantees it.
+      if (await queries.findCitizenByBlindIndex(blindIndex)) throw new FormError({ identity: 'already_registered' });
+
+      const { outcome } = await authority.verify(claim);
+      if (outcome === 'unavailable') throw new UnavailableError('identity authority unavailable');
+      if (outcome !== 'verified') throw new FormError({ identity: 'not_verified' });
+
+      const id = randomUUID();
+      const status = band === 'minor' ? 'pending_guardian' : 'active';
+      let citizen: CitizenRow;
+      try {
+        citizen = await queries.insertCitizen({
+          id,
+          cyberspace_id: generateCyberspaceId(),
+          password_hash: await hasher.hash(input.password.normalize('NFC')),
+          status,
+          assurance_level: 'document_verified',
+          document_blind_index: blindIndex,
+          guardian_id: guardian?.id ?? null,
+          ...vault.seal(id, claim),
+        });
+      } catch (error) {
+        if (error instanceof DuplicateDocumentError) throw new FormError({ identity: 'already_registered' });
+        throw error;
+      }
+      await onApplied?.(citizen, applyingGuardian ? 'guardian' : 'self');
+      return { cyberspaceId: citizen.cyberspace_id, status: citizen.status };
+    },
+  };
+}
+
+export type ApplicationService = ReturnType<typeof createApplicationService>;

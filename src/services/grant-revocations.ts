@@ -1,0 +1,51 @@
+// Ending an ISP's access: the grant goes, with every token issued under it, and ISPs that
+// registered a back-channel logout URI are told (OIDC Back-Channel Logout 1.0), with a logout
+// token naming the pairwise sub that ISP knows.
+import type Provider from 'oidc-provider';
+import type { Logger } from '../logger.js';
+import type { Payload } from '../storage/model-store.js';
+
+// oidc-provider's Client has this method; its published types omit it.
+type BackchannelClient = { backchannelLogoutUri?: string; backchannelLogout(sub: string, sid: string): Promise<void> };
+
+type Dependencies = {
+  findGrantsByAccount: (accountId: string) => Promise<Array<{ id: string; payload: Payload }>>;
+  revokeGrant: (grantId: string) => Promise<void>;
+  provider: () => Provider;
+  logger: Logger;
+};
+
+export function createGrantRevocations({ findGrantsByAccount, revokeGrant, provider, logger }: Dependencies) {
+  async function notify(accountId: string, clientId: string): Promise<void> {
+    const client = (await provider().Client.find(clientId)) as unknown as BackchannelClient | undefined;
+    if (!client?.backchannelLogoutUri) return;
+    try {
+      await client.backchannelLogout(accountId, '');
+    } catch (error) {
+      // The revocation stands either way; the ISP's endpoint being down is logged for operators.
+      logger.warn({ clientId, err: { message: (error as Error).message } }, 'back-channel logout delivery failed');
+    }
+  }
+
+  async function revoke(accountId: string, grants: Array<{ id: string; payload: Payload }>): Promise<string[]> {
+    const clientIds = [...new Set(grants.map((grant) => String(grant.payload.clientId)))];
+    await Promise.all(grants.map((grant) => revokeGrant(grant.id)));
+    await Promise.all(clientIds.map((clientId) => notify(accountId, clientId)));
+    return clientIds;
+  }
+
+  return {
+    /** Every ISP's access for one citizen (cancellation). Returns the client ids affected. */
+    async revokeAll(accountId: string): Promise<string[]> {
+      return revoke(accountId, await findGrantsByAccount(accountId));
+    },
+    /** One ISP's access (the citizen or their guardian revokes a connection). */
+    async revokeClient(accountId: string, clientId: string): Promise<boolean> {
+      const grants = (await findGrantsByAccount(accountId)).filter((grant) => grant.payload.clientId === clientId);
+      await revoke(accountId, grants);
+      return grants.length > 0;
+    },
+  };
+}
+
+export type GrantRevocations = ReturnType<typeof createGrantRevocations>;
