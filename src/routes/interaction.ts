@@ -68,11 +68,12 @@ export function createInteractionRouter({ provider, citizens, render }: Dependen
     const scopes = new Set(String(params.scope ?? '').split(' '));
     const receives: MessageKey[] = ['consent.receives.sub', 'consent.receives.verified'];
     if (scopes.has('offline_access')) receives.push('consent.receives.offline');
+    const withheld: MessageKey[] = ['consent.not.name', 'consent.not.document', 'consent.not.birth_date'];
     const name = await clientName(params.client_id);
     return render(ctx, 'consent', {
       titleKey: 'consent.title',
       titleVars: { client: name },
-      data: { clientName: name, receives, action: `/interaction/${uid}/confirm` },
+      data: { clientName: name, receives, withheld, action: `/interaction/${uid}/confirm` },
     });
   });
 
