@@ -22,6 +22,9 @@ export type ProviderDependencies = {
   fetch?: typeof globalThis.fetch;
 };
 
+const tokenBelongsToCaller = (_ctx: KoaContextWithOIDC, client: { clientId: string }, token: { clientId?: string }) =>
+  token.clientId === client.clientId;
+
 export function buildProviderConfiguration(deps: ProviderDependencies): Configuration {
   const { config, pages } = deps;
   const ttl = config.ttl;
@@ -77,7 +80,11 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
     },
     features: {
       devInteractions: { enabled: false },
-      introspection: { enabled: true },
+      // Only the ISP a token was issued to may introspect it (RFC 7662 §4). oidc-provider's
+      // default lets any confidential client introspect any token, which would hand one ISP the
+      // pairwise ID another ISP sees for the same citizen. (Revocation's default already refuses
+      // other clients, as RFC 7009 §2.1 asks.)
+      introspection: { enabled: true, allowedPolicy: tokenBelongsToCaller },
       revocation: { enabled: true },
       userinfo: { enabled: true },
       backchannelLogout: { enabled: true },

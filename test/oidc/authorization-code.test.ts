@@ -8,7 +8,7 @@ import { createCitizen, createClient } from '../support/factories.js';
 import { Browser, isPage } from '../support/browser.js';
 import { authorizeUrl, exchangeCode, signIn, type Credentials } from '../support/flow.js';
 import {
-  assertAccessTokenAlive, assertAccessTokenDead, assertRefreshTokenDead, idTokenClaims, redeem, type TestClient, type TokenSet,
+  assertAccessTokenAlive, assertAccessTokenDead, assertRefreshTokenDead, holdConcurrentReads, idTokenClaims, redeem, type TestClient, type TokenSet,
 } from '../support/tokens.js';
 import type { Payload } from '../../src/storage/model-store.js';
 
@@ -171,31 +171,13 @@ describe('authorization code flow', () => {
       const flow = await signIn(app.url, client, citizen, { browser, params: OFFLINE });
       // Hold both token requests after they read the (still unconsumed) code, so both pass
       // oidc-provider's "already consumed" check and meet at the store's atomic consume.
-      const store = app.container.ephemeral;
-      const originalFind = store.find;
-      let waiting: Array<() => void> = [];
-      let reads = 0;
-      store.find = async (model, id) => {
-        const payload = await originalFind.call(store, model, id);
-        if (model === 'AuthorizationCode' && id === flow.code && reads < 2) {
-          reads += 1;
-          await new Promise<void>((resolve) => {
-            waiting.push(resolve);
-            if (waiting.length === 2) {
-              for (const release of waiting) release();
-              waiting = [];
-            }
-            setTimeout(resolve, 2000).unref();
-          });
-        }
-        return payload;
-      };
+      const held = holdConcurrentReads(app.container.ephemeral, 'AuthorizationCode', flow.code!);
       try {
         const results = await Promise.all([1, 2].map(() => exchangeCode(app.url, client, flow.code!, flow.verifier)));
-        assert.equal(reads, 2, 'both requests read the code');
+        assert.equal(held.reads, 2, 'both requests read the code');
         await assertOneWinnerThenRevoked(results);
       } finally {
-        store.find = originalFind;
+        held.restore();
       }
     });
 

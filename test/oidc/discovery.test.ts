@@ -24,6 +24,14 @@ describe('discovery and JWKS', () => {
   });
   after(async () => app.stop());
 
+  async function registerClient(metadata: Record<string, unknown>) {
+    const { InitialAccessToken } = app.container.providerHolder.current();
+    const initialAccessToken = await new InitialAccessToken({}).save();
+    const response = await request(app.url).post('/reg').set('authorization', `Bearer ${initialAccessToken}`).send(metadata).expect(201);
+    const body = response.body as { client_id: string; client_secret: string; redirect_uris: string[] };
+    return { client_id: body.client_id, client_secret: body.client_secret, redirect_uri: body.redirect_uris[0]! };
+  }
+
   it('names this issuer and its endpoints on the same origin', () => {
     assert.equal(metadata.issuer, app.url);
     for (const endpoint of ['authorization_endpoint', 'token_endpoint', 'userinfo_endpoint', 'jwks_uri', 'end_session_endpoint', 'registration_endpoint']) {
@@ -64,8 +72,15 @@ describe('discovery and JWKS', () => {
   });
 
   it('lists only scopes and claims that are really issued (compared with a real ID token, userinfo and token response)', async () => {
-    // sid is issued to clients that take part in back-channel logout (OIDC Back-Channel Logout §2.4).
-    const client = await createClient(app.container, { name: 'Discovery ISP', backchannelLogoutUri: 'https://isp.example/backchannel-logout' });
+    // sid goes to clients that ask for it with back-channel logout (OIDC Back-Channel Logout
+    // §2.2, §2.4); an ISP registers such a client itself, through dynamic registration.
+    const client = await registerClient({
+      client_name: 'Discovery ISP',
+      redirect_uris: ['https://isp.example/callback'],
+      grant_types: ['authorization_code', 'refresh_token'],
+      backchannel_logout_uri: 'https://isp.example/backchannel-logout',
+      backchannel_logout_session_required: true,
+    });
     const citizen = await createCitizen(app.container);
     const scopes = metadata.scopes_supported as string[];
     const claims = metadata.claims_supported as string[];

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { decodeJwt } from 'jose';
 import { basicAuth, exchangeCode, signIn, type AuthorizeParams, type Credentials, type FlowResult } from './flow.js';
 import type { Browser } from './browser.js';
+import type { ModelStore } from '../../src/storage/model-store.js';
 
 export type TestClient = { client_id: string; client_secret?: string; redirect_uri: string };
 export type JsonResponse = { status: number; body: Record<string, unknown> & { error?: string }; headers: Headers };
@@ -97,3 +98,30 @@ export async function assertRefreshTokenDead(issuer: string, client: TestClient,
 export const idTokenClaims = (tokens: Pick<TokenSet, 'id_token'>) => decodeJwt(tokens.id_token);
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Makes the next `count` reads of one stored entry wait for each other, so that `count`
+ * concurrent requests all see it before any of them changes it (e.g. all read a code as
+ * unconsumed, then meet at the store's atomic consume). Call the returned function to restore.
+ */
+export function holdConcurrentReads(store: ModelStore, model: string, id: string, count = 2) {
+  const originalFind = store.find;
+  let waiting: Array<() => void> = [];
+  const state = { reads: 0, restore: () => { store.find = originalFind; } };
+  store.find = async (m, i) => {
+    const payload = await originalFind.call(store, m, i);
+    if (m === model && i === id && state.reads < count) {
+      state.reads += 1;
+      await new Promise<void>((resolve) => {
+        waiting.push(resolve);
+        if (waiting.length === count) {
+          for (const release of waiting) release();
+          waiting = [];
+        }
+        setTimeout(resolve, 2000).unref(); // never deadlock a test
+      });
+    }
+    return payload;
+  };
+  return state;
+}
