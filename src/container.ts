@@ -14,16 +14,30 @@ import { createOidcPayloadQueries } from './queries/oidc-payloads.js';
 import { createCitizenQueries } from './queries/citizens.js';
 import { createClientQueries } from './queries/clients.js';
 import { createSigningKeyQueries } from './queries/signing-keys.js';
+import { createAuditLogQueries } from './queries/audit-log.js';
+import { createSandboxIdentityQueries } from './queries/sandbox-identities.js';
+import { createSandboxAuthority, createSandboxRegistry, deriveSandboxKey } from './identity-authority/sandbox.js';
+import { createHttpAuthority } from './identity-authority/http.js';
+import type { IdentityAuthority } from './identity-authority/port.js';
 import { createPasswordHasher } from './services/password-hasher.js';
 import { createIdentityVault } from './services/identity-vault.js';
 import { createCitizenService } from './services/citizens.js';
 import { createClientService } from './services/clients.js';
 import { createSigningKeyService } from './services/signing-keys.js';
+import { createAuditService } from './services/audit.js';
 import { createAdapterFactory, createGrantRevoker } from './oidc/adapter.js';
 import { createProviderPages } from './oidc/pages.js';
 import { createProvider } from './oidc/provider.js';
 import { createProviderHolder } from './oidc/provider-holder.js';
 import { createViewRenderer } from './web/views.js';
+import { createAccountSessions } from './services/account-sessions.js';
+import { createGrantRevocations } from './services/grant-revocations.js';
+import { createConnectionQueries } from './queries/connections.js';
+import { createConnectionService } from './services/connections.js';
+import { createAccountLifecycle } from './services/account-lifecycle.js';
+import { createGuardianship } from './services/guardianship.js';
+import { createApplicationService } from './services/applications.js';
+import { SCOPE_CLAIMS } from './oidc/claims.js';
 
 export type ContainerOptions = {
   /** Where logs go (tests capture them to scan for personal data). */
@@ -52,8 +66,15 @@ export async function buildContainer(config: Config, options: ContainerOptions =
   const envelope = createEnvelope(config.secrets.keyEncryptionKeys);
   const durable = createOidcPayloadQueries(db.knex);
   const hasher = createPasswordHasher(config.passwordHashing);
-  const vault = createIdentityVault({ envelope, blindIndexSecret: config.secrets.blindIndexSecret });
   const citizenQueries = createCitizenQueries(db.knex);
+  const audit = createAuditService({ queries: createAuditLogQueries(db.knex), citizens: citizenQueries });
+  // Every decryption of identity data is an audit event (fields and purpose, never values).
+  const vault = createIdentityVault({
+    envelope,
+    blindIndexSecret: config.secrets.blindIndexSecret,
+    onAccess: ({ citizenId, fields, purpose }) =>
+      audit.record({ type: 'identity.decrypted', citizenId, actor: 'system', details: { fields, purpose } }),
+  });
 
   const citizens = createCitizenService({
     queries: citizenQueries,
@@ -68,6 +89,15 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     envelope,
     retiredKeyGraceSeconds: config.signing.retiredKeyGraceSeconds,
   });
+  // The real identity authority when configured; otherwise (never in production: config
+  // refuses) the sandbox of synthetic identities (docs/sandbox.md).
+  const sandboxQueries = createSandboxIdentityQueries(db.knex);
+  const sandboxKey = deriveSandboxKey(config.secrets.blindIndexSecret);
+  const sandboxIdentities = createSandboxRegistry({ queries: sandboxQueries, key: sandboxKey, production: config.env === 'production' });
+  const { url: authorityUrl, token: bearerToken, ...authority } = config.identityAuthority;
+  const identityAuthority: IdentityAuthority = authorityUrl
+    ? createHttpAuthority({ ...authority, url: authorityUrl, credentials: { bearerToken }, logger })
+    : createSandboxAuthority({ queries: sandboxQueries, key: sandboxKey });
   // Clients are validated by oidc-provider itself, so the holder must exist first.
   let providerHolder: ReturnType<typeof createProviderHolder> | undefined;
   const clients = createClientService({
@@ -77,15 +107,60 @@ export async function buildContainer(config: Config, options: ContainerOptions =
   });
 
   const render = createViewRenderer();
-  const adapter = createAdapterFactory({ durable, ephemeral, clients, revokeGrant: createGrantRevoker(durable, ephemeral) });
+  const revokeGrant = createGrantRevoker(durable, ephemeral);
+  const adapter = createAdapterFactory({ durable, ephemeral, clients, revokeGrant });
   const pages = createProviderPages(render);
   providerHolder = createProviderHolder({
     keys,
     logger,
-    build: (jwks) => createProvider({ config, adapter, citizens, pages, jwks, logger, fetch: options.fetch }),
+    build: (jwks) => createProvider({
+      config, adapter, citizens, pages, jwks, logger, fetch: options.fetch,
+      onAuthorizationSuccess: async ({ accountId, clientId, scope }) => {
+        const citizen = await citizenQueries.findCitizenByCyberspaceId(accountId);
+        if (!citizen) return;
+        const claims = [...new Set(scope.split(' ').flatMap((name) => SCOPE_CLAIMS[name] ?? []))].sort();
+        await connections.recordSignIn(citizen.id, clientId, claims);
+        await audit.record({ type: 'claims.released', citizenId: citizen.id, clientId, actor: 'system', details: { claims, scopes: scope.split(' ') } });
+      },
+    }),
   });
   await keys.ensureSigningKeys();
   await providerHolder.refresh();
+
+  const currentProvider = () => providerHolder!.current();
+  const accountSessions = createAccountSessions(ephemeral, config.ttl.accountSessionIdleSeconds);
+  const revocations = createGrantRevocations({
+    findGrantsByAccount: durable.findGrantsByAccount,
+    revokeGrant,
+    provider: currentProvider,
+    logger,
+  });
+  const connectionQueries = createConnectionQueries(db.knex);
+  const connections = createConnectionService({ queries: connectionQueries, revocations, provider: currentProvider, pairwiseSecret: config.secrets.pairwiseSecret });
+  const lifecycle = createAccountLifecycle({
+    queries: citizenQueries,
+    vault,
+    hasher,
+    sessions: accountSessions,
+    revocations,
+    record: (event) => audit.record(event),
+  });
+  const guardianship = createGuardianship({
+    citizens: citizenQueries,
+    connections: connectionQueries,
+    connectionService: connections,
+    vault,
+    record: ({ type, citizenId, clientId, actorId }) =>
+      audit.record({ type, citizenId, clientId, actor: 'guardian', details: { guardian_id: actorId } }),
+  });
+  const applications = createApplicationService({
+    queries: citizenQueries,
+    vault,
+    hasher,
+    authority: identityAuthority,
+    onApplied: (citizen, by) =>
+      audit.record({ type: 'account.applied', citizenId: citizen.id, actor: by === 'guardian' ? 'guardian' : 'citizen', details: { status: citizen.status } }),
+  });
 
   return {
     config,
@@ -96,13 +171,22 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     durable,
     envelope,
     hasher,
+    audit,
     vault,
     citizenQueries,
     citizens,
+    identityAuthority,
+    sandboxIdentities,
     clients,
     keys,
     render,
     providerHolder,
+    accountSessions,
+    revocations,
+    connections,
+    lifecycle,
+    guardianship,
+    applications,
     async close() {
       providerHolder!.stopPolling();
       await Promise.allSettled([db.close(), ephemeral.close()]);

@@ -1,19 +1,26 @@
 // findAccount: oidc-provider's view of a citizen. accountId is the citizen's cyberspace ID;
 // oidc-provider swaps `sub` for the pairwise value before anything leaves the server.
-// Only active citizens exist here: a suspended or cancelled account cannot obtain tokens or
-// userinfo, and introspection of its tokens reports inactive.
-import type { FindAccount } from 'oidc-provider';
+// A citizen exists here only while active: a suspended, pending or cancelled account cannot
+// obtain tokens, refresh them or call userinfo. A browser session that began before the last
+// password change (recovery) no longer counts: recovery ends every session.
+import type { FindAccount, KoaContextWithOIDC } from 'oidc-provider';
 import type { CitizenService } from '../services/citizens.js';
+import type { ClaimsForAccount } from './claims.js';
 
-export function createFindAccount(citizens: CitizenService): FindAccount {
-  return async (_ctx, accountId) => {
+function sessionLoginTs(ctx: KoaContextWithOIDC | undefined): number | undefined {
+  const session = (ctx?.oidc?.entities as { Session?: { loginTs?: number } } | undefined)?.Session;
+  return session?.loginTs;
+}
+
+export function createFindAccount(citizens: CitizenService, claimsFor: ClaimsForAccount): FindAccount {
+  return async (ctx, accountId) => {
     const citizen = await citizens.findActiveCitizen(accountId);
     if (!citizen) return undefined;
+    const loginTs = sessionLoginTs(ctx);
+    if (loginTs !== undefined && loginTs * 1000 < new Date(citizen.password_changed_at).getTime() - 1000) return undefined;
     return {
       accountId,
-      // OIDC Core §5.4: the openid scope yields `sub` only. Verification-result claims
-      // (age_over_*, real_name_verified) come with their scopes.
-      claims: async () => ({ sub: accountId }),
+      claims: async (_use, scope) => ({ sub: accountId, ...(await claimsFor(citizen, scope)) }),
     };
   };
 }

@@ -4,6 +4,8 @@ import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-prov
 import type { JWK } from 'jose';
 import type { Config } from '../config/config.js';
 import { createFindAccount } from './find-account.js';
+import { noExtraClaims, type ClaimsForAccount } from './claims.js';
+import { buildInteractionPolicy, inactiveAccountIntrospection } from './account-checks.js';
 import { createPairwiseIdentifier } from './pairwise.js';
 import type { CitizenService } from '../services/citizens.js';
 import type { createProviderPages } from './pages.js';
@@ -18,6 +20,10 @@ export type ProviderDependencies = {
   pages: ReturnType<typeof createProviderPages>;
   jwks: JWK[];
   logger: Logger;
+  /** Claims a scope adds for a citizen (verification results). */
+  claimsFor?: ClaimsForAccount;
+  /** A code was issued to an ISP for a citizen (connections, audit). */
+  onAuthorizationSuccess?: (event: { accountId: string; clientId: string; scope: string }) => Promise<void>;
   /** Outgoing HTTP (sector_identifier_uri, jwks_uri); tests substitute their own. */
   fetch?: typeof globalThis.fetch;
 };
@@ -30,7 +36,7 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
   const ttl = config.ttl;
   return {
     adapter: deps.adapter as Configuration['adapter'],
-    findAccount: createFindAccount(deps.citizens),
+    findAccount: createFindAccount(deps.citizens, deps.claimsFor ?? noExtraClaims),
     pairwiseIdentifier: createPairwiseIdentifier(config.secrets.pairwiseSecret),
     jwks: { keys: deps.jwks as Configuration['jwks'] extends { keys: infer K } ? K : never },
     cookies: {
@@ -94,7 +100,10 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
       claimsParameter: { enabled: false },
       requestObjects: { enabled: false },
     },
-    interactions: { url: (_ctx: KoaContextWithOIDC, interaction) => `/interaction/${interaction.uid}` },
+    interactions: {
+      policy: buildInteractionPolicy(),
+      url: (_ctx: KoaContextWithOIDC, interaction) => `/interaction/${interaction.uid}`,
+    },
     renderError: pages.renderError,
     discovery: {
       ui_locales_supported: ['zh-CN', 'en'],
@@ -111,6 +120,17 @@ export function createProvider(deps: ProviderDependencies): Provider {
   // request id and without anything from the request itself.
   provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {
     deps.logger.error({ requestId: (ctx as unknown as { state: { requestId?: string } }).state.requestId, err: { name: error.name, message: error.message, stack: error.stack } }, 'oidc-provider server error');
+  });
+  provider.use(inactiveAccountIntrospection(async (accountId) => (await deps.citizens.findActiveCitizen(accountId)) !== undefined));
+  // After a code is issued (and before the browser is redirected), record the connection:
+  // awaited here so the citizen's dashboard is current when the ISP's callback arrives.
+  provider.use(async (ctx, next) => {
+    await next();
+    const oidc = (ctx as unknown as KoaContextWithOIDC).oidc;
+    if (oidc?.route !== 'authorization' && oidc?.route !== 'resume') return;
+    const code = oidc.entities?.AuthorizationCode as { accountId?: string; clientId?: string; scope?: string } | undefined;
+    if (!code?.accountId || !code.clientId || !deps.onAuthorizationSuccess) return;
+    await deps.onAuthorizationSuccess({ accountId: code.accountId, clientId: code.clientId, scope: code.scope ?? '' });
   });
   return provider;
 }

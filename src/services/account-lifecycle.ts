@@ -16,7 +16,12 @@ import type { PasswordHasher } from './password-hasher.js';
 import type { AccountSessions } from './account-sessions.js';
 import type { GrantRevocations } from './grant-revocations.js';
 
-export type LifecycleEvent = { type: string; citizenId: string; actor: 'citizen' | 'operator' | 'system'; details?: Record<string, string> };
+export type LifecycleEvent = {
+  type: 'account.suspended' | 'account.resumed' | 'account.cancelled' | 'account.recovered';
+  citizenId: string;
+  actor: 'citizen' | 'operator';
+  details?: { reason_code?: string; count?: number };
+};
 
 type Dependencies = {
   queries: CitizenQueries;
@@ -41,7 +46,7 @@ export function createAccountLifecycle({ queries, vault, hasher, sessions, revoc
     async suspendBySelf(citizen: CitizenRow): Promise<void> {
       if (citizen.status !== 'active') throw new ForbiddenError('only an active cyberspace ID can be suspended');
       await queries.setCitizenStatus(citizen.id, 'suspended', { by: 'citizen', reason: null });
-      await record({ type: 'account.suspended', citizenId: citizen.id, actor: 'citizen' });
+      await record({ type: 'account.suspended', citizenId: citizen.id, actor: 'citizen', details: { reason_code: 'citizen_request' } });
     },
 
     async resumeBySelf(citizen: CitizenRow): Promise<void> {
@@ -76,7 +81,7 @@ export function createAccountLifecycle({ queries, vault, hasher, sessions, revoc
       const clientIds = await revocations.revokeAll(citizen.cyberspace_id);
       await queries.shredCitizen(citizen.id);
       await sessions.endAll(citizen.id);
-      await record({ type: 'account.cancelled', citizenId: citizen.id, actor: 'citizen', details: { clients: clientIds.join(' ') } });
+      await record({ type: 'account.cancelled', citizenId: citizen.id, actor: 'citizen', details: { count: clientIds.length } });
     },
 
     /** Re-prove the identity document to set a new password; every session ends. */

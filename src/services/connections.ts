@@ -1,0 +1,61 @@
+// The ISPs a citizen is connected to: what each knows (its own pairwise cyberspace ID), when
+// it was used, which claims (names, never values) it received; revoking one ends its access.
+import type Provider from 'oidc-provider';
+import type { ConnectionQueries } from '../queries/connections.js';
+import type { CitizenRow } from '../queries/citizens.js';
+import { pairwiseCyberspaceId } from '../oidc/pairwise.js';
+import type { GrantRevocations } from './grant-revocations.js';
+
+export type ConnectionView = {
+  clientId: string;
+  clientName: string;
+  pairwiseId: string;
+  claims: string[];
+  signIns: number;
+  firstSignInAt: Date;
+  lastSignInAt: Date;
+};
+
+type Dependencies = {
+  queries: ConnectionQueries;
+  revocations: GrantRevocations;
+  provider: () => Provider;
+  pairwiseSecret: Buffer;
+};
+
+export function createConnectionService({ queries, revocations, provider, pairwiseSecret }: Dependencies) {
+  return {
+    recordSignIn: (citizenId: string, clientId: string, claims: string[]) => queries.recordSignIn(citizenId, clientId, claims),
+
+    async list(citizen: CitizenRow): Promise<ConnectionView[]> {
+      const rows = await queries.listConnections(citizen.id);
+      const views: ConnectionView[] = [];
+      for (const row of rows) {
+        const client = await provider().Client.find(row.client_id);
+        views.push({
+          clientId: row.client_id,
+          clientName: client?.clientName ?? row.client_id,
+          // The ID that this ISP holds for the citizen — shown so the citizen can recognise it.
+          pairwiseId: client?.sectorIdentifier ? pairwiseCyberspaceId(pairwiseSecret, String(client.sectorIdentifier), citizen.cyberspace_id) : '',
+          claims: row.claims_released,
+          signIns: row.sign_in_count,
+          firstSignInAt: new Date(row.first_sign_in_at),
+          lastSignInAt: new Date(row.last_sign_in_at),
+        });
+      }
+      return views;
+    },
+
+    /** Deletes the grant, revokes its tokens, tells the ISP (back-channel logout). */
+    async revoke(citizen: CitizenRow, clientId: string): Promise<boolean> {
+      const hadGrant = await revocations.revokeClient(citizen.cyberspace_id, clientId);
+      const connections = await queries.listConnections(citizen.id);
+      const hadConnection = connections.some((row) => row.client_id === clientId);
+      await queries.deleteConnection(citizen.id, clientId);
+      await queries.deleteApproval(citizen.id, clientId);
+      return hadGrant || hadConnection;
+    },
+  };
+}
+
+export type ConnectionService = ReturnType<typeof createConnectionService>;

@@ -1,0 +1,94 @@
+// Guardians and minors. A guardian is linked to a ward under 18: approves a 14–17-year-old's
+// new account, applies for a child under 14, approves each new ISP connection of the ward,
+// sees and revokes the ward's connections. At 18 the link ends by itself (checked whenever it
+// is used, in China Standard Time).
+import type { CitizenQueries, CitizenRow } from '../queries/citizens.js';
+import type { ConnectionQueries, ApprovalRow } from '../queries/connections.js';
+import { ageBand } from '../identity/age.js';
+import { ForbiddenError, NotFoundError } from '../errors.js';
+import type { IdentityVault } from './identity-vault.js';
+import type { ConnectionService, ConnectionView } from './connections.js';
+
+export type GuardianEvent = { type: 'guardian.approved' | 'guardian.revoked_connection'; citizenId: string; clientId?: string };
+
+type Dependencies = {
+  citizens: CitizenQueries;
+  connections: ConnectionQueries;
+  connectionService: ConnectionService;
+  vault: IdentityVault;
+  now?: () => Date;
+  record?: (event: GuardianEvent & { actorId: string }) => Promise<void>;
+};
+
+export type WardView = { ward: CitizenRow; connections: ConnectionView[]; pendingApprovals: ApprovalRow[] };
+
+export function createGuardianship({ citizens, connections, connectionService, vault, now = () => new Date(), record = async () => {} }: Dependencies) {
+  /** True while the ward is under 18; ends the link (and returns false) once they are not. */
+  async function linkActive(ward: CitizenRow): Promise<boolean> {
+    if (!ward.guardian_id) return false;
+    const { birthDate } = await vault.open(ward.id, ward, ['birthDate'], 'guardian_link_age');
+    if (birthDate && ageBand(birthDate, now()) !== 'adult') return true;
+    await citizens.endGuardianship(ward.id);
+    return false;
+  }
+
+  async function wardOf(guardian: CitizenRow, wardId: string): Promise<CitizenRow> {
+    const ward = await citizens.findCitizenById(wardId);
+    if (!ward || ward.guardian_id !== guardian.id || !(await linkActive(ward))) throw new NotFoundError('no such ward');
+    return ward;
+  }
+
+  return {
+    linkActive,
+
+    async wards(guardian: CitizenRow): Promise<WardView[]> {
+      const views: WardView[] = [];
+      for (const ward of await citizens.findWardsOf(guardian.id)) {
+        if (!(await linkActive(ward))) continue;
+        views.push({
+          ward,
+          connections: await connectionService.list(ward),
+          pendingApprovals: await connections.listPendingApprovals([ward.id]),
+        });
+      }
+      return views;
+    },
+
+    /** A 14–17-year-old's pending account becomes usable. */
+    async approveAccount(guardian: CitizenRow, wardId: string): Promise<void> {
+      if (guardian.status !== 'active') throw new ForbiddenError('guardian account is not active');
+      const ward = await wardOf(guardian, wardId);
+      if (!(await citizens.approveWard(ward.id, guardian.id))) throw new ForbiddenError('nothing to approve');
+      await record({ type: 'guardian.approved', citizenId: ward.id, actorId: guardian.id });
+    },
+
+    /**
+     * Called when a ward consents to an ISP. Returns 'allowed' when no guardian decision is
+     * needed (no active link, or already approved for this scope), else records a pending request.
+     */
+    async checkConnection(ward: CitizenRow, clientId: string, scope: string): Promise<'allowed' | 'pending' | 'refused'> {
+      if (!(await linkActive(ward))) return 'allowed';
+      const existing = await connections.findApproval(ward.id, clientId);
+      const requested = new Set(scope.split(' ').filter(Boolean));
+      const covered = existing?.status === 'approved' && [...requested].every((s) => existing.scope.split(' ').includes(s));
+      if (covered) return 'allowed';
+      if (existing?.status === 'refused') return 'refused';
+      await connections.requestApproval(ward.id, clientId, [...requested].sort().join(' '));
+      return 'pending';
+    },
+
+    async decideConnection(guardian: CitizenRow, wardId: string, clientId: string, decision: 'approved' | 'refused'): Promise<void> {
+      const ward = await wardOf(guardian, wardId);
+      if (!(await connections.decideApproval(ward.id, clientId, decision))) throw new NotFoundError('no pending request');
+      await record({ type: 'guardian.approved', citizenId: ward.id, clientId, actorId: guardian.id });
+    },
+
+    async revokeConnection(guardian: CitizenRow, wardId: string, clientId: string): Promise<void> {
+      const ward = await wardOf(guardian, wardId);
+      await connectionService.revoke(ward, clientId);
+      await record({ type: 'guardian.revoked_connection', citizenId: ward.id, clientId, actorId: guardian.id });
+    },
+  };
+}
+
+export type Guardianship = ReturnType<typeof createGuardianship>;
