@@ -22,9 +22,13 @@ export async function listen(app: Koa, container: Container, port: number, shutd
     stop() {
       stopping ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // close() ends idle keep-alive connections once; a connection whose request finishes
+        // later turns idle too and would hold the exit for keepAliveTimeout: keep sweeping.
         server.closeIdleConnections();
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
         const timer = setTimeout(() => server.closeAllConnections(), shutdownGraceMs);
         await closed;
+        clearInterval(sweep);
         clearTimeout(timer);
         await container.close();
       })();
