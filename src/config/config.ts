@@ -30,6 +30,12 @@ export type Config = {
   passwordHashing: typeof defaults.passwordHashing;
   rateLimit: typeof defaults.rateLimit;
   signing: typeof defaults.signing;
+  /** Where identity claims are verified: `url` unset means the sandbox (never in production). */
+  identityAuthority: {
+    url: string | undefined;
+    token: string | undefined;
+    timeoutMs: number;
+  } & Omit<typeof defaults.identityAuthority, 'timeoutMs'>;
 };
 
 export class ConfigError extends Error {
@@ -70,9 +76,13 @@ const envSchema = z.object({
     error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
   }).default(defaults.logLevel as 'info'),
   TRUST_PROXY: z.enum(['true', 'false'], { error: 'TRUST_PROXY must be true or false' }).default('false'),
+  IDENTITY_AUTHORITY_URL: urlLike(['http:', 'https:'], 'IDENTITY_AUTHORITY_URL must be an absolute http(s) URL, e.g. https://authority.example.cn/v1/verify').optional(),
+  IDENTITY_AUTHORITY_TIMEOUT_MS: z.string().regex(/^[0-9]{1,6}$/, 'IDENTITY_AUTHORITY_TIMEOUT_MS must be a whole number of milliseconds, 100 to 60000')
+    .transform(Number).refine((n) => n >= 100 && n <= 60000, 'IDENTITY_AUTHORITY_TIMEOUT_MS must be a whole number of milliseconds, 100 to 60000')
+    .default(defaults.identityAuthority.timeoutMs),
 });
 
-function readSecret(env: NodeJS.ProcessEnv, name: SecretName, problems: string[]): string | undefined {
+function readSecret(env: NodeJS.ProcessEnv, name: SecretName | 'IDENTITY_AUTHORITY_TOKEN', problems: string[]): string | undefined {
   const direct = env[name];
   const file = env[`${name}_FILE`];
   if (direct && file) {
@@ -127,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const raw: Partial<Record<SecretName, string>> = {};
   for (const name of SECRET_NAMES) raw[name] = readSecret(env, name, problems);
+  const authorityToken = readSecret(env, 'IDENTITY_AUTHORITY_TOKEN', problems);
   decodeSecrets(raw, problems);
 
   // Production rules are checked even when other variables are invalid, so one run lists
@@ -142,6 +153,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   const values = parsed.success ? parsed.data : undefined;
+  if (env.NODE_ENV === 'production') {
+    const url = env.IDENTITY_AUTHORITY_URL;
+    if (!url) problems.push('IDENTITY_AUTHORITY_URL is required in production; hint: the sandbox identity authority holds synthetic identities for development only (docs/identity-authority.md)');
+    else if (URL.canParse(url) && new URL(url).protocol !== 'https:') problems.push('IDENTITY_AUTHORITY_URL must be an https:// URL in production; hint: identity claims must not travel in clear text');
+    if (!authorityToken && !problems.some((p) => p.startsWith('IDENTITY_AUTHORITY_TOKEN'))) {
+      problems.push('IDENTITY_AUTHORITY_TOKEN (or IDENTITY_AUTHORITY_TOKEN_FILE) is required in production; hint: the bearer token the identity authority issued to this service');
+    }
+  }
   if (problems.length > 0 || !values) throw new ConfigError(problems);
 
   const dataDir = path.resolve(values.DATA_DIR);
@@ -177,5 +196,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     passwordHashing: defaults.passwordHashing,
     rateLimit: defaults.rateLimit,
     signing: defaults.signing,
+    identityAuthority: {
+      ...defaults.identityAuthority,
+      url: values.IDENTITY_AUTHORITY_URL,
+      token: authorityToken,
+      timeoutMs: values.IDENTITY_AUTHORITY_TIMEOUT_MS,
+    },
   };
 }

@@ -25,6 +25,8 @@ const productionEnv = (dataDir: string): Record<string, string> => ({
   REDIS_URL: 'redis://cache.internal:6379',
   ISSUER: 'https://id.example.cn',
   DATA_DIR: dataDir,
+  IDENTITY_AUTHORITY_URL: 'https://authority.internal/v1/verify',
+  IDENTITY_AUTHORITY_TOKEN: secret(),
   ...productionSecrets(),
 });
 
@@ -104,13 +106,13 @@ describe('configuration', () => {
       assert.ok(!existsSync(path.join(dataDir, 'development-secrets.json')), 'no development secrets written');
     });
 
-    it('refuses a configuration with nothing set, naming DATABASE_URL, REDIS_URL, ISSUER and every secret', () => {
+    it('refuses a configuration with nothing set, naming DATABASE_URL, REDIS_URL, ISSUER, the identity authority and every secret', () => {
       const problems = problemsOf({ NODE_ENV: 'production', DATA_DIR: dataDir });
-      assertNamed(problems, ['DATABASE_URL', 'REDIS_URL', 'ISSUER', 'COOKIE_SECRETS', 'PAIRWISE_SECRET', 'BLIND_INDEX_SECRET', 'KEY_ENCRYPTION_KEYS']);
-      assert.equal(problems.length, 7, problems.join('\n'));
+      assertNamed(problems, ['DATABASE_URL', 'REDIS_URL', 'ISSUER', 'IDENTITY_AUTHORITY_URL', 'IDENTITY_AUTHORITY_TOKEN', 'COOKIE_SECRETS', 'PAIRWISE_SECRET', 'BLIND_INDEX_SECRET', 'KEY_ENCRYPTION_KEYS']);
+      assert.equal(problems.length, 9, problems.join('\n'));
     });
 
-    for (const name of ['DATABASE_URL', 'REDIS_URL', 'COOKIE_SECRETS', 'PAIRWISE_SECRET', 'BLIND_INDEX_SECRET', 'KEY_ENCRYPTION_KEYS']) {
+    for (const name of ['DATABASE_URL', 'REDIS_URL', 'IDENTITY_AUTHORITY_URL', 'IDENTITY_AUTHORITY_TOKEN', 'COOKIE_SECRETS', 'PAIRWISE_SECRET', 'BLIND_INDEX_SECRET', 'KEY_ENCRYPTION_KEYS']) {
       it(`refuses a missing ${name}, naming only it`, () => {
         const env = productionEnv(dataDir);
         delete env[name];

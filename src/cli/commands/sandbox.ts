@@ -1,0 +1,51 @@
+// cyberid sandbox add | seed — synthetic identities for the sandbox identity authority
+// (docs/sandbox.md). Refused in production. Output never repeats the identity typed in.
+import { json, requireString, type Command } from '../command.js';
+import type { Container } from '../../container.js';
+import { ValidationError } from '../../errors.js';
+import { parseIdentityClaim } from '../../identity-authority/claim.js';
+import { SANDBOX_SEED_IDENTITIES } from '../../identity-authority/sandbox-seed.js';
+
+/** Outside production a real authority may be configured; then the sandbox is not consulted. */
+const notInUse = (container: Container) =>
+  container.config.identityAuthority.url
+    ? 'note: IDENTITY_AUTHORITY_URL is set, so claims are verified by that authority, not by the sandbox\n'
+    : '';
+
+export const sandboxCommands: Command[] = [
+  {
+    name: 'sandbox add',
+    summary: 'add a synthetic identity to the sandbox identity authority (refused in production)',
+    usage: 'sandbox add --document-type resident_id|passport|hk_macao_permit|taiwan_permit|foreign_permanent_resident --document-number N --name NAME --birth-date YYYY-MM-DD [--json]',
+    options: {
+      'document-type': { type: 'string' },
+      'document-number': { type: 'string' },
+      name: { type: 'string' },
+      'birth-date': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    async run(container, values) {
+      const parsed = parseIdentityClaim({
+        documentType: requireString(values, 'document-type'),
+        documentNumber: requireString(values, 'document-number'),
+        name: requireString(values, 'name'),
+        birthDate: requireString(values, 'birth-date'),
+      });
+      if (!parsed.ok) throw new ValidationError(parsed.problems);
+      await container.sandboxIdentities.add(parsed.claim);
+      const output = values.json ? json({ added: 1 }) : 'added 1 synthetic identity to the sandbox\n';
+      return { output: output + notInUse(container) };
+    },
+  },
+  {
+    name: 'sandbox seed',
+    summary: 'load the documented default synthetic identities (docs/sandbox.md; refused in production)',
+    usage: 'sandbox seed [--json]',
+    options: { json: { type: 'boolean' } },
+    async run(container, values) {
+      const seeded = await container.sandboxIdentities.seed(SANDBOX_SEED_IDENTITIES);
+      const output = values.json ? json({ seeded }) : `seeded ${seeded} synthetic identities; they are listed in docs/sandbox.md\n`;
+      return { output: output + notInUse(container) };
+    },
+  },
+];

@@ -1,0 +1,28 @@
+// SQL for the sandbox_identities table (keyed hashes only, see the migration).
+import type { Knex } from 'knex';
+
+export type SandboxIdentityHashes = { lookup: string; verifier: string };
+
+export function createSandboxIdentityQueries(knex: Knex) {
+  return {
+    async findSandboxVerifier(lookup: string): Promise<string | undefined> {
+      const row = await knex('sandbox_identities').where({ lookup }).first('verifier');
+      return row?.verifier as string | undefined;
+    },
+    /** false when an identity with this lookup exists already (nothing is changed then). */
+    async insertSandboxIdentity(hashes: SandboxIdentityHashes): Promise<boolean> {
+      const inserted = await knex('sandbox_identities').insert(hashes).onConflict('lookup').ignore().returning('lookup');
+      return inserted.length === 1;
+    },
+    /** Inserts, or replaces the verifier of an identity with the same lookup. */
+    async upsertSandboxIdentities(rows: SandboxIdentityHashes[]): Promise<void> {
+      if (rows.length === 0) return;
+      await knex('sandbox_identities').insert(rows).onConflict('lookup').merge(['verifier']);
+    },
+    countSandboxIdentities(): Promise<number> {
+      return knex('sandbox_identities').count<{ count: string }[]>('* as count').then(([row]) => Number(row?.count ?? 0));
+    },
+  };
+}
+
+export type SandboxIdentityQueries = ReturnType<typeof createSandboxIdentityQueries>;
