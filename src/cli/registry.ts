@@ -4,9 +4,10 @@ import type { Container } from '../container.js';
 import { UsageError, type Command, type CommandResult } from './command.js';
 import { clientCommands } from './commands/clients.js';
 import { operationCommands } from './commands/operations.js';
+import { auditCommands } from './commands/audit.js';
 import { sandboxCommands } from './commands/sandbox.js';
 
-export const commands: Command[] = [...operationCommands, ...clientCommands, ...sandboxCommands];
+export const commands: Command[] = [...operationCommands, ...clientCommands, ...sandboxCommands, ...auditCommands];
 
 export function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

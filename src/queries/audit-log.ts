@@ -1,0 +1,110 @@
+// SQL for the audit_log and audit_chain_heads tables (schema: migrations/20261122030000_audit_log.ts).
+// An append locks only its own chain's head row, so appends to different chains never wait on
+// each other; the entry and the new head are written in one statement.
+import type { Knex } from 'knex';
+
+export type AuditActor = 'citizen' | 'operator' | 'system' | 'guardian' | 'isp';
+export type AuditDetails = Record<string, string | number | boolean | string[]>;
+
+export type AuditLogRow = {
+  chain: number;
+  seq: number;
+  occurred_at: Date;
+  type: string;
+  citizen_id: string | null;
+  client_id: string | null;
+  actor: AuditActor;
+  details: AuditDetails;
+  prev_hash: string;
+  hash: string;
+};
+
+export type ChainHead = { chain: number; seq: number; hash: string };
+
+/** A position in a citizen's activity, newest first: the last entry of the previous page. */
+export type AuditPosition = { occurred_at: Date; chain: number; seq: number };
+
+const COLUMNS = ['chain', 'seq', 'occurred_at', 'type', 'citizen_id', 'client_id', 'actor', 'details', 'prev_hash', 'hash'];
+
+// pg returns bigint as a string; PGlite may return a number or a bigint.
+function toRow(raw: Record<string, unknown>): AuditLogRow {
+  return {
+    ...(raw as AuditLogRow),
+    chain: Number(raw.chain),
+    seq: Number(raw.seq),
+    occurred_at: new Date(raw.occurred_at as Date | string),
+    details: (typeof raw.details === 'string' ? JSON.parse(raw.details) : raw.details) as AuditDetails,
+  };
+}
+
+const toHead = (raw: Record<string, unknown>): ChainHead => ({ chain: Number(raw.chain), seq: Number(raw.seq), hash: String(raw.hash) });
+
+export function createAuditLogQueries(knex: Knex) {
+  return {
+    /**
+     * Appends one entry to `chain`: locks the chain's head, lets `build` make the entry from it
+     * (the hash is computed outside SQL), then inserts the entry and advances the head.
+     */
+    async appendAuditEntry(chain: number, build: (head: ChainHead) => AuditLogRow): Promise<AuditLogRow> {
+      return knex.transaction(async (trx) => {
+        const head = await trx('audit_chain_heads').where({ chain }).forUpdate().first();
+        if (!head) throw new Error(`audit chain ${chain} has no head row`);
+        const row = build(toHead(head));
+        await trx.raw(
+          `WITH entry AS (
+             INSERT INTO audit_log (chain, seq, occurred_at, type, citizen_id, client_id, actor, details, prev_hash, hash)
+             VALUES (?, ?, ?::timestamptz, ?, ?, ?, ?, ?::jsonb, ?, ?)
+             RETURNING chain, seq, hash)
+           UPDATE audit_chain_heads SET seq = entry.seq, hash = entry.hash FROM entry WHERE audit_chain_heads.chain = entry.chain`,
+          [row.chain, row.seq, row.occurred_at.toISOString(), row.type, row.citizen_id, row.client_id, row.actor,
+            JSON.stringify(row.details), row.prev_hash, row.hash],
+        );
+        return row;
+      });
+    },
+
+    async listChainHeads(): Promise<ChainHead[]> {
+      return (await knex('audit_chain_heads').select('*').orderBy('chain')).map(toHead);
+    },
+
+    /** Every chain that holds entries (a loose index scan over the primary key). */
+    async listAuditChains(): Promise<number[]> {
+      const result = await knex.raw(`WITH RECURSIVE chains AS (
+          (SELECT chain FROM audit_log ORDER BY chain LIMIT 1)
+          UNION ALL
+          SELECT (SELECT chain FROM audit_log WHERE chain > chains.chain ORDER BY chain LIMIT 1)
+          FROM chains WHERE chains.chain IS NOT NULL)
+        SELECT chain FROM chains WHERE chain IS NOT NULL`);
+      return (result.rows as Array<{ chain: unknown }>).map((r) => Number(r.chain));
+    },
+
+    /** One page of a chain in seq order: entries after `afterSeq`, up to `throughSeq` if given. */
+    async listChainEntries(chain: number, afterSeq: number, limit: number, throughSeq?: number): Promise<AuditLogRow[]> {
+      const query = knex('audit_log').select(COLUMNS).where('chain', chain).andWhere('seq', '>', afterSeq);
+      if (throughSeq !== undefined) query.andWhere('seq', '<=', throughSeq);
+      return (await query.orderBy('seq').limit(limit)).map(toRow);
+    },
+
+    async listAuditEntriesForCitizen(citizenId: string, limit: number, before?: AuditPosition): Promise<AuditLogRow[]> {
+      const query = knex('audit_log').select(COLUMNS).where('citizen_id', citizenId);
+      if (before) {
+        query.andWhereRaw('(occurred_at, chain, seq) < (?::timestamptz, ?, ?)', [before.occurred_at.toISOString(), before.chain, before.seq]);
+      }
+      return (await query.orderBy([
+        { column: 'occurred_at', order: 'desc' },
+        { column: 'chain', order: 'desc' },
+        { column: 'seq', order: 'desc' },
+      ]).limit(limit)).map(toRow);
+    },
+
+    /** The newest entries of the whole log: the last `limit` of each chain, merged. */
+    async listLatestAuditEntries(limit: number): Promise<AuditLogRow[]> {
+      const result = await knex.raw(`SELECT l.* FROM audit_chain_heads h
+          CROSS JOIN LATERAL (SELECT * FROM audit_log WHERE audit_log.chain = h.chain ORDER BY seq DESC LIMIT ?) l
+        ORDER BY l.occurred_at DESC, l.chain DESC, l.seq DESC LIMIT ?`, [limit, limit]);
+      return (result.rows as Array<Record<string, unknown>>).map(toRow);
+    },
+  };
+}
+
+export type AuditLogQueries = ReturnType<typeof createAuditLogQueries>;

@@ -1,0 +1,124 @@
+// What an audit event may say, checked before anything is written.
+// The audit log holds no plaintext identity data (DESIGN.md "Privacy by construction"), and a
+// free-text check for "looks like a name" cannot work in general. So callers pass ids and claim
+// NAMES only (`claims: ['age_over_18']`, never a claim's value), and the detail keys are an
+// allow-list: a key outside it is refused, so nobody logs `{ name: … }` by accident. Adding a
+// key here is a reviewed decision that its values never carry personal data.
+import type { AuditActor, AuditDetails } from '../queries/audit-log.js';
+
+export type { AuditActor, AuditDetails };
+
+export const AUDIT_EVENT_TYPES = [
+  'sign_in.succeeded', 'sign_in.failed',
+  'consent.granted', 'consent.denied', 'claims.released',
+  'grant.revoked', 'token.revoked',
+  'account.applied', 'account.suspended', 'account.resumed', 'account.cancelled', 'account.recovered',
+  'guardian.approved', 'guardian.revoked_connection',
+  'identity.decrypted',
+  'client.registered', 'client.updated', 'client.disabled',
+  'keys.rotated', 'kek.rotated',
+  'lawful_access.requested', 'lawful_access.approved', 'lawful_access.revealed',
+] as const;
+
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+export const AUDIT_ACTORS: readonly AuditActor[] = ['citizen', 'operator', 'system', 'guardian', 'isp'];
+
+/** Detail keys an entry may carry, and what each holds. None holds identity data. */
+export const AUDIT_DETAIL_KEYS = {
+  client_id: 'an ISP client id (when not the entry\'s own client)',
+  grant_id: 'an oidc-provider grant id',
+  claims: 'claim names, e.g. ["age_over_18"]; never values',
+  scopes: 'scope names',
+  fields: 'identity field names decrypted or revealed, e.g. ["name", "birth_date"]; never values',
+  purpose: 'why identity data was decrypted (a code, e.g. "claims_release")',
+  reason_code: 'a machine code, e.g. "invalid_credentials", "citizen_request"',
+  status: 'a resulting status code',
+  acr: 'assurance level reached',
+  amr: 'authentication method references',
+  token_type: 'which token kind was revoked',
+  kid: 'a signing key id',
+  kids: 'signing key ids',
+  alg: 'a JOSE algorithm name',
+  kek_id: 'a key-encryption key id',
+  count: 'how many items an operation touched',
+  guardian_id: 'a guardian\'s internal citizen id (uuid)',
+  operator_id: 'an operator account id (not a person\'s name)',
+  case_reference: 'the lawful-access case number',
+  authority_code: 'the requesting authority\'s code',
+  request_id: 'the HTTP request id',
+  ip_hash: 'a keyed hash of the client IP address, never the address',
+  user_agent_family: 'browser family only, e.g. "Firefox"',
+} as const;
+
+export type AuditDetailKey = keyof typeof AUDIT_DETAIL_KEYS;
+
+export type AuditEvent = {
+  type: AuditEventType;
+  /** The citizen's internal uuid; never the cyberspace ID or anything from the identity data. */
+  citizenId?: string;
+  clientId?: string;
+  actor: AuditActor;
+  details?: Partial<Record<AuditDetailKey, string | number | boolean | string[]>>;
+};
+
+/** A caller passed something the audit log must not hold: a programming error, not user input. */
+export class AuditEventError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AuditEventError';
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const CLIENT_ID = /^[A-Za-z0-9._~-]{1,64}$/;
+const MAX_STRING = 200;
+const MAX_LIST = 64;
+// jsonb refuses NUL; other control characters have no business in codes and ids.
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+const TYPES = new Set<string>(AUDIT_EVENT_TYPES);
+const ACTORS = new Set<string>(AUDIT_ACTORS);
+const DETAIL_KEYS = new Set(Object.keys(AUDIT_DETAIL_KEYS));
+
+function checkString(key: string, value: string): void {
+  if (value.length > MAX_STRING || CONTROL.test(value)) {
+    throw new AuditEventError(`audit detail "${key}" must be a short code or id without control characters`);
+  }
+}
+
+function checkDetails(details: Record<string, unknown>): AuditDetails {
+  const checked: AuditDetails = {};
+  for (const [key, value] of Object.entries(details)) {
+    if (value === undefined) continue;
+    if (!DETAIL_KEYS.has(key)) throw new AuditEventError(`audit detail key "${key}" is not allowed (see AUDIT_DETAIL_KEYS)`);
+    if (typeof value === 'string') checkString(key, value);
+    else if (Array.isArray(value)) {
+      if (value.length > MAX_LIST || !value.every((item) => typeof item === 'string')) {
+        throw new AuditEventError(`audit detail "${key}" must be a list of at most ${MAX_LIST} strings`);
+      }
+      for (const item of value) checkString(key, item);
+    } else if (typeof value === 'number') {
+      if (!Number.isFinite(value)) throw new AuditEventError(`audit detail "${key}" must be a finite number`);
+    } else if (typeof value !== 'boolean') {
+      throw new AuditEventError(`audit detail "${key}" must be a string, number, boolean or list of strings`);
+    }
+    checked[key] = value as AuditDetails[string];
+  }
+  return checked;
+}
+
+/** Checks an event at run time (callers may be plain JavaScript or pass data through casts). */
+export function checkAuditEvent(event: AuditEvent): { citizenId: string | null; clientId: string | null; details: AuditDetails } {
+  if (!TYPES.has(event.type)) throw new AuditEventError(`unknown audit event type "${String(event.type)}"`);
+  if (!ACTORS.has(event.actor)) throw new AuditEventError(`unknown audit actor "${String(event.actor)}"`);
+  if (event.citizenId !== undefined && !UUID.test(event.citizenId)) {
+    throw new AuditEventError('audit citizenId must be the internal uuid');
+  }
+  if (event.clientId !== undefined && !CLIENT_ID.test(event.clientId)) throw new AuditEventError('audit clientId is malformed');
+  const details = checkDetails(event.details ?? {});
+  if (typeof details.guardian_id === 'string' && !UUID.test(details.guardian_id)) {
+    throw new AuditEventError('audit detail "guardian_id" must be the internal uuid');
+  }
+  return { citizenId: event.citizenId ?? null, clientId: event.clientId ?? null, details };
+}
