@@ -12,6 +12,9 @@ import { errorHandler } from './web/error-handler.js';
 import { localeMiddleware } from './web/locale.js';
 import { csrfMiddleware } from './web/csrf.js';
 import { createInteractionRouter } from './routes/interaction.js';
+import { createApplyRouter } from './routes/apply.js';
+import { createAccountRouter } from './routes/account.js';
+import { createRecoverRouter } from './routes/recover.js';
 import { createSystemRouter } from './routes/system.js';
 import { PUBLIC_DIR } from './paths.js';
 
@@ -34,7 +37,10 @@ export function createApp(container: Container, options: AppOptions = {}): Koa {
   // Forms: urlencoded only, small, and CSRF-checked.
   const forms = new Router();
   forms.use(bodyParser({ enableTypes: ['form'], formLimit: '16kb' }), csrfMiddleware(csrfKey, https));
-  forms.use(createInteractionRouter({ provider: providerHolder.current, citizens: container.citizens, render }).routes());
+  forms.use(createInteractionRouter({ provider: providerHolder.current, citizens: container.citizens, guardianship: container.guardianship, audit: container.audit, render }).routes());
+  forms.use(createApplyRouter(container).routes());
+  forms.use(createAccountRouter(container).routes());
+  forms.use(createRecoverRouter(container).routes());
 
   const pages = new Router();
   pages.get('/', (ctx) => render(ctx, 'home', { titleKey: 'home.title' }));

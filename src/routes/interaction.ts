@@ -5,6 +5,8 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { z } from 'zod';
 import type { CitizenService } from '../services/citizens.js';
+import type { Guardianship } from '../services/guardianship.js';
+import type { AuditService } from '../services/audit.js';
 import type { RenderView } from '../web/views.js';
 import type { MessageKey } from '../web/i18n.js';
 import { ACR_PASSWORD } from '../oidc/provider.js';
@@ -14,6 +16,8 @@ import { localeFor } from '../web/locale.js';
 type Dependencies = {
   provider: () => Provider;
   citizens: CitizenService;
+  guardianship: Guardianship;
+  audit: AuditService;
   render: RenderView;
 };
 
@@ -23,7 +27,7 @@ const loginForm = z.object({
 });
 const consentForm = z.object({ decision: z.enum(['allow', 'deny']) });
 
-export function createInteractionRouter({ provider, citizens, render }: Dependencies): Router {
+export function createInteractionRouter({ provider, citizens, guardianship, audit, render }: Dependencies): Router {
   const router = new Router({ prefix: '/interaction/:uid' });
 
   // Every page of the interaction speaks the language the ISP asked for (OIDC Core §3.1.2.1).
@@ -84,7 +88,13 @@ export function createInteractionRouter({ provider, citizens, render }: Dependen
     const input = form.success ? form.data : { cyberspace_id: '', password: '' };
     if (!input.cyberspace_id.trim() || !input.password) return renderLogin(ctx, uid, params, 'missing', input.cyberspace_id);
     const result = await citizens.signIn(input.cyberspace_id, input.password);
-    if (!result.ok) return renderLogin(ctx, uid, params, result.reason, input.cyberspace_id);
+    const clientId = String(params.client_id);
+    if (!result.ok) {
+      // The authentication log: failures are recorded against the account that was tried.
+      if (result.citizenId) await audit.record({ type: 'sign_in.failed', citizenId: result.citizenId, clientId, actor: 'citizen', details: { reason_code: result.reason } });
+      return renderLogin(ctx, uid, params, result.reason, input.cyberspace_id);
+    }
+    await audit.record({ type: 'sign_in.succeeded', citizenId: result.citizen.id, clientId, actor: 'citizen', details: { acr: ACR_PASSWORD, amr: ['pwd'] } });
     await finish(ctx, {
       login: { accountId: result.citizen.cyberspace_id, acr: ACR_PASSWORD, amr: ['pwd'], remember: true },
     });
@@ -95,8 +105,19 @@ export function createInteractionRouter({ provider, citizens, render }: Dependen
     const { prompt, params, session } = interaction;
     if (prompt.name !== 'consent' || !session) return ctx.throw(400, 'not a consent prompt');
     const form = consentForm.safeParse(formBody(ctx));
-    if (!form.success || form.data.decision === 'deny') {
+    const clientId = String(params.client_id);
+    const citizen = await citizens.findActiveCitizen(session.accountId);
+    if (!form.success || form.data.decision === 'deny' || !citizen) {
+      if (citizen) await audit.record({ type: 'consent.denied', citizenId: citizen.id, clientId, actor: 'citizen' });
       return finish(ctx, { error: 'access_denied', error_description: 'End-User denied the request' });
+    }
+    // A minor's new service waits for the guardian (the request is recorded for them).
+    const guardianDecision = await guardianship.checkConnection(citizen, clientId, String(params.scope ?? ''));
+    if (guardianDecision !== 'allowed') {
+      return render(ctx, 'guardian-pending', {
+        titleKey: 'guardian.pending.title',
+        data: { clientName: await clientName(clientId), refused: guardianDecision === 'refused', abortUrl: `/interaction/${interaction.uid}/abort` },
+      });
     }
     const { Grant } = provider();
     const grant = interaction.grantId
@@ -107,6 +128,7 @@ export function createInteractionRouter({ provider, citizens, render }: Dependen
     if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
     for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
     const grantId = await grant.save();
+    await audit.record({ type: 'consent.granted', citizenId: citizen.id, clientId, actor: 'citizen', details: { scopes: String(params.scope ?? '').split(' ') } });
     await finish(ctx, { consent: { grantId } });
   });
 

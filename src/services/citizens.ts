@@ -10,9 +10,12 @@ import { ForbiddenError, ValidationError } from '../errors.js';
 import type { IdentityVault } from './identity-vault.js';
 import { parseEmbeddedBirthDate } from '../identity/resident-id.js';
 
+export type SignInFailure = 'malformed_id' | 'invalid_credentials' | 'throttled' | 'suspended' | 'cancelled' | 'pending_guardian';
+
+/** `citizenId` on a failure names the account attacked (for its audit log), never shown to anyone. */
 export type SignInResult =
   | { ok: true; citizen: CitizenRow }
-  | { ok: false; reason: 'malformed_id' | 'invalid_credentials' | 'throttled' | 'suspended' | 'cancelled' | 'pending_guardian' };
+  | { ok: false; reason: SignInFailure; citizenId?: string };
 
 type Dependencies = {
   queries: CitizenQueries;
@@ -25,20 +28,21 @@ type Dependencies = {
 
 export function createCitizenService({ queries, hasher, vault, counters, production, rateLimit }: Dependencies) {
   return {
-    async signIn(idInput: string, password: string): Promise<SignInResult> {
+    /** `allow`: account states that may sign in here (the dashboard admits suspended citizens). */
+    async signIn(idInput: string, password: string, allow: ReadonlyArray<CitizenRow['status']> = ['active']): Promise<SignInResult> {
       const parsed = parseCyberspaceId(idInput);
       // A mistyped ID is caught by its check symbol before any lookup (and any rate count).
       if (!parsed.ok) return { ok: false, reason: 'malformed_id' };
       const attempts = await counters.increment(`login:${parsed.id}`, rateLimit.windowSeconds);
-      if (attempts > rateLimit.loginAttemptsPerWindow) return { ok: false, reason: 'throttled' };
       const citizen = await queries.findCitizenByCyberspaceId(parsed.id);
+      if (attempts > rateLimit.loginAttemptsPerWindow) return { ok: false, reason: 'throttled', citizenId: citizen?.id };
       const valid = citizen
         ? await hasher.verify(citizen.password_hash, password.normalize('NFC'))
         : await hasher.verifyNothing(password);
-      if (!citizen || !valid) return { ok: false, reason: 'invalid_credentials' };
+      if (!citizen || !valid) return { ok: false, reason: 'invalid_credentials', citizenId: citizen?.id };
       await counters.reset(`login:${parsed.id}`);
       // Only someone holding the password learns the account's state.
-      if (citizen.status !== 'active') return { ok: false, reason: citizen.status };
+      if (!allow.includes(citizen.status)) return { ok: false, reason: citizen.status as Exclude<CitizenRow['status'], 'active'>, citizenId: citizen.id };
       if (hasher.needsRehash(citizen.password_hash)) {
         await queries.updateCitizenPasswordHash(citizen.id, await hasher.hash(password.normalize('NFC')));
       }
@@ -64,6 +68,8 @@ export function createCitizenService({ queries, hasher, vault, counters, product
       });
       return { cyberspace_id: citizen.cyberspace_id, password, citizen };
     },
+
+    findCitizen: (id: string) => queries.findCitizenById(id),
 
     findActiveCitizen: async (cyberspaceId: string) => {
       const citizen = await queries.findCitizenByCyberspaceId(cyberspaceId);

@@ -29,7 +29,8 @@ export function createPasswordHasher(options: PasswordHashingOptions) {
 
   return {
     hash: (password: string) => bounded(() => argon2.hash(password, params)),
-    verify: (hash: string, password: string) => bounded(() => argon2.verify(hash, password)),
+    /** False for a wrong password and for a hash that is not argon2 (a cancelled account's marker). */
+    verify: (hash: string, password: string) => bounded(() => argon2.verify(hash, password).catch(() => false)),
     /** Spends one verification's time without an account, against user enumeration by timing. */
     async verifyNothing(password: string): Promise<false> {
       dummyHash ??= argon2.hash('cyberspace-id-dummy-password', params);

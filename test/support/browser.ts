@@ -52,7 +52,14 @@ export class Browser {
     const body = new URLSearchParams();
     for (const input of form.querySelectorAll('input')) {
       const name = input.getAttribute('name');
-      if (name && input.getAttribute('type') !== 'submit') body.set(name, input.getAttribute('value') ?? '');
+      const type = input.getAttribute('type');
+      const unchecked = (type === 'checkbox' || type === 'radio') && !input.hasAttribute('checked');
+      if (name && type !== 'submit' && !unchecked) body.set(name, input.getAttribute('value') ?? '');
+    }
+    for (const select of form.querySelectorAll('select')) {
+      const name = select.getAttribute('name');
+      const chosen = select.querySelector('option[selected]') ?? select.querySelector('option');
+      if (name && chosen) body.set(name, chosen.getAttribute('value') ?? '');
     }
     for (const [k, v] of Object.entries(fields)) body.set(k, v);
     if (button) body.set(button.name, button.value);

@@ -1,0 +1,168 @@
+// The citizen's own pages: sign-in to the account, the dashboard, suspension, cancellation,
+// revoking a service, and the guardian's tasks (approve a minor, approve or revoke a minor's
+// services, apply for a child under 14). Every action is a CSRF-checked form post that
+// redirects back (303), so the pages work without JavaScript.
+import Router from '@koa/router';
+import type { Context, Next } from 'koa';
+import { z } from 'zod';
+import { formatForReading } from '../ids/cyberspace-id.js';
+import { ageBand } from '../identity/age.js';
+import { FormError } from '../errors.js';
+import type { Container } from '../container.js';
+import type { CitizenRow } from '../queries/citizens.js';
+import type { MessageKey } from '../web/i18n.js';
+import { formBody } from '../web/form-body.js';
+import { handleApplication } from './apply.js';
+import { DOCUMENT_TYPES } from '../identity/documents.js';
+
+export const ACCOUNT_COOKIE = 'cid_account';
+
+type Deps = Pick<Container, 'citizens' | 'accountSessions' | 'connections' | 'lifecycle' | 'guardianship' | 'applications' | 'render' | 'vault' | 'audit' | 'providerHolder' | 'config'>;
+
+const FLASHES: Record<string, MessageKey> = {
+  suspended: 'account.suspend.done',
+  resumed: 'account.resume.done',
+  revoked: 'account.connections.revoked',
+  guardian: 'account.guardian.done',
+  recovered: 'recover.done',
+};
+
+const loginForm = z.object({ cyberspace_id: z.string().max(100).default(''), password: z.string().max(1024).default('') });
+
+export function createAccountRouter(deps: Deps): Router {
+  const router = new Router();
+  const secure = deps.config.issuer.startsWith('https://');
+  const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure, signed: false, path: '/' };
+
+  async function loadCitizen(ctx: Context, next: Next) {
+    const session = await deps.accountSessions.touch(ctx.cookies.get(ACCOUNT_COOKIE));
+    const citizen = session ? await deps.citizens.findCitizen(session.citizenId) : undefined;
+    if (!citizen || citizen.status === 'cancelled') {
+      ctx.status = 303;
+      return ctx.redirect('/account/login');
+    }
+    ctx.state.citizen = citizen;
+    ctx.set('cache-control', 'no-store');
+    return next();
+  }
+  const me = (ctx: Context) => ctx.state.citizen as CitizenRow;
+  const back = (ctx: Context, flash?: keyof typeof FLASHES) => {
+    ctx.status = 303;
+    ctx.redirect(flash ? `/account?done=${flash}` : '/account');
+  };
+
+  async function renderLogin(ctx: Context, status = 200, error?: string, cyberspaceId = '') {
+    const notice = typeof ctx.query.done === 'string' ? FLASHES[ctx.query.done] : undefined;
+    await deps.render(ctx, 'account-login', { titleKey: 'account.login.title', status, data: { error, cyberspaceId, notice } });
+  }
+
+  async function renderDashboard(ctx: Context, status = 200, cancelError = false) {
+    const citizen = me(ctx);
+    const { birthDate } = await deps.vault.open(citizen.id, citizen, ['birthDate'], 'dashboard_age');
+    const adult = birthDate === undefined || ageBand(birthDate) === 'adult';
+    const wards = adult ? await deps.guardianship.wards(citizen) : [];
+    const clientName = async (clientId: string) => (await deps.providerHolder.current().Client.find(clientId))?.clientName ?? clientId;
+    await deps.render(ctx, 'account', {
+      titleKey: 'account.title',
+      status,
+      data: {
+        flash: typeof ctx.query.done === 'string' ? FLASHES[ctx.query.done] : undefined,
+        cyberspaceId: formatForReading(citizen.cyberspace_id),
+        status: citizen.status,
+        suspendedBy: citizen.suspended_by,
+        suspensionReason: citizen.suspension_reason ?? '',
+        connections: await deps.connections.list(citizen),
+        adult,
+        wards: await Promise.all(wards.map(async (w) => ({
+          id: w.ward.id,
+          cyberspaceId: formatForReading(w.ward.cyberspace_id),
+          pendingAccount: w.ward.status === 'pending_guardian',
+          connections: w.connections,
+          pendingConnections: await Promise.all(w.pendingApprovals.map(async (p) => ({ clientId: p.client_id, clientName: await clientName(p.client_id) }))),
+        }))),
+        cancelError,
+      },
+    });
+  }
+
+  router.get('/account/login', (ctx) => renderLogin(ctx));
+
+  router.post('/account/login', async (ctx) => {
+    const parsed = loginForm.safeParse(formBody(ctx));
+    const input = parsed.success ? parsed.data : { cyberspace_id: '', password: '' };
+    if (!input.cyberspace_id.trim() || !input.password) return renderLogin(ctx, 400, 'missing', input.cyberspace_id);
+    // Suspended and pending citizens may open their dashboard (to resume, or to see why).
+    const result = await deps.citizens.signIn(input.cyberspace_id, input.password, ['active', 'suspended', 'pending_guardian']);
+    if (!result.ok) {
+      if (result.citizenId) await deps.audit.record({ type: 'sign_in.failed', citizenId: result.citizenId, actor: 'citizen', details: { reason_code: result.reason } });
+      return renderLogin(ctx, result.reason === 'throttled' ? 429 : 400, result.reason, input.cyberspace_id);
+    }
+    await deps.audit.record({ type: 'sign_in.succeeded', citizenId: result.citizen.id, actor: 'citizen', details: { purpose: 'account' } });
+    ctx.cookies.set(ACCOUNT_COOKIE, await deps.accountSessions.create(result.citizen.id), cookieOptions);
+    back(ctx);
+  });
+
+  router.post('/account/logout', async (ctx) => {
+    const token = ctx.cookies.get(ACCOUNT_COOKIE);
+    if (token) await deps.accountSessions.end(token);
+    ctx.cookies.set(ACCOUNT_COOKIE, null, cookieOptions);
+    ctx.status = 303;
+    ctx.redirect('/');
+  });
+
+  router.get('/account', loadCitizen, (ctx) => renderDashboard(ctx));
+
+  router.post('/account/suspend', loadCitizen, async (ctx) => {
+    await deps.lifecycle.suspendBySelf(me(ctx));
+    back(ctx, 'suspended');
+  });
+
+  router.post('/account/resume', loadCitizen, async (ctx) => {
+    await deps.lifecycle.resumeBySelf(me(ctx));
+    back(ctx, 'resumed');
+  });
+
+  router.post('/account/cancel', loadCitizen, async (ctx) => {
+    const password = String(formBody(ctx).password ?? '');
+    try {
+      await deps.lifecycle.cancel(me(ctx), password);
+    } catch (error) {
+      if (error instanceof FormError) return renderDashboard(ctx, 400, true);
+      throw error;
+    }
+    ctx.cookies.set(ACCOUNT_COOKIE, null, cookieOptions);
+    await deps.render(ctx, 'account-cancelled', { titleKey: 'account.cancelled.title' });
+  });
+
+  router.post('/account/connections/:clientId/revoke', loadCitizen, async (ctx) => {
+    await deps.connections.revoke(me(ctx), ctx.params.clientId!);
+    await deps.audit.record({ type: 'grant.revoked', citizenId: me(ctx).id, clientId: ctx.params.clientId!, actor: 'citizen' });
+    back(ctx, 'revoked');
+  });
+
+  router.post('/account/wards/:wardId/approve', loadCitizen, async (ctx) => {
+    await deps.guardianship.approveAccount(me(ctx), ctx.params.wardId!);
+    back(ctx, 'guardian');
+  });
+
+  router.post('/account/wards/:wardId/connections/:clientId/decide', loadCitizen, async (ctx) => {
+    const decision = formBody(ctx).decision === 'approved' ? 'approved' : 'refused';
+    await deps.guardianship.decideConnection(me(ctx), ctx.params.wardId!, ctx.params.clientId!, decision);
+    back(ctx, 'guardian');
+  });
+
+  router.post('/account/wards/:wardId/connections/:clientId/revoke', loadCitizen, async (ctx) => {
+    await deps.guardianship.revokeConnection(me(ctx), ctx.params.wardId!, ctx.params.clientId!);
+    back(ctx, 'guardian');
+  });
+
+  const childForm = (ctx: Context) => deps.render(ctx, 'apply-form', {
+    titleKey: 'apply.title',
+    data: { action: '/account/children/apply', documentTypes: DOCUMENT_TYPES, values: {}, errors: {}, unavailable: false, forChild: true },
+  });
+  router.get('/account/children/apply', loadCitizen, childForm);
+  router.post('/account/children/apply', loadCitizen, (ctx) =>
+    handleApplication(ctx, deps, { action: '/account/children/apply', guardian: me(ctx) }));
+
+  return router;
+}
