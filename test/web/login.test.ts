@@ -133,6 +133,23 @@ describe('the sign-in page', () => {
       assert.equal(alertText(page), en['login.error.invalid_credentials']);
     });
 
+    it('an unknown cyberspace ID costs one password verification, like a wrong password (no timing difference by design)', async () => {
+      const citizen = await createCitizen(app.container);
+      const { hasher } = app.container;
+      const original = { verify: hasher.verify, verifyNothing: hasher.verifyNothing };
+      const calls: string[] = [];
+      hasher.verify = (hash, password) => (calls.push('verify'), original.verify(hash, password));
+      hasher.verifyNothing = (password) => (calls.push('verifyNothing'), original.verifyNothing(password));
+      try {
+        await submitLogin(await openLogin(app.url, client, EN), citizen.cyberspace_id, 'wrong password');
+        assert.deepEqual(calls.splice(0), ['verify']);
+        await submitLogin(await openLogin(app.url, client, EN), generateCyberspaceId(), 'wrong password');
+        assert.deepEqual(calls.splice(0), ['verifyNothing'], 'an argon2 verification against a dummy hash');
+      } finally {
+        Object.assign(hasher, original);
+      }
+    });
+
     it('a cancelled account also gets that answer, even with the right password', async () => {
       const citizen = await createCitizen(app.container);
       const row = (await app.container.citizenQueries.findCitizenByCyberspaceId(citizen.cyberspace_id))!;

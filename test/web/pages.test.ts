@@ -13,6 +13,8 @@ import { createCitizen, createClient } from '../support/factories.js';
 import { Browser, type Page } from '../support/browser.js';
 import { createApp } from '../../src/app.js';
 import { PUBLIC_DIR } from '../../src/paths.js';
+import { en } from '../../src/web/locales/en.js';
+import { zhCN } from '../../src/web/locales/zh-CN.js';
 import { CONSENT_FORM, expectPage, mainText, openConsent, openLogin, submitLogin, type TestClient } from './web-support.js';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
@@ -70,6 +72,9 @@ function checkPage(page: Page, name: string) {
   }
   assert.ok(doc.querySelectorAll('[autofocus]').length <= 1, `${where}: at most one autofocus`);
   for (const button of doc.querySelectorAll('button')) assert.ok(button.text.trim(), `${where}: every button has a name`);
+  const table = doc.querySelector('html')!.getAttribute('lang') === 'en' ? en : zhCN;
+  const brand = doc.querySelectorAll('header a[href="/"] > span').filter((span) => span.getAttribute('aria-hidden') !== 'true').map((span) => span.text.replace(/\s+/g, ' ').trim());
+  assert.deepEqual(brand, [`${table['site.name']} ${table['site.tagline']}`], `${where}: the home link reads "site name, tagline" as separate words`);
   for (const link of doc.querySelectorAll('a')) {
     assert.ok(link.text.trim() || link.getAttribute('aria-label'), `${where}: every link has a name`);
     assert.ok(link.getAttribute('href'), `${where}: every link goes somewhere`);
