@@ -7,6 +7,7 @@
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { ModelStore, Payload } from '../storage/model-store.js';
 import type { ClientMetadata, ClientService } from '../services/clients.js';
+import { ValidationError } from '../errors.js';
 
 export const DURABLE_MODELS = new Set(['Grant', 'RegistrationAccessToken', 'InitialAccessToken']);
 const SINGLE_USE_MODELS = new Set(['AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
@@ -22,7 +23,16 @@ export type AdapterDependencies = {
 function clientAdapter(clients: ClientService): Adapter {
   return {
     find: async (id) => (await clients.loadClientMetadata(id)) as AdapterPayload | undefined,
-    upsert: async (id, payload) => clients.storeRegisteredClient({ ...(payload as ClientMetadata), client_id: id }),
+    // Registration and its updates end here: the registry's policy answers as RFC 7591 §3.2.2
+    // asks (invalid_redirect_uri / invalid_client_metadata), and nothing is stored.
+    async upsert(id, payload) {
+      try {
+        await clients.storeRegisteredClient({ ...(payload as ClientMetadata), client_id: id });
+      } catch (error) {
+        if (error instanceof ValidationError) throw new errors.InvalidClientMetadata(error.problems.join('; '));
+        throw error;
+      }
+    },
     destroy: async (id) => clients.deleteClient(id),
     findByUid: async () => undefined,
     findByUserCode: async () => undefined,

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Envelope } from '../crypto/envelope.js';
 import type { ClientQueries, ClientRow } from '../queries/clients.js';
-import { redirectUriProblems } from './redirect-uri-policy.js';
+import { clientMetadataProblems, redirectUriProblems, sectorProblems } from './redirect-uri-policy.js';
 import { ValidationError, NotFoundError } from '../errors.js';
 
 export type ClientInput = {
@@ -68,6 +68,7 @@ export function createClientService({ queries, envelope, validateMetadata }: Dep
     if (!input.redirectUris?.length) problems.push('at least one redirect URI is required');
     problems.push(...redirectUriProblems(input.redirectUris ?? []));
     problems.push(...redirectUriProblems(input.postLogoutRedirectUris ?? [], 'post_logout_redirect_uris'));
+    problems.push(...sectorProblems(input.redirectUris ?? [], input.sectorIdentifierUri));
     if (input.public && input.tokenEndpointAuthMethod) problems.push('a public client has no token endpoint authentication');
     if (input.tokenEndpointAuthMethod === 'private_key_jwt' && !input.jwksUri) problems.push('private_key_jwt needs --jwks-uri');
     return problems;
@@ -163,8 +164,13 @@ export function createClientService({ queries, envelope, validateMetadata }: Dep
       return metadata;
     },
 
-    /** Dynamic registration (RFC 7591) stores what oidc-provider validated. */
+    /**
+     * Dynamic registration (RFC 7591, and RFC 7592 updates) stores what oidc-provider validated,
+     * once it also meets the registry's own rules — the same ones the CLI applies.
+     */
     async storeRegisteredClient(metadata: ClientMetadata): Promise<void> {
+      const problems = clientMetadataProblems(metadata);
+      if (problems.length) throw new ValidationError(problems);
       const { client_secret: secret, ...rest } = metadata;
       await save(rest as ClientMetadata, typeof secret === 'string' ? secret : undefined);
     },

@@ -29,3 +29,34 @@ export function redirectUriProblems(uris: unknown[], field = 'redirect_uris'): s
   }
   return problems;
 }
+
+/**
+ * OIDC Core §8.1: pairwise IDs are derived from the host of the client's sector_identifier_uri,
+ * else of its redirect URIs. A private-use scheme URI (cn.example.app:/cb) has no host, so such
+ * a client must register a sector_identifier_uri; otherwise there is no sector to derive its
+ * citizens' IDs in. (Several hosts without one are refused by oidc-provider itself.)
+ */
+export function sectorProblems(redirectUris: unknown[], sectorIdentifierUri: unknown): string[] {
+  if (sectorIdentifierUri) return [];
+  const hostless = redirectUris.filter((value) => {
+    try {
+      return typeof value === 'string' && new URL(value).host === '';
+    } catch {
+      return false; // reported by redirectUriProblems
+    }
+  });
+  return hostless.length
+    ? [`redirect_uris: "${String(hostless[0])}" has no host to serve as the pairwise sector; register a sector_identifier_uri (OIDC Core §8.1)`]
+    : [];
+}
+
+/** Everything the registry requires of a client's metadata (CLI and dynamic registration alike). */
+export function clientMetadataProblems(metadata: Record<string, unknown>): string[] {
+  const list = (value: unknown) => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
+  const redirectUris = list(metadata.redirect_uris);
+  return [
+    ...redirectUriProblems(redirectUris),
+    ...redirectUriProblems(list(metadata.post_logout_redirect_uris), 'post_logout_redirect_uris'),
+    ...sectorProblems(redirectUris, metadata.sector_identifier_uri),
+  ];
+}
