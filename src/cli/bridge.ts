@@ -3,7 +3,7 @@
 // CLI process, which would otherwise have to open the same database files.
 import net from 'node:net';
 import path from 'node:path';
-import { chmodSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import type { Container } from '../container.js';
 import type { CommandResult } from './command.js';
 import { runCommand } from './registry.js';
@@ -34,7 +34,14 @@ export function serveCliBridge(container: Container): { close(): Promise<void> }
         .then((result) => socket.end(`${JSON.stringify(result)}\n`));
     });
   });
-  server.listen(socketPath, () => chmodSync(socketPath, 0o600));
+  // Owner-only from the moment it exists: bind() creates the socket file synchronously under
+  // this umask (a chmod in the listen callback would leave it open to every local user until then).
+  const previousUmask = process.umask(0o177);
+  try {
+    server.listen(socketPath);
+  } finally {
+    process.umask(previousUmask);
+  }
   return {
     close: () => new Promise((resolve) => server.close(() => {
       rmSync(socketPath, { force: true });

@@ -2,7 +2,8 @@
 // hands the command to a running server (cli/bridge.ts) or, if none runs, opens the store.
 import { loadConfig, ConfigError } from '../config/config.js';
 import { buildContainer } from '../container.js';
-import { pendingMigrations } from '../db/migrate.js';
+import { migrateToLatest, pendingMigrations } from '../db/migrate.js';
+import { migrationReport } from './commands/operations.js';
 import { openDatabase } from '../db/database.js';
 import { sendToRunningServer } from './bridge.js';
 import { findCommand, runCommand, usage } from './registry.js';
@@ -25,10 +26,22 @@ async function main(argv: string[]): Promise<number> {
   if (!config.databaseUrl) {
     const forwarded = await sendToRunningServer(config.dataDir, argv);
     if (forwarded) {
-      process.stdout.write(forwarded.output);
+      (forwarded.exitCode ? process.stderr : process.stdout).write(forwarded.output);
       return forwarded.exitCode ?? 0;
     }
-  } else if (argv[0] !== 'migrate') {
+  }
+  if (argv[0] === 'migrate' && !argv.includes('--help')) {
+    // Before building the container, which needs the schema: otherwise it would migrate
+    // silently and the command would then report "up to date" for what it just applied.
+    const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    try {
+      process.stdout.write(migrationReport(await migrateToLatest(db.knex)));
+      return 0;
+    } finally {
+      await db.close();
+    }
+  }
+  if (config.databaseUrl) {
     const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     const pending = await pendingMigrations(db.knex).finally(() => db.close());
     if (pending.length > 0) {
@@ -36,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
       return 1;
     }
   }
-  const container = await buildContainer(config, { migrate: !config.databaseUrl || argv[0] === 'migrate' ? true : false, logLevel: 'warn', logDestination: process.stderr as never });
+  const container = await buildContainer(config, { migrate: !config.databaseUrl, logLevel: 'warn', logDestination: process.stderr as never });
   try {
     const result = await runCommand(container, argv);
     (result.exitCode ? process.stderr : process.stdout).write(result.output);

@@ -9,6 +9,9 @@ function seconds(value: unknown, name: string, fallback: number): number {
   return parsed;
 }
 
+export const migrationReport = (applied: string[]) =>
+  applied.length ? `applied: ${applied.join(', ')}\n` : 'database schema is up to date\n';
+
 export const operationCommands: Command[] = [
   {
     name: 'migrate',
@@ -16,8 +19,7 @@ export const operationCommands: Command[] = [
     usage: 'migrate',
     options: {},
     async run(container) {
-      const applied = await migrateToLatest(container.db.knex);
-      return { output: applied.length ? `applied: ${applied.join(', ')}\n` : 'database schema is up to date\n' };
+      return { output: migrationReport(await migrateToLatest(container.db.knex)) };
     },
   },
   {

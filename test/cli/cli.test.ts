@@ -1,0 +1,311 @@
+// The operator CLI contract (DESIGN.md "Operator CLI"): `bin/cyberid.js` spawned as an operator
+// runs it, against its own PostgreSQL database (created here, dropped afterwards), and in the
+// embedded mode through a running server's Unix-socket bridge. What the CLI writes is checked
+// through the real services, and what it registers is used for real sign-ins.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import { decodeJwt } from 'jose';
+import { loadConfig } from '../../src/config/config.js';
+import { buildContainer, type Container } from '../../src/container.js';
+import { createApp } from '../../src/app.js';
+import { listen, type RunningServer } from '../../src/server.js';
+import { migrations } from '../../migrations/index.js';
+import { isValidCyberspaceId } from '../../src/ids/cyberspace-id.js';
+import { freePort } from '../support/test-app.js';
+import { realServices, TEST_REDIS_URL } from '../support/real-services.js';
+import { exchangeCode, signIn } from '../support/flow.js';
+import { bridgePath, serveCliBridge } from '../../src/cli/bridge.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const CONFIG_VARS = /^(NODE_ENV|PORT|ISSUER|DATABASE_URL|REDIS_URL|DATA_DIR|LOG_LEVEL|TRUST_PROXY|COOKIE_SECRETS|PAIRWISE_SECRET|BLIND_INDEX_SECRET|KEY_ENCRYPTION_KEYS|IDENTITY_AUTHORITY_\w+)(_FILE)?$/;
+
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!CONFIG_VARS.test(key)) env[key] = value;
+  return { ...env, ...extra };
+}
+
+type Run = { code: number | null; stdout: string; stderr: string };
+
+function run(command: string[], args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...command, ...args], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const cyberid = (args: string[], env: Record<string, string>) => run(['bin/cyberid.js'], args, env);
+
+function ok(result: Run): Run {
+  assert.equal(result.code, 0, `exit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+  return result;
+}
+
+const json = <T = Record<string, unknown>>(result: Run): T => JSON.parse(ok(result).stdout) as T;
+
+const secret = () => randomBytes(32).toString('base64url');
+
+describe('cyberid CLI on PostgreSQL', function () {
+  this.timeout(120_000);
+  const dbName = `cyberid_cli_${randomBytes(5).toString('hex')}`;
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'cyberid-cli-'));
+  const secrets = { COOKIE_SECRETS: secret(), PAIRWISE_SECRET: secret(), BLIND_INDEX_SECRET: secret(), KEY_ENCRYPTION_KEYS: `ops1:${secret()}` };
+  let admin: Knex;
+  let databaseUrl: string;
+  let env: Record<string, string>;
+  let container: Container | undefined;
+  let server: RunningServer | undefined;
+  const created: { confidential?: { client_id: string; client_secret: string }; public?: { client_id: string }; citizen?: { cyberspace_id: string; password: string } } = {};
+
+  before(async function () {
+    const services = await realServices();
+    if (!services.databaseUrl) this.skip();
+    admin = knexFactory({ client: 'pg', connection: services.databaseUrl, pool: { min: 0, max: 1 } });
+    await admin.raw('CREATE DATABASE ??', [dbName]);
+    const url = new URL(services.databaseUrl);
+    url.pathname = `/${dbName}`;
+    databaseUrl = url.href;
+    env = { DATABASE_URL: databaseUrl, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...secrets };
+  });
+
+  after(async () => {
+    await server?.stop();
+    if (!server) await container?.close();
+    if (admin) {
+      await admin.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [dbName]);
+      await admin.destroy();
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** The services, in this process, on the database the CLI writes (same secrets). */
+  async function services(): Promise<Container> {
+    container ??= await buildContainer(loadConfig({ ...env, NODE_ENV: 'test', PORT: String(await freePort()) }), { migrate: false, logLevel: 'silent' });
+    return container;
+  }
+
+  const countRows = async (table: string) => Number(((await (await services()).db.knex(table).count({ n: '*' })) as Array<{ n: string }>)[0]!.n);
+
+  it('refuses to work on a database with pending migrations, pointing at `cyberid migrate`', async () => {
+    const result = await cyberid(['client', 'list'], env);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /pending migration.*cyberid migrate/);
+  });
+
+  it('migrate applies every migration, then reports the schema up to date', async () => {
+    const first = ok(await cyberid(['migrate'], env));
+    for (const [name] of migrations) assert.ok(first.stdout.includes(name), `${name} reported as applied:\n${first.stdout}`);
+    assert.match(ok(await cyberid(['migrate'], env)).stdout, /up to date/);
+  });
+
+  it('client add --json prints exactly client_id and client_secret, and stores that secret', async () => {
+    const printed = json<{ client_id: string; client_secret: string }>(await cyberid([
+      'client', 'add', '--name', 'Operator ISP', '--redirect-uri', 'https://ops-isp.example.cn/callback',
+      '--post-logout-redirect-uri', 'https://ops-isp.example.cn/bye', '--json',
+    ], env));
+    assert.deepEqual(Object.keys(printed).sort(), ['client_id', 'client_secret']);
+    const stored = await (await services()).clients.loadClientMetadata(printed.client_id);
+    assert.ok(stored, 'the client exists');
+    assert.equal(stored.client_secret, printed.client_secret);
+    assert.deepEqual(stored.redirect_uris, ['https://ops-isp.example.cn/callback']);
+    assert.equal(stored.client_name, 'Operator ISP');
+    created.confidential = printed;
+  });
+
+  it('client add --public prints no secret and registers a client without one', async () => {
+    const printed = json<{ client_id: string }>(await cyberid(['client', 'add', '--name', 'App', '--redirect-uri', 'https://spa.example.cn/callback', '--public', '--json'], env));
+    assert.deepEqual(Object.keys(printed), ['client_id']);
+    const stored = await (await services()).clients.loadClientMetadata(String(printed.client_id));
+    assert.equal(stored?.token_endpoint_auth_method, 'none');
+    assert.equal(stored?.client_secret, undefined);
+    created.public = printed;
+  });
+
+  it('client list, update and disable', async () => {
+    const id = created.confidential!.client_id;
+
+    const updated = json<{ name: string; redirect_uris: string[] }>(await cyberid([
+      'client', 'update', id, '--name', 'Operator ISP (renamed)', '--redirect-uri', 'https://ops-isp.example.cn/callback', '--redirect-uri', 'https://ops-isp.example.cn/callback2',
+    ], env));
+    assert.equal(updated.name, 'Operator ISP (renamed)');
+    assert.deepEqual(updated.redirect_uris, ['https://ops-isp.example.cn/callback', 'https://ops-isp.example.cn/callback2']);
+    const stored = await (await services()).clients.loadClientMetadata(id);
+    assert.equal(stored?.client_secret, created.confidential!.client_secret, 'update keeps the secret');
+
+    const other = created.public!.client_id;
+    ok(await cyberid(['client', 'disable', other], env));
+    const list = json<Array<{ client_id: string; name: string; disabled: boolean }>>(await cyberid(['client', 'list', '--json'], env));
+    assert.deepEqual(list.map((c) => c.name).sort(), ['App', 'Operator ISP (renamed)']);
+    assert.equal(list.find((c) => c.client_id === other)?.disabled, true);
+    assert.equal(list.find((c) => c.client_id === id)?.disabled, false);
+    assert.equal(await (await services()).clients.loadClientMetadata(other), undefined, 'a disabled client cannot authenticate');
+  });
+
+  it('citizen add-test --json prints a cyberspace ID and a password that sign in', async () => {
+    const printed = json<{ cyberspace_id: string; password: string }>(await cyberid(['citizen', 'add-test', '--json'], env));
+    assert.deepEqual(Object.keys(printed).sort(), ['cyberspace_id', 'password']);
+    assert.ok(isValidCyberspaceId(printed.cyberspace_id));
+    const signedIn = await (await services()).citizens.signIn(printed.cyberspace_id, printed.password);
+    assert.equal(signedIn.ok, true);
+    created.citizen = printed;
+  });
+
+  it('citizen add-test is refused in production and creates nothing', async () => {
+    const before = await countRows('citizens');
+    const result = await cyberid(['citizen', 'add-test', '--json'], {
+      ...env,
+      NODE_ENV: 'production',
+      REDIS_URL: TEST_REDIS_URL,
+      ISSUER: 'https://id.example.cn',
+      IDENTITY_AUTHORITY_URL: 'https://authority.example.cn/v1/verify',
+      IDENTITY_AUTHORITY_TOKEN: secret(),
+    });
+    assert.equal(result.code, 1, `stdout: ${result.stdout}\nstderr: ${result.stderr}`);
+    assert.match(result.stderr, /production/);
+    assert.doesNotMatch(result.stderr, /Invalid configuration/, 'refused by the command, not by a configuration error');
+    assert.equal(result.stdout, '');
+    assert.equal(await countRows('citizens'), before);
+  });
+
+  it('keys rotate adds one pending key per algorithm', async () => {
+    const rotated = json<{ new_kids: string[]; activates_at: string }>(await cyberid(['keys', 'rotate', '--json'], env));
+    assert.equal(rotated.new_kids.length, 2);
+    assert.ok(Date.parse(rotated.activates_at) > Date.now(), 'activates later (every instance publishes it first)');
+    const keys = await (await services()).keys.describeKeys();
+    for (const kid of rotated.new_kids) assert.equal(keys.find((k) => k.kid === kid)?.state, 'pending');
+    assert.deepEqual(keys.filter((k) => rotated.new_kids.includes(k.kid)).map((k) => k.alg).sort(), ['ES256', 'RS256']);
+  });
+
+  it('what the CLI registered works on a server: sign-in with its client and citizen, dynamic registration with its token', async () => {
+    const token = json<{ initial_access_token: string }>(await cyberid(['registration-token', 'create', '--json'], env));
+    assert.ok(token.initial_access_token);
+
+    const app = createApp(await services());
+    server = await listen(app, await services(), Number(new URL((await services()).config.issuer).port), 500);
+    const issuer = (await services()).config.issuer;
+
+    const client = { ...created.confidential!, redirect_uri: 'https://ops-isp.example.cn/callback2' };
+    const flow = await signIn(issuer, client, created.citizen!);
+    assert.ok(flow.code, flow.callback.href);
+    const tokens = await exchangeCode(issuer, client, flow.code, flow.verifier);
+    assert.equal(tokens.status, 200, JSON.stringify(tokens.body));
+    assert.ok(isValidCyberspaceId(decodeJwt(tokens.body.id_token!).sub!));
+
+    const registration = (body: unknown, bearer?: string) => fetch(`${issuer}/reg`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    const metadata = { client_name: 'Self-registered ISP', redirect_uris: ['https://self.example.cn/callback'] };
+    assert.equal((await registration(metadata)).status, 401, 'registration needs the initial access token');
+    const registered = await registration(metadata, token.initial_access_token);
+    assert.equal(registered.status, 201, await registered.clone().text());
+  });
+
+  it('an unknown command prints the usage and exits 2', async () => {
+    const results = await Promise.all([['frobnicate'], ['client', 'frobnicate']].map((args) => cyberid(args, env)));
+    for (const result of results) {
+      assert.equal(result.code, 2);
+      assert.match(result.stdout, /usage: cyberid/);
+      assert.match(result.stdout, /client add/);
+    }
+  });
+
+  it('a bad redirect URI is refused with a clear error, exit 1, and nothing written', async () => {
+    const before = await countRows('clients');
+    const bad = ['http://plain.example.cn/callback', 'https://frag.example.cn/callback#x', 'not a uri'];
+    const result = await cyberid(['client', 'add', '--name', 'Bad', '--redirect-uri', 'https://fine.example.cn/cb', ...bad.flatMap((uri) => ['--redirect-uri', uri]), '--json'], env);
+    assert.equal(result.code, 1, `${result.stdout}${result.stderr}`);
+    assert.match(result.stderr, /^error: /m);
+    for (const uri of bad) assert.ok(result.stderr.includes(uri), `the error names ${uri}: ${result.stderr}`);
+    assert.ok(!result.stderr.includes('https://fine.example.cn/cb'), 'only the bad URIs are named');
+    assert.equal(result.stdout, '');
+    assert.equal(await countRows('clients'), before);
+  });
+});
+
+describe('CLI bridge socket', () => {
+  it('is owner-only from the moment it exists (no window in which other local users can connect)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cyberid-bridge-'));
+    try {
+      const bridge = serveCliBridge({ config: { dataDir: dir } } as unknown as Container);
+      assert.equal(statSync(bridgePath(dir)).mode & 0o777, 0o600, 'right after serveCliBridge returns');
+      await bridge.close();
+      assert.throws(() => statSync(bridgePath(dir)), /ENOENT/, 'removed on close');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('cyberid CLI on the embedded store, with the server running', function () {
+  this.timeout(120_000);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'cyberid-cli-embedded-'));
+  let server: ChildProcess | undefined;
+  let exited: Promise<number | null>;
+  let issuer: string;
+  const env = { DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+
+  before(async () => {
+    const port = await freePort();
+    issuer = `http://localhost:${port}`;
+    server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: cleanEnv({ ...env, PORT: String(port) }), stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    server.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    server.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    exited = new Promise((resolve) => server!.once('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server not ready:\n${output}`)), 45_000);
+      server!.stdout!.on('data', () => {
+        if (/Discovery:/.test(output)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      void exited.then((code) => reject(new Error(`server exited ${code}:\n${output}`)));
+    });
+  });
+
+  after(async () => {
+    if (server && server.exitCode === null) {
+      server.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('forwards commands through the owner-only socket; the new client and citizen work on the running server', async () => {
+    assert.equal(statSync(path.join(dataDir, 'cli.sock')).mode & 0o777, 0o600);
+    const client = json<{ client_id: string; client_secret: string }>(await cyberid(['client', 'add', '--name', 'Embedded ISP', '--redirect-uri', 'https://embedded.example.cn/callback', '--json'], env));
+    assert.ok(client.client_secret);
+    const citizen = json<{ cyberspace_id: string; password: string }>(await cyberid(['citizen', 'add-test', '--json'], env));
+
+    const flow = await signIn(issuer, { ...client, redirect_uri: 'https://embedded.example.cn/callback' }, citizen);
+    assert.ok(flow.code, flow.callback.href);
+    const tokens = await exchangeCode(issuer, { ...client, redirect_uri: 'https://embedded.example.cn/callback' }, flow.code, flow.verifier);
+    assert.equal(tokens.status, 200, JSON.stringify(tokens.body));
+    assert.equal(decodeJwt(tokens.body.id_token!).aud, client.client_id);
+  });
+
+  it('reports a refused command through the bridge with exit 1 on stderr, writing nothing', async () => {
+    const result = await cyberid(['client', 'add', '--name', 'Bad', '--redirect-uri', 'http://plain.example.cn/cb', '--json'], env);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /error: .*http:\/\/plain\.example\.cn\/cb/);
+    const names = json<Array<{ name: string }>>(await cyberid(['client', 'list', '--json'], env)).map((c) => c.name).sort();
+    assert.deepEqual(names, ['Demo ISP', 'Embedded ISP']);
+  });
+});
