@@ -37,7 +37,7 @@ export function createApp(container: Container, options: AppOptions = {}): Koa {
   // Forms: urlencoded only, small, and CSRF-checked.
   const forms = new Router();
   forms.use(bodyParser({ enableTypes: ['form'], formLimit: '16kb' }), csrfMiddleware(csrfKey, https));
-  forms.use(createInteractionRouter({ provider: providerHolder.current, citizens: container.citizens, guardianship: container.guardianship, audit: container.audit, render }).routes());
+  forms.use(createInteractionRouter({ provider: providerHolder.current, citizens: container.citizens, guardianship: container.guardianship, audit: container.audit, vault: container.vault, render }).routes());
   forms.use(createApplyRouter(container).routes());
   forms.use(createAccountRouter(container).routes());
   forms.use(createRecoverRouter(container).routes());

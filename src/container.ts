@@ -37,7 +37,8 @@ import { createConnectionService } from './services/connections.js';
 import { createAccountLifecycle } from './services/account-lifecycle.js';
 import { createGuardianship } from './services/guardianship.js';
 import { createApplicationService } from './services/applications.js';
-import { SCOPE_CLAIMS } from './oidc/claims.js';
+import { createKekRotation } from './services/kek-rotation.js';
+import { SCOPE_CLAIMS, createClaimsFor } from './oidc/claims.js';
 
 export type ContainerOptions = {
   /** Where logs go (tests capture them to scan for personal data). */
@@ -115,6 +116,8 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     logger,
     build: (jwks) => createProvider({
       config, adapter, citizens, pages, jwks, logger, fetch: options.fetch,
+      claimsFor: createClaimsFor(vault),
+      findGrantsByAccount: durable.findGrantsByAccount,
       onAuthorizationSuccess: async ({ accountId, clientId, scope }) => {
         const citizen = await citizenQueries.findCitizenByCyberspaceId(accountId);
         if (!citizen) return;
@@ -161,6 +164,16 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     onApplied: (citizen, by) =>
       audit.record({ type: 'account.applied', citizenId: citizen.id, actor: by === 'guardian' ? 'guardian' : 'citizen', details: { status: citizen.status } }),
   });
+  // `cyberid keys rotate-kek`: re-wraps every data key under the active key-encryption key.
+  const kekRotation = createKekRotation({
+    citizenQueries,
+    vault,
+    keys,
+    clients,
+    envelope,
+    configuredKekIds: [...config.secrets.keyEncryptionKeys.keys.keys()],
+    audit,
+  });
 
   return {
     config,
@@ -187,6 +200,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     lifecycle,
     guardianship,
     applications,
+    kekRotation,
     async close() {
       providerHolder!.stopPolling();
       await Promise.allSettled([db.close(), ephemeral.close()]);

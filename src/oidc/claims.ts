@@ -1,12 +1,51 @@
-// Claims that scopes add beyond `sub`. OIDC Core §5.4: the openid scope yields `sub` only;
-// verification-result claims come with their own scopes (see docs/claims.md).
+// The claims catalogue (docs/claims.md). Claims describe verification results, not the person:
+// - openid:   sub (pairwise cyberspace ID), acr, amr (plus auth_time, sid, nonce protocol claims)
+// - age:      age_over_14, age_over_16, age_over_18 — booleans computed at issuance from the
+//             encrypted birth date; the date itself is never released
+// - verified: real_name_verified, identity_assurance_level
+// - identity: name, document_type, document_number — plaintext, only for ISPs with an
+//             operator-registered legal basis, each release after separate consent (never remembered)
 import type { CitizenRow } from '../queries/citizens.js';
+import type { IdentityVault } from '../services/identity-vault.js';
+import { ageInChina } from '../identity/age.js';
 
 export type ClaimsForAccount = (citizen: CitizenRow, scope: string) => Promise<Record<string, unknown>>;
 
 /** Which claims each scope releases, as published in discovery (claims_supported). */
 export const SCOPE_CLAIMS: Record<string, string[]> = {
-  openid: ['sub', 'amr'],
+  openid: ['sub', 'amr', 'acr'],
+  age: ['age_over_14', 'age_over_16', 'age_over_18'],
+  verified: ['real_name_verified', 'identity_assurance_level'],
+  identity: ['name', 'document_type', 'document_number'],
 };
 
-export const noExtraClaims: ClaimsForAccount = async () => ({});
+/** The scope whose release needs a legal basis and its own consent screen every time. */
+export const IDENTITY_SCOPE = 'identity';
+/** Scopes an ISP may be allowed; `openid` is always required. */
+export const GRANTABLE_SCOPES = ['openid', 'offline_access', 'age', 'verified', IDENTITY_SCOPE] as const;
+
+export const ASSURANCE_DOCUMENT_VERIFIED = 'document_verified';
+
+export function createClaimsFor(vault: IdentityVault, now: () => Date = () => new Date()): ClaimsForAccount {
+  return async (citizen, scope) => {
+    const scopes = new Set(scope.split(' '));
+    const claims: Record<string, unknown> = {};
+    if (scopes.has('verified')) {
+      claims.real_name_verified = citizen.assurance_level === ASSURANCE_DOCUMENT_VERIFIED;
+      claims.identity_assurance_level = citizen.assurance_level;
+    }
+    const wanted: Array<'birthDate' | 'name' | 'documentType' | 'documentNumber'> = [];
+    if (scopes.has('age')) wanted.push('birthDate');
+    if (scopes.has(IDENTITY_SCOPE)) wanted.push('name', 'documentType', 'documentNumber');
+    if (wanted.length === 0) return claims;
+    const identity = await vault.open(citizen.id, citizen, wanted, 'claims_release');
+    if (identity.birthDate) {
+      const age = ageInChina(identity.birthDate, now());
+      Object.assign(claims, { age_over_14: age >= 14, age_over_16: age >= 16, age_over_18: age >= 18 });
+    }
+    if (scopes.has(IDENTITY_SCOPE)) {
+      Object.assign(claims, { name: identity.name, document_type: identity.documentType, document_number: identity.documentNumber });
+    }
+    return claims;
+  };
+}

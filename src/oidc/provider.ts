@@ -4,7 +4,11 @@ import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-prov
 import type { JWK } from 'jose';
 import type { Config } from '../config/config.js';
 import { createFindAccount } from './find-account.js';
-import { noExtraClaims, type ClaimsForAccount } from './claims.js';
+import { GRANTABLE_SCOPES, SCOPE_CLAIMS, type ClaimsForAccount } from './claims.js';
+import { extraClientMetadata } from './client-metadata.js';
+import { createLoadExistingGrant } from './existing-grant.js';
+import { forgetIdentityRelease } from './identity-release.js';
+import type { Payload } from '../storage/model-store.js';
 import { buildInteractionPolicy, inactiveAccountIntrospection } from './account-checks.js';
 import { createPairwiseIdentifier } from './pairwise.js';
 import type { CitizenService } from '../services/citizens.js';
@@ -21,7 +25,9 @@ export type ProviderDependencies = {
   jwks: JWK[];
   logger: Logger;
   /** Claims a scope adds for a citizen (verification results). */
-  claimsFor?: ClaimsForAccount;
+  claimsFor: ClaimsForAccount;
+  /** The citizen's stored grants (consent remembered across browsers). */
+  findGrantsByAccount: (accountId: string) => Promise<Array<{ id: string; payload: Payload }>>;
   /** A code was issued to an ISP for a citizen (connections, audit). */
   onAuthorizationSuccess?: (event: { accountId: string; clientId: string; scope: string }) => Promise<void>;
   /** Outgoing HTTP (sector_identifier_uri, jwks_uri); tests substitute their own. */
@@ -36,7 +42,7 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
   const ttl = config.ttl;
   return {
     adapter: deps.adapter as Configuration['adapter'],
-    findAccount: createFindAccount(deps.citizens, deps.claimsFor ?? noExtraClaims),
+    findAccount: createFindAccount(deps.citizens, deps.claimsFor),
     pairwiseIdentifier: createPairwiseIdentifier(config.secrets.pairwiseSecret),
     jwks: { keys: deps.jwks as Configuration['jwks'] extends { keys: infer K } ? K : never },
     cookies: {
@@ -48,12 +54,12 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
     subjectTypes: ['pairwise'],
     responseTypes: ['code'],
     pkce: { required: () => true }, // RFC 9700 §2.1.1, FAPI 2.0 §5.3.2.2: PKCE for every client
-    scopes: ['openid', 'offline_access'],
-    // Protocol claims only: nothing here names the person (see docs/claims.md).
-    // amr and acr sit in the openid scope so oidc-provider puts the session's values into every
-    // ID token (as a standalone claim, acr would only appear when asked for with acr_values,
-    // and discovery would advertise a claim that is never issued).
-    claims: { openid: ['sub', 'amr', 'acr'], auth_time: null, sid: null, iss: null },
+    scopes: [...GRANTABLE_SCOPES],
+    // The claims catalogue (src/oidc/claims.ts, docs/claims.md). amr and acr sit in the openid
+    // scope so oidc-provider puts the session's values into every ID token (as a standalone
+    // claim, acr would only appear when asked for with acr_values, and discovery would
+    // advertise a claim that is never issued).
+    claims: { ...SCOPE_CLAIMS, auth_time: null, sid: null, iss: null },
     acrValues: [ACR_PASSWORD],
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
     enabledJWA: {
@@ -73,7 +79,11 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
     },
     // OIDC Core §3.1.2.1: redirect_uri is REQUIRED and matched exactly.
     allowOmittingSingleRegisteredRedirectUri: false,
-    conformIdTokenClaims: true,
+    // The ID token is the online credential: it carries the consented verification results
+    // itself (OIDC Core §5.4 allows scope claims in the ID token), not only via userinfo.
+    conformIdTokenClaims: false,
+    extraClientMetadata,
+    loadExistingGrant: createLoadExistingGrant(deps.findGrantsByAccount),
     rotateRefreshToken: true, // RFC 9700 §4.14.2: rotation makes a stolen refresh token detectable
     ttl: {
       AuthorizationCode: ttl.authorizationCodeSeconds,
@@ -121,6 +131,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
   provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {
     deps.logger.error({ requestId: (ctx as unknown as { state: { requestId?: string } }).state.requestId, err: { name: error.name, message: error.message, stack: error.stack } }, 'oidc-provider server error');
   });
+  provider.use(forgetIdentityRelease());
   provider.use(inactiveAccountIntrospection(async (accountId) => (await deps.citizens.findActiveCitizen(accountId)) !== undefined));
   // After a code is issued (and before the browser is redirected), record the connection:
   // awaited here so the citizen's dashboard is current when the ISP's callback arrives.

@@ -4,30 +4,21 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { z } from 'zod';
-import type { CitizenService } from '../services/citizens.js';
-import type { Guardianship } from '../services/guardianship.js';
-import type { AuditService } from '../services/audit.js';
-import type { RenderView } from '../web/views.js';
-import type { MessageKey } from '../web/i18n.js';
+import { createConsentHandlers, type ConsentDependencies } from './consent.js';
 import { ACR_PASSWORD } from '../oidc/provider.js';
 import { formBody } from '../web/form-body.js';
 import { localeFor } from '../web/locale.js';
 
-type Dependencies = {
-  provider: () => Provider;
-  citizens: CitizenService;
-  guardianship: Guardianship;
-  audit: AuditService;
-  render: RenderView;
-};
+type Dependencies = ConsentDependencies;
 
 const loginForm = z.object({
   cyberspace_id: z.string().max(100).default(''),
   password: z.string().max(1024).default(''),
 });
-const consentForm = z.object({ decision: z.enum(['allow', 'deny']) });
 
-export function createInteractionRouter({ provider, citizens, guardianship, audit, render }: Dependencies): Router {
+export function createInteractionRouter(deps: Dependencies): Router {
+  const { provider, citizens, audit, render } = deps;
+  const consent = createConsentHandlers(deps);
   const router = new Router({ prefix: '/interaction/:uid' });
 
   // Every page of the interaction speaks the language the ISP asked for (OIDC Core §3.1.2.1).
@@ -67,18 +58,10 @@ export function createInteractionRouter({ provider, citizens, guardianship, audi
   });
 
   router.get('/', async (ctx) => {
-    const { uid, prompt, params } = await details(ctx);
+    const interaction = await details(ctx);
+    const { uid, prompt, params } = interaction;
     if (prompt.name === 'login') return renderLogin(ctx, uid, params);
-    const scopes = new Set(String(params.scope ?? '').split(' '));
-    const receives: MessageKey[] = ['consent.receives.sub', 'consent.receives.verified'];
-    if (scopes.has('offline_access')) receives.push('consent.receives.offline');
-    const withheld: MessageKey[] = ['consent.not.name', 'consent.not.document', 'consent.not.birth_date'];
-    const name = await clientName(params.client_id);
-    return render(ctx, 'consent', {
-      titleKey: 'consent.title',
-      titleVars: { client: name },
-      data: { clientName: name, receives, withheld, action: `/interaction/${uid}/confirm` },
-    });
+    return consent.show(ctx, interaction);
   });
 
   router.post('/login', async (ctx) => {
@@ -102,34 +85,14 @@ export function createInteractionRouter({ provider, citizens, guardianship, audi
 
   router.post('/confirm', async (ctx) => {
     const interaction = await details(ctx);
-    const { prompt, params, session } = interaction;
-    if (prompt.name !== 'consent' || !session) return ctx.throw(400, 'not a consent prompt');
-    const form = consentForm.safeParse(formBody(ctx));
-    const clientId = String(params.client_id);
-    const citizen = await citizens.findActiveCitizen(session.accountId);
-    if (!form.success || form.data.decision === 'deny' || !citizen) {
-      if (citizen) await audit.record({ type: 'consent.denied', citizenId: citizen.id, clientId, actor: 'citizen' });
-      return finish(ctx, { error: 'access_denied', error_description: 'End-User denied the request' });
-    }
-    // A minor's new service waits for the guardian (the request is recorded for them).
-    const guardianDecision = await guardianship.checkConnection(citizen, clientId, String(params.scope ?? ''));
-    if (guardianDecision !== 'allowed') {
-      return render(ctx, 'guardian-pending', {
-        titleKey: 'guardian.pending.title',
-        data: { clientName: await clientName(clientId), refused: guardianDecision === 'refused', abortUrl: `/interaction/${interaction.uid}/abort` },
-      });
-    }
-    const { Grant } = provider();
-    const grant = interaction.grantId
-      ? (await Grant.find(interaction.grantId))!
-      : new Grant({ accountId: session.accountId, clientId: String(params.client_id) });
-    const missing = prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
-    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
-    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
-    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
-    const grantId = await grant.save();
-    await audit.record({ type: 'consent.granted', citizenId: citizen.id, clientId, actor: 'citizen', details: { scopes: String(params.scope ?? '').split(' ') } });
-    await finish(ctx, { consent: { grantId } });
+    if (interaction.prompt.name !== 'consent' || !interaction.session) return ctx.throw(400, 'not a consent prompt');
+    return consent.confirm(ctx, interaction, finish);
+  });
+
+  router.post('/identity', async (ctx) => {
+    const interaction = await details(ctx);
+    if (interaction.prompt.name !== 'consent' || !interaction.session) return ctx.throw(400, 'not a consent prompt');
+    return consent.release(ctx, interaction, finish);
   });
 
   router.post('/abort', async (ctx) => {

@@ -3,8 +3,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Envelope } from '../crypto/envelope.js';
 import type { ClientQueries, ClientRow } from '../queries/clients.js';
+import { rewrapAll, type RewrapCounts, type RewrapOptions, type RewrapSource } from '../crypto/rewrap.js';
 import { clientMetadataProblems, redirectUriProblems, sectorProblems } from './redirect-uri-policy.js';
 import { ValidationError, NotFoundError } from '../errors.js';
+import { GRANTABLE_SCOPES, IDENTITY_SCOPE } from '../oidc/claims.js';
+import { LEGAL_BASIS_PROPERTY, PURPOSES_PROPERTY, scopePurposesProblems, type ScopePurposes } from '../oidc/client-metadata.js';
 
 export type ClientInput = {
   name: string;
@@ -17,6 +20,10 @@ export type ClientInput = {
   tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
   jwksUri?: string;
   backchannelLogoutUri?: string;
+  /** Per allowed scope, the purpose shown on the consent screen (both languages). */
+  purposes?: ScopePurposes;
+  /** The law that requires this ISP to obtain plaintext identity (allows the identity scope). */
+  legalBasis?: string;
 };
 
 export type ClientMetadata = Record<string, unknown> & { client_id: string };
@@ -52,6 +59,8 @@ function toMetadata(clientId: string, input: ClientInput): ClientMetadata {
   };
   if (input.sectorIdentifierUri) metadata.sector_identifier_uri = input.sectorIdentifierUri;
   if (input.jwksUri) metadata.jwks_uri = input.jwksUri;
+  if (input.purposes && Object.keys(input.purposes).length) metadata[PURPOSES_PROPERTY] = input.purposes;
+  if (input.legalBasis?.trim()) metadata[LEGAL_BASIS_PROPERTY] = input.legalBasis.trim();
   if (input.backchannelLogoutUri) {
     metadata.backchannel_logout_uri = input.backchannelLogoutUri;
     // Cancellation and revocation happen outside any browser session: logout tokens then name
@@ -59,6 +68,16 @@ function toMetadata(clientId: string, input: ClientInput): ClientMetadata {
     metadata.backchannel_logout_session_required = false;
   }
   return metadata;
+}
+
+function secretRewrapSource(queries: ClientQueries, envelope: Envelope): RewrapSource {
+  return {
+    list: async (after, limit) => (await queries.listClientSecretCiphertexts(after, limit)).map((row) => ({ id: row.client_id, wrapped: row.secret_ciphertext })),
+    current: (clientId) => queries.findClientSecretCiphertext(clientId),
+    rewrap: ({ id, wrapped }) => envelope.rewrapSealed(wrapped, secretAad(id)),
+    replace: (clientId, previous, next) => queries.replaceClientSecretCiphertext(clientId, previous, next),
+    kekIdOf: (sealed) => envelope.kekIdOf(sealed),
+  };
 }
 
 export function createClientService({ queries, envelope, validateMetadata }: Dependencies) {
@@ -71,6 +90,16 @@ export function createClientService({ queries, envelope, validateMetadata }: Dep
     problems.push(...sectorProblems(input.redirectUris ?? [], input.sectorIdentifierUri));
     if (input.public && input.tokenEndpointAuthMethod) problems.push('a public client has no token endpoint authentication');
     if (input.tokenEndpointAuthMethod === 'private_key_jwt' && !input.jwksUri) problems.push('private_key_jwt needs --jwks-uri');
+    // The ISP's scope allow-list: only catalogued scopes; plaintext identity needs a legal basis.
+    const scopes = (input.scope ?? DEFAULT_CLIENT_SCOPE).split(' ').filter(Boolean);
+    const unknown = scopes.filter((scope) => !(GRANTABLE_SCOPES as readonly string[]).includes(scope));
+    if (unknown.length) problems.push(`unknown scope(s): ${unknown.join(', ')}; allowed: ${GRANTABLE_SCOPES.join(', ')}`);
+    if (!scopes.includes('openid')) problems.push('scope must include openid');
+    if (scopes.includes(IDENTITY_SCOPE) && !input.legalBasis?.trim()) problems.push(`the ${IDENTITY_SCOPE} scope needs --legal-basis (the law that requires the ISP to obtain identity data)`);
+    problems.push(...scopePurposesProblems(input.purposes));
+    for (const scope of Object.keys(input.purposes ?? {})) {
+      if (!scopes.includes(scope)) problems.push(`purpose given for scope "${scope}", which the client is not allowed`);
+    }
     return problems;
   }
 
@@ -99,6 +128,8 @@ export function createClientService({ queries, envelope, validateMetadata }: Dep
     redirect_uris: row.metadata.redirect_uris,
     token_endpoint_auth_method: row.metadata.token_endpoint_auth_method,
     scope: row.metadata.scope,
+    purposes: row.metadata[PURPOSES_PROPERTY] ?? {},
+    legal_basis: row.metadata[LEGAL_BASIS_PROPERTY] ?? null,
     created_at: new Date(row.created_at).toISOString(),
   });
 
@@ -129,6 +160,8 @@ export function createClientService({ queries, envelope, validateMetadata }: Dep
         idTokenSigningAlg: patch.idTokenSigningAlg ?? (current.id_token_signed_response_alg as 'ES256' | 'RS256'),
         backchannelLogoutUri: patch.backchannelLogoutUri ?? (current.backchannel_logout_uri as string | undefined),
         jwksUri: patch.jwksUri ?? (current.jwks_uri as string | undefined),
+        purposes: patch.purposes ?? (current[PURPOSES_PROPERTY] as ScopePurposes | undefined),
+        legalBasis: patch.legalBasis ?? (current[LEGAL_BASIS_PROPERTY] as string | undefined),
       };
       if (current.token_endpoint_auth_method !== 'none') {
         input.tokenEndpointAuthMethod = current.token_endpoint_auth_method as ClientInput['tokenEndpointAuthMethod'];
@@ -177,16 +210,15 @@ export function createClientService({ queries, envelope, validateMetadata }: Dep
 
     deleteClient: (clientId: string) => queries.deleteClient(clientId),
 
-    /** KEK rotation: re-wraps each client secret's data key under the active KEK. */
-    async rewrapClientSecrets(): Promise<number> {
-      let count = 0;
-      for (const row of await queries.listClients()) {
-        if (!row.secret_ciphertext) continue;
-        const secret = envelope.open(row.secret_ciphertext, secretAad(row.client_id));
-        await queries.upsertClient({ ...row, secret_ciphertext: envelope.seal(secret, secretAad(row.client_id)) });
-        count += 1;
-      }
-      return count;
+    /** KEK rotation: the client secrets as a source of wrapped data keys (see crypto/rewrap.ts). */
+    rewrapSource: () => secretRewrapSource(queries, envelope),
+
+    /**
+     * KEK rotation: re-wraps each client secret's data key under the active KEK. Only the secret
+     * column is written, compare-and-set, so a concurrent update of the client is never undone.
+     */
+    rewrapClientSecrets(options?: RewrapOptions): Promise<RewrapCounts> {
+      return rewrapAll(secretRewrapSource(queries, envelope), options);
     },
   };
 }

@@ -11,7 +11,11 @@ import { zhCN } from '../../src/web/locales/zh-CN.js';
 import { CONSENT_FORM, expectPage, LOGIN_FORM, mainText, openConsent, openLogin, type TestClient } from './web-support.js';
 
 type Credentials = { cyberspace_id: string; password: string };
-const items = (page: Page, selector: string) => page.document.querySelectorAll(`${selector} li`).map((li) => li.text.replace(/\s+/g, ' ').trim());
+// Item texts without their "required" tag.
+const items = (page: Page, selector: string) => page.document.querySelectorAll(`${selector} li`).map((li) => {
+  for (const tag of li.querySelectorAll('.tag')) tag.remove();
+  return li.text.replace(/\s+/g, ' ').trim();
+});
 
 const LANGUAGES = [
   { locale: 'en', table: en, withheld: [/\bname\b/i, /\bID (document )?number\b/i, /\bbirth ?date\b/i], verified: /verified/i, thisService: /this service only/i },
@@ -71,9 +75,12 @@ describe('the consent page', () => {
     });
   }
 
-  it('mentions continued access only when offline_access is asked for', async () => {
+  it('offers continued access as an optional item only when offline_access is asked for', async () => {
     const { page } = await openConsent(app.url, client, citizen, { params: { ui_locales: 'en', scope: 'openid offline_access', prompt: 'consent' } });
-    assert.deepEqual(items(page, '.receives'), [en['consent.receives.sub'], en['consent.receives.verified'], en['consent.receives.offline']]);
+    assert.deepEqual(items(page, '.receives'), [en['consent.receives.sub'], en['consent.receives.verified']]);
+    assert.equal(page.document.querySelector('label[for="scope-offline_access"]')?.text.trim(), en['consent.item.offline_access']);
+    const plain = await openConsent(app.url, client, await createCitizen(app.container), { params: { ui_locales: 'en' } });
+    assert.equal(plain.page.document.querySelector('#scope-offline_access'), null);
   });
 
   it('Deny sends access_denied and the original state back to the ISP, and no code', async () => {
@@ -123,7 +130,8 @@ describe('the consent page', () => {
   });
 
   it('refuses a decision posted without a valid _csrf, and the ISP gets nothing', async () => {
-    const opened = await openConsent(app.url, client, citizen, { headers: { 'accept-language': 'en' } });
+    // A fresh citizen: consent is remembered per ISP, so a citizen who already allowed would skip it.
+    const opened = await openConsent(app.url, client, await createCitizen(app.container), { headers: { 'accept-language': 'en' } });
     const action = new URL(opened.page.document.querySelector(CONSENT_FORM)!.getAttribute('action')!, opened.page.url).href;
     for (const body of ['decision=allow', 'decision=allow&_csrf=forged', 'decision=deny']) {
       const result = await opened.browser.navigate(action, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });

@@ -1,6 +1,7 @@
 // cyberid client add|list|show|update|disable|enable
 import { json, requireString, stringList, UsageError, type Command } from '../command.js';
 import type { ClientInput } from '../../services/clients.js';
+import type { ScopePurposes } from '../../oidc/client-metadata.js';
 
 const metadataOptions = {
   name: { type: 'string' },
@@ -12,8 +13,24 @@ const metadataOptions = {
   'auth-method': { type: 'string' },
   'jwks-uri': { type: 'string' },
   'backchannel-logout-uri': { type: 'string' },
+  purpose: { type: 'string', multiple: true },
+  'legal-basis': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
+
+/** --purpose age.en="Check you are an adult" --purpose age.zh-CN="确认您已成年" */
+function purposes(values: Record<string, unknown>): ScopePurposes | undefined {
+  const entries = stringList(values, 'purpose');
+  if (!entries.length) return undefined;
+  const result: Record<string, Record<string, string>> = {};
+  for (const entry of entries) {
+    const match = /^([a-z_]+)\.(en|zh-CN)=(.+)$/s.exec(entry);
+    if (!match) throw new UsageError('--purpose must look like SCOPE.en=TEXT or SCOPE.zh-CN=TEXT');
+    const [, scope, lang, text] = match as unknown as [string, string, string, string];
+    (result[scope] ??= {})[lang] = text;
+  }
+  return result as ScopePurposes;
+}
 
 function algorithm(value: unknown): ClientInput['idTokenSigningAlg'] {
   if (value === undefined) return undefined;
@@ -37,7 +54,7 @@ export const clientCommands: Command[] = [
   {
     name: 'client add',
     summary: 'register an ISP (prints client_id and, for confidential clients, client_secret)',
-    usage: 'client add --name NAME --redirect-uri URI [--redirect-uri URI…] [--post-logout-redirect-uri URI] [--sector-identifier-uri URI] [--public] [--scope "…"] [--id-token-alg ES256|RS256] [--auth-method client_secret_basic|client_secret_post|private_key_jwt --jwks-uri URI] [--backchannel-logout-uri URI] --json',
+    usage: 'client add --name NAME --redirect-uri URI [--redirect-uri URI…] [--post-logout-redirect-uri URI] [--sector-identifier-uri URI] [--public] [--scope "…"] [--id-token-alg ES256|RS256] [--auth-method client_secret_basic|client_secret_post|private_key_jwt --jwks-uri URI] [--backchannel-logout-uri URI] [--purpose SCOPE.en=TEXT --purpose SCOPE.zh-CN=TEXT…] [--legal-basis "LAW REFERENCE"] --json',
     options: { ...metadataOptions, public: { type: 'boolean' } },
     async run(container, values) {
       const created = await container.clients.addClient({
@@ -51,6 +68,8 @@ export const clientCommands: Command[] = [
         tokenEndpointAuthMethod: authMethod(values['auth-method']),
         jwksUri: optional(values['jwks-uri']),
         backchannelLogoutUri: optional(values['backchannel-logout-uri']),
+        purposes: purposes(values),
+        legalBasis: optional(values['legal-basis']),
       });
       return { output: values.json ? json(created) : `client_id: ${created.client_id}\n${created.client_secret ? `client_secret: ${created.client_secret}\n` : ''}` };
     },
@@ -80,7 +99,7 @@ export const clientCommands: Command[] = [
   {
     name: 'client update',
     summary: 'change an ISP\'s name, URIs, scope or algorithm (secret unchanged)',
-    usage: 'client update CLIENT_ID [--name NAME] [--redirect-uri URI…] [--post-logout-redirect-uri URI…] [--sector-identifier-uri URI] [--scope "…"] [--id-token-alg ES256|RS256] [--backchannel-logout-uri URI]',
+    usage: 'client update CLIENT_ID [--name NAME] [--redirect-uri URI…] [--post-logout-redirect-uri URI…] [--sector-identifier-uri URI] [--scope "…"] [--id-token-alg ES256|RS256] [--backchannel-logout-uri URI] [--purpose SCOPE.LANG=TEXT…] [--legal-basis "LAW REFERENCE"]',
     options: metadataOptions,
     async run(container, values, [clientId]) {
       if (!clientId) throw new UsageError('CLIENT_ID is required');
@@ -93,6 +112,8 @@ export const clientCommands: Command[] = [
         idTokenSigningAlg: algorithm(values['id-token-alg']),
         backchannelLogoutUri: optional(values['backchannel-logout-uri']),
         jwksUri: optional(values['jwks-uri']),
+        purposes: purposes(values),
+        legalBasis: optional(values['legal-basis']),
       });
       return { output: json(updated) };
     },

@@ -1,8 +1,10 @@
 // English strings. Keys are shared with zh-CN.ts (the type system checks both have every key).
 import { accountEn } from './account.en.js';
+import { consentEn } from './consent.en.js';
 
 export const en = {
   ...accountEn,
+  ...consentEn,
   'lang.name': 'English',
   'lang.switch': '中文',
   'site.name': 'Cyberspace ID',

@@ -1,9 +1,11 @@
 // 简体中文文案。与 en.ts 的键一一对应（类型检查保证不缺键）。
 import type { MessageKey } from './en.js';
 import { accountZhCN } from './account.zh-CN.js';
+import { consentZhCN } from './consent.zh-CN.js';
 
 export const zhCN: Record<MessageKey, string> = {
   ...accountZhCN,
+  ...consentZhCN,
   'lang.name': '中文',
   'lang.switch': 'English',
   'site.name': '网络身份认证',

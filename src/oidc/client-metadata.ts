@@ -1,0 +1,43 @@
+// ISP metadata beyond the OAuth/OIDC registry, set by the operator only (`cyberid client …`):
+// - cyberid_scope_purposes: per scope, the purpose shown to the citizen on the consent screen,
+//   { "age": { "en": "…", "zh-CN": "…" } };
+// - cyberid_legal_basis: the law that requires this ISP to obtain plaintext identity; without it
+//   the `identity` scope cannot be allowed.
+// Dynamic registration (RFC 7591) can set neither, so a self-registered client can never be
+// allowed plaintext identity.
+import { errors, type KoaContextWithOIDC } from 'oidc-provider';
+import { IDENTITY_SCOPE } from './claims.js';
+
+export const PURPOSES_PROPERTY = 'cyberid_scope_purposes';
+export const LEGAL_BASIS_PROPERTY = 'cyberid_legal_basis';
+
+export type ScopePurposes = Record<string, { en: string; 'zh-CN': string }>;
+
+export function scopePurposesProblems(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return [`${PURPOSES_PROPERTY} must be an object`];
+  const problems: string[] = [];
+  for (const [scope, texts] of Object.entries(value)) {
+    const ok = texts && typeof texts === 'object' && ['en', 'zh-CN'].every((lang) => typeof (texts as Record<string, unknown>)[lang] === 'string' && ((texts as Record<string, string>)[lang] ?? '').trim().length > 0 && ((texts as Record<string, string>)[lang] ?? '').length <= 300);
+    if (!ok) problems.push(`purpose for scope "${scope}" needs non-empty "en" and "zh-CN" texts (at most 300 characters)`);
+  }
+  return problems;
+}
+
+export const extraClientMetadata = {
+  properties: [PURPOSES_PROPERTY, LEGAL_BASIS_PROPERTY],
+  validator(ctx: KoaContextWithOIDC | undefined, key: string, value: unknown, metadata: Record<string, unknown>) {
+    if (ctx && value !== undefined) throw new errors.InvalidClientMetadata(`${key} can only be set by the operator`);
+    if (key === PURPOSES_PROPERTY) {
+      const [problem] = scopePurposesProblems(value);
+      if (problem) throw new errors.InvalidClientMetadata(problem);
+    }
+    if (key === LEGAL_BASIS_PROPERTY) {
+      const scopes = String(metadata.scope ?? '').split(' ');
+      const basis = typeof value === 'string' ? value.trim() : '';
+      if (scopes.includes(IDENTITY_SCOPE) && !basis) {
+        throw new errors.InvalidClientMetadata(`the ${IDENTITY_SCOPE} scope needs a registered legal basis`);
+      }
+    }
+  },
+};

@@ -1,0 +1,20 @@
+// English strings for the consent screens (optional items, identity release).
+export const consentEn = {
+  'consent.optional': 'Optional — untick to withhold',
+  'consent.required': 'Required to sign in',
+  'consent.purpose': 'Why {client} asks: {purpose}',
+  'consent.item.age': 'Whether you are over 14, over 16 and over 18 (yes or no) — not your birth date',
+  'consent.item.verified': 'That your real name has been verified, and how strongly — not the name itself',
+  'consent.item.offline_access': 'Continued access while you are away, until you revoke it',
+  'consent.item.identity': 'Your name and identity document — asked for on the next screen',
+  'release.title': 'Release your identity to {client}?',
+  'release.lead': '{client} is required by law to obtain your identity. Check exactly what will be sent.',
+  'release.basis': 'Legal basis: {basis}',
+  'release.values': 'These values will be sent to {client}',
+  'release.name': 'Name',
+  'release.document_type': 'Document type',
+  'release.document_number': 'Document number',
+  'release.once': 'This consent is for this sign-in only. You will be asked again next time.',
+  'release.allow': 'Send my identity to {client}',
+  'release.deny': 'Do not send it',
+};
