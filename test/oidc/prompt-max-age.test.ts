@@ -23,14 +23,14 @@ describe('prompt and max_age', () => {
   after(async () => app.stop());
 
   /** Runs an authorization request in `browser`, recording which pages the citizen had to go through. */
-  async function walk(browser: Browser, params: AuthorizeParams = {}, target: TestClient = client): Promise<Walk> {
+  async function walk(browser: Browser, params: AuthorizeParams = {}, target: TestClient = client, who: Credentials = citizen): Promise<Walk> {
     const { url, verifier, state, nonce } = authorizeUrl(app.url, target, params);
     const shown: Walk['shown'] = [];
     let result = await browser.navigate(url.href);
     for (let step = 0; step < 4 && isPage(result); step += 1) {
       if (result.document.querySelector('form[action$="/login"]')) {
         shown.push('login');
-        result = await browser.submit(result, 'form[action$="/login"]', { cyberspace_id: citizen.cyberspace_id, password: citizen.password });
+        result = await browser.submit(result, 'form[action$="/login"]', { cyberspace_id: who.cyberspace_id, password: who.password });
       } else if (result.document.querySelector('form[action$="/confirm"]')) {
         shown.push('consent');
         result = await browser.submit(result, 'form[action$="/confirm"]', {}, { name: 'decision', value: 'allow' });
@@ -52,8 +52,9 @@ describe('prompt and max_age', () => {
     return value as number;
   }
 
-  /** A browser that has signed in and consented once. */
+  /** A browser in which a new citizen has signed in and consented once (consent is remembered per citizen). */
   async function signedIn() {
+    citizen = await createCitizen(app.container);
     const browser = new Browser(app.url);
     const first = await walk(browser);
     assert.deepEqual(first.shown, ['login', 'consent']);
