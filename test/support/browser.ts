@@ -46,7 +46,8 @@ export class Browser {
   }
 
   /** Submits the form matching `selector` on `page` with `fields` overriding its inputs. */
-  async submit(page: Page, selector: string, fields: Record<string, string> = {}, button?: { name: string; value: string }) {
+  /** A field given as an array replaces every value of that name (e.g. which checkboxes are ticked). */
+  async submit(page: Page, selector: string, fields: Record<string, string | string[]> = {}, button?: { name: string; value: string }) {
     const form = page.document.querySelector(selector);
     if (!form) throw new Error(`no form ${selector} on ${page.url}:\n${page.html.slice(0, 500)}`);
     const body = new URLSearchParams();
@@ -54,14 +55,17 @@ export class Browser {
       const name = input.getAttribute('name');
       const type = input.getAttribute('type');
       const unchecked = (type === 'checkbox' || type === 'radio') && !input.hasAttribute('checked');
-      if (name && type !== 'submit' && !unchecked) body.set(name, input.getAttribute('value') ?? '');
+      if (name && type !== 'submit' && !unchecked) body.append(name, input.getAttribute('value') ?? '');
     }
     for (const select of form.querySelectorAll('select')) {
       const name = select.getAttribute('name');
       const chosen = select.querySelector('option[selected]') ?? select.querySelector('option');
       if (name && chosen) body.set(name, chosen.getAttribute('value') ?? '');
     }
-    for (const [k, v] of Object.entries(fields)) body.set(k, v);
+    for (const [k, v] of Object.entries(fields)) {
+      body.delete(k);
+      for (const value of Array.isArray(v) ? v : [v]) body.append(k, value);
+    }
     if (button) body.set(button.name, button.value);
     const action = new URL(form.getAttribute('action') ?? page.url, page.url).href;
     return this.navigate(action, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() });
