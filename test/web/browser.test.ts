@@ -28,7 +28,6 @@ describe('the citizen pages in Chromium', function () {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     app = await startTestApp();
     client = await createClient(app.container, { name: 'Browser ISP' });
-    citizen = await createCitizen(app.container);
   });
   after(async () => {
     await browser?.close();
@@ -43,6 +42,8 @@ describe('the citizen pages in Chromium', function () {
     });
   }
   beforeEach(async () => {
+    // A fresh citizen each time: consent, once given, is remembered per citizen and ISP.
+    citizen = await createCitizen(app.container);
     cspViolations = [];
     await newPage();
   });

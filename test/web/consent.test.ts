@@ -8,7 +8,7 @@ import { isPage, type Page } from '../support/browser.js';
 import { authorizeUrl } from '../support/flow.js';
 import { en } from '../../src/web/locales/en.js';
 import { zhCN } from '../../src/web/locales/zh-CN.js';
-import { CONSENT_FORM, expectPage, LOGIN_FORM, mainText, openConsent, openLogin, type TestClient } from './web-support.js';
+import { CONSENT_FORM, expectPage, LOGIN_FORM, mainText, openConsent, openLogin, submitLogin, type TestClient } from './web-support.js';
 
 type Credentials = { cyberspace_id: string; password: string };
 // Item texts without their "required" tag.
@@ -110,6 +110,7 @@ describe('the consent page', () => {
   });
 
   it('Allow is remembered: a second authorization for the same client and scopes skips the consent page', async () => {
+    const citizen = await createCitizen(app.container);
     const opened = await openConsent(app.url, client, citizen);
     const allowed = await opened.browser.submit(opened.page, CONSENT_FORM, {}, { name: 'decision', value: 'allow' });
     assert.ok(!isPage(allowed));
@@ -121,6 +122,13 @@ describe('the consent page', () => {
     assert.equal(second.redirectedTo.origin + second.redirectedTo.pathname, client.redirect_uri);
     assert.ok(second.redirectedTo.searchParams.get('code'), 'a code, straight away');
     assert.equal(second.redirectedTo.searchParams.get('state'), state);
+
+    // It is remembered for the citizen, not for the browser: signing in again elsewhere skips it too.
+    const elsewhere = await openLogin(app.url, client);
+    const signedIn = await submitLogin(elsewhere, citizen.cyberspace_id, citizen.password);
+    assert.ok(!isPage(signedIn), `no consent page after signing in again: ${isPage(signedIn) ? mainText(signedIn) : ''}`);
+    assert.ok(signedIn.redirectedTo.searchParams.get('code'));
+    assert.equal(signedIn.redirectedTo.searchParams.get('state'), elsewhere.state);
 
     // Consent belongs to one ISP: another one in the same browser still asks.
     const other = await createClient(app.container, { name: 'Other ISP', redirectUris: ['https://other.example/cb'] });
