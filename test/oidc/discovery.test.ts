@@ -6,8 +6,10 @@ import request from 'supertest';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JWK } from 'jose';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createCitizen, createClient } from '../support/factories.js';
-import { signIn } from '../support/flow.js';
-import { idTokenClaims, redeem, userinfo } from '../support/tokens.js';
+import { Browser, isPage } from '../support/browser.js';
+import { applyInBrowser, issuedId, seedSandbox } from '../support/citizen-pages.js';
+import { authorizeUrl, signIn, type AuthorizeParams, type Credentials } from '../support/flow.js';
+import { idTokenClaims, redeem, userinfo, type TestClient } from '../support/tokens.js';
 
 // Claims every ID token carries by construction (OIDC Core §2, §3.1.3.6) — not "claims about
 // the End-User", so they need not appear in claims_supported, but they may.
@@ -23,6 +25,28 @@ describe('discovery and JWKS', () => {
     metadata = response.body as Record<string, unknown>;
   });
   after(async () => app.stop());
+
+  /** authorize → sign in → consent to every item → release identity when asked → tokens. */
+  async function authorizeEverything(browser: Browser, client: TestClient, citizen: Credentials, params: AuthorizeParams) {
+    const { url, verifier } = authorizeUrl(app.url, client, params);
+    let result = await browser.navigate(url.href);
+    for (let step = 0; step < 5 && isPage(result); step += 1) {
+      const page = result;
+      if (page.document.querySelector('form[action$="/login"]')) {
+        result = await browser.submit(page, 'form[action$="/login"]', { cyberspace_id: citizen.cyberspace_id, password: citizen.password });
+      } else if (page.document.querySelector('form[action$="/confirm"]')) {
+        result = await browser.submit(page, 'form[action$="/confirm"]', {}, { name: 'decision', value: 'allow' });
+      } else if (page.document.querySelector('form[action*="/identity"]')) {
+        result = await browser.submit(page, 'form[action*="/identity"]', {}, { name: 'decision', value: 'release' });
+      } else {
+        assert.fail(`unexpected page ${page.status} ${page.url}: ${page.document.querySelector('main')?.text.trim().slice(0, 300)}`);
+      }
+    }
+    assert.ok(!isPage(result), 'the flow ends with a redirect to the ISP');
+    const code = result.redirectedTo.searchParams.get('code');
+    assert.ok(code, result.redirectedTo.href);
+    return { tokens: await redeem(app.url, client, { code, verifier }) };
+  }
 
   async function registerClient(metadata: Record<string, unknown>) {
     const { InitialAccessToken } = app.container.providerHolder.current();
@@ -71,40 +95,55 @@ describe('discovery and JWKS', () => {
     assert.equal(denied.callback.searchParams.get('iss'), app.url, 'error response carries iss too');
   });
 
-  it('lists only scopes and claims that are really issued (compared with a real ID token, userinfo and token response)', async () => {
-    // sid goes to clients that ask for it with back-channel logout (OIDC Back-Channel Logout
-    // §2.2, §2.4); an ISP registers such a client itself, through dynamic registration.
-    const client = await registerClient({
-      client_name: 'Discovery ISP',
-      redirect_uris: ['https://isp.example/callback'],
-      grant_types: ['authorization_code', 'refresh_token'],
-      backchannel_logout_uri: 'https://isp.example/backchannel-logout',
-      backchannel_logout_session_required: true,
-    });
-    const citizen = await createCitizen(app.container);
+  it('lists only scopes and claims that are really issued (compared with real ID tokens, userinfo and token responses)', async () => {
     const scopes = metadata.scopes_supported as string[];
     const claims = metadata.claims_supported as string[];
     assert.ok(Array.isArray(scopes) && scopes.includes('openid'));
     assert.ok(Array.isArray(claims) && claims.includes('sub'));
 
-    // Ask for every advertised scope; offline_access needs prompt=consent (OIDC Core §11).
-    const flow = await signIn(app.url, client, citizen, { params: { scope: scopes.join(' '), prompt: 'consent' } });
-    const tokens = await redeem(app.url, client, flow);
-    const granted = new Set(String(tokens.scope).split(' '));
-    for (const scope of scopes) assert.ok(granted.has(scope), `advertised scope ${scope} is granted when asked for (granted: ${tokens.scope})`);
-    if (scopes.includes('offline_access')) assert.ok(tokens.refresh_token, 'offline_access really yields a refresh token');
+    // The most an ISP can ever get: a citizen with a verified document, an ISP the operator
+    // allowed every advertised scope (identity needs a legal basis), every item consented to.
+    const person = { documentType: 'resident_id' as const, documentNumber: '110101199005170112', name: '张伟', birthDate: '1990-05-17', password: 'a long memorable phrase' };
+    await seedSandbox(app.container, person);
+    const citizen = { cyberspace_id: issuedId(await applyInBrowser(new Browser(app.url), person)), password: person.password };
+    const everything = await createClient(app.container, {
+      name: 'Everything ISP',
+      scope: scopes.join(' '),
+      legalBasis: 'Anti-Money Laundering Law of the PRC, Art. 28',
+      purposes: { identity: { en: 'Customer due diligence', 'zh-CN': '客户身份识别' } },
+      redirectUris: ['https://everything.example/callback'],
+    });
+    // sid goes to clients that ask for it with back-channel logout (OIDC Back-Channel Logout
+    // §2.2, §2.4); an ISP registers such a client itself, through dynamic registration.
+    const withSid = await registerClient({
+      client_name: 'Back-channel ISP',
+      redirect_uris: ['https://backchannel.example/callback'],
+      backchannel_logout_uri: 'https://backchannel.example/logout',
+      backchannel_logout_session_required: true,
+    });
 
-    const idToken = idTokenClaims(tokens);
-    const info = await userinfo(app.url, tokens.access_token);
-    assert.equal(info.status, 200);
-    const issued = new Set([...Object.keys(idToken), ...Object.keys(info.body)]);
-    for (const claim of claims) assert.ok(issued.has(claim), `advertised claim ${claim} appears in the ID token or userinfo`);
-    assert.ok((metadata.acr_values_supported as string[]).includes(String(idToken.acr)), `acr ${String(idToken.acr)} is an advertised value`);
-    const unadvertised = [...issued].filter((claim) => !JWT_HOUSEKEEPING.has(claim) && !claims.includes(claim));
+    const issuedClaims = new Set<string>();
+    const browser = new Browser(app.url);
+    for (const [client, scope] of [[everything, scopes.join(' ')], [withSid, 'openid']] as const) {
+      // offline_access needs prompt=consent (OIDC Core §11).
+      const { tokens } = await authorizeEverything(browser, client, citizen, { scope, prompt: 'consent' });
+      if (client === everything) {
+        const granted = new Set(String(tokens.scope).split(' '));
+        for (const advertised of scopes) assert.ok(granted.has(advertised), `advertised scope ${advertised} is granted when asked for (granted: ${tokens.scope})`);
+        if (scopes.includes('offline_access')) assert.ok(tokens.refresh_token, 'offline_access really yields a refresh token');
+      }
+      const idToken = idTokenClaims(tokens);
+      assert.ok((metadata.acr_values_supported as string[]).includes(String(idToken.acr)), `acr ${String(idToken.acr)} is an advertised value`);
+      const info = await userinfo(app.url, tokens.access_token);
+      assert.equal(info.status, 200);
+      for (const claim of [...Object.keys(idToken), ...Object.keys(info.body)]) issuedClaims.add(claim);
+    }
+    for (const claim of claims) assert.ok(issuedClaims.has(claim), `advertised claim ${claim} appears in an ID token or userinfo (issued: ${[...issuedClaims].join(', ')})`);
+    const unadvertised = [...issuedClaims].filter((claim) => !JWT_HOUSEKEEPING.has(claim) && !claims.includes(claim));
     assert.deepEqual(unadvertised, [], 'every claim issued about the citizen or the authentication is advertised');
 
-    // Nothing naming the person is advertised (DESIGN.md: minimum and necessity).
-    for (const personal of ['name', 'given_name', 'family_name', 'birthdate', 'email', 'phone_number', 'address']) {
+    // Never offered at all (DESIGN.md: minimum and necessity).
+    for (const personal of ['given_name', 'family_name', 'birthdate', 'email', 'phone_number', 'address', 'gender', 'picture']) {
       assert.ok(!claims.includes(personal), `${personal} is not a supported claim`);
     }
     for (const personal of ['profile', 'email', 'phone', 'address']) {
