@@ -3,14 +3,12 @@
 // blocks nothing we ship, keyboard focus follows the reading order and is visible, and the
 // pages fit a 320-pixel-wide phone.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser as Chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser as Chromium, BrowserContext, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createCitizen, createClient } from '../support/factories.js';
 import { authorizeUrl } from '../support/flow.js';
+import { launchChromium } from '../support/chromium.js';
 import type { TestClient } from './web-support.js';
-
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
 
 describe('the citizen pages in Chromium', function () {
   this.timeout(120_000);
@@ -23,9 +21,7 @@ describe('the citizen pages in Chromium', function () {
   let cspViolations: string[];
 
   before(async () => {
-    // CI installs Chromium (.ci/run); a missing browser is a failure, not a skip.
-    assert.ok(CHROMIUM, 'Chromium is not installed (apt-get install chromium)');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
     app = await startTestApp();
     client = await createClient(app.container, { name: 'Browser ISP' });
   });
@@ -52,8 +48,9 @@ describe('the citizen pages in Chromium', function () {
     await context.close();
   });
 
+  // prompt=consent: the citizen's consent is remembered, and these tests need the consent page again.
   const openLogin = async (params: Record<string, string> = {}) => {
-    await page.goto(authorizeUrl(app.url, client, params).url.href);
+    await page.goto(authorizeUrl(app.url, client, { prompt: 'consent', ...params }).url.href);
     await page.waitForSelector('#cyberspace_id');
   };
   const signIn = async () => {
@@ -108,11 +105,12 @@ describe('the citizen pages in Chromium', function () {
     await openLogin();
     assert.equal(await focused(), '#cyberspace_id', 'autofocus on the first field');
     const forward: string[] = [];
-    for (let i = 0; i < 3; i += 1) {
+    for (let i = 0; i < 5; i += 1) {
       await page.keyboard.press('Tab');
       forward.push(await focused());
     }
-    assert.deepEqual(forward, ['#password', 'button.button', 'button.link-button']);
+    assert.deepEqual(forward, ['#password', 'button.button', 'button.link-button', 'a', 'a'], 'then the way out, then apply and recovery');
+    assert.deepEqual(await inPage(`document.activeElement.getAttribute('href')`), '/recover');
     await page.focus('#cyberspace_id');
     const backward: string[] = [];
     for (let i = 0; i < 3; i += 1) {

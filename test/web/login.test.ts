@@ -256,6 +256,16 @@ describe('the sign-in page', () => {
     });
   });
 
+  it('offers the way to apply for an ID and to recover a password, and both pages exist', async () => {
+    const { browser, page } = await openLogin(app.url, client, EN);
+    for (const [href, key] of [['/apply', 'login.apply'], ['/recover', 'login.forgot']] as const) {
+      const link = page.document.querySelector(`main a[href="${href}"]`);
+      assert.equal(link?.text.trim(), en[key]);
+      const target = expectPage(await browser.navigate(href), href);
+      assert.equal(target.status, 200, `${href}: ${mainText(target)}`);
+    }
+  });
+
   it('asks for both fields when one is empty, without a lookup', async () => {
     const citizen = await createCitizen(app.container);
     for (const [id, password] of [['', citizen.password], [citizen.cyberspace_id, ''], ['   ', '']]) {
