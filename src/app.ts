@@ -14,8 +14,12 @@ import { csrfMiddleware } from './web/csrf.js';
 import { createInteractionRouter } from './routes/interaction.js';
 import { createApplyRouter } from './routes/apply.js';
 import { createAccountRouter } from './routes/account.js';
+import { createAccountActivityRouter } from './routes/account-activity.js';
+import { createAccountPasswordRouter } from './routes/account-password.js';
+import { createDeviceCookie } from './web/device-cookie.js';
 import { createRecoverRouter } from './routes/recover.js';
 import { createSystemRouter } from './routes/system.js';
+import { createDocsRouter } from './routes/docs.js';
 import { PUBLIC_DIR } from './paths.js';
 
 export type AppOptions = {
@@ -37,9 +41,11 @@ export function createApp(container: Container, options: AppOptions = {}): Koa {
   // Forms: urlencoded only, small, and CSRF-checked.
   const forms = new Router();
   forms.use(bodyParser({ enableTypes: ['form'], formLimit: '16kb' }), csrfMiddleware(csrfKey, https));
-  forms.use(createInteractionRouter({ provider: providerHolder.current, citizens: container.citizens, guardianship: container.guardianship, audit: container.audit, vault: container.vault, render }).routes());
+  forms.use(createInteractionRouter({ provider: providerHolder.current, citizens: container.citizens, guardianship: container.guardianship, audit: container.audit, vault: container.vault, render, deviceCookie: createDeviceCookie(container.knownDevices, https) }).routes());
   forms.use(createApplyRouter(container).routes());
   forms.use(createAccountRouter(container).routes());
+  forms.use(createAccountActivityRouter(container).routes());
+  forms.use(createAccountPasswordRouter(container).routes());
   forms.use(createRecoverRouter(container).routes());
 
   const pages = new Router();
@@ -56,6 +62,7 @@ export function createApp(container: Container, options: AppOptions = {}): Koa {
   app.use(errorHandler(logger, render));
   app.use(createSystemRouter(container).routes());
   app.use(pages.routes());
+  app.use(createDocsRouter().routes());
   app.use(forms.routes());
   for (const router of options.extraRouters ?? []) app.use(router.routes());
   app.use(providerHolder.middleware);

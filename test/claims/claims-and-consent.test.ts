@@ -29,7 +29,7 @@ async function authorize(
     if (page.document.querySelector('form[action$="/login"]')) {
       result = await browser.submit(page, 'form[action$="/login"]', { cyberspace_id: citizen.cyberspace_id, password: citizen.password });
     } else if (page.document.querySelector('form[action$="/confirm"]')) {
-      const fields = options.ticked ? { scope: options.ticked } : {};
+      const fields: Record<string, string[]> = options.ticked ? { scope: options.ticked } : {};
       result = await browser.submit(page, 'form[action$="/confirm"]', fields, { name: 'decision', value: 'allow' });
     } else if (page.document.querySelector('form[action*="/identity"]')) {
       result = await browser.submit(page, 'form[action*="/identity"]', {}, { name: 'decision', value: options.identity ?? 'release' });
@@ -165,5 +165,22 @@ describe('claims and consent', () => {
       const third = await authorize(app, lawful, citizen, { scope: 'openid verified identity', browser });
       assert.deepEqual(titles(third.pages), ['Release your identity to Bank ISP?'], 'a refusal is not remembered either');
     });
+  });
+});
+
+describe('the documents discovery points to', () => {
+  let app: TestApp;
+  before(async () => (app = await startTestApp()));
+  after(async () => app.stop());
+
+  it('serves service_documentation and op_policy_uri', async () => {
+    const { body } = await request(app.url).get('/.well-known/openid-configuration').expect(200);
+    for (const url of [body.service_documentation, body.op_policy_uri]) {
+      const response = await fetch(url);
+      assert.equal(response.status, 200, url);
+      assert.match(response.headers.get('content-type') ?? '', /text\/markdown/);
+      assert.match(await response.text(), /^# /);
+    }
+    assert.equal((await fetch(`${app.url}/docs/../package.json`)).status, 404);
   });
 });

@@ -57,7 +57,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...(services.redisUrl ? { REDIS_URL: services.redisUrl } : {}),
     ...options.env,
   };
-  const config = loadConfig(env);
+  // An empty value unsets a variable (e.g. DATABASE_URL: '' for the embedded store).
+  const config = loadConfig(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')));
   const logs: string[] = [];
   const logDestination = new Writable({
     write(chunk, _encoding, done) {
