@@ -38,6 +38,8 @@ import { createAccountLifecycle } from './services/account-lifecycle.js';
 import { createGuardianship } from './services/guardianship.js';
 import { createApplicationService } from './services/applications.js';
 import { createKekRotation } from './services/kek-rotation.js';
+import { createLawfulAccessQueries } from './queries/lawful-access.js';
+import { createLawfulAccessService, createSectorLookup } from './services/lawful-access.js';
 import { SCOPE_CLAIMS, createClaimsFor } from './oidc/claims.js';
 
 export type ContainerOptions = {
@@ -175,6 +177,21 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     audit,
   });
 
+  // `cyberid lawful-access …` (docs/lawful-access.md). Its vault has no audit hook: the service
+  // records each decryption itself, naming the subject in details rather than citizen_id, so the
+  // citizen's activity does not show the access before the embargo has passed.
+  const lawfulAccess = createLawfulAccessService({
+    queries: createLawfulAccessQueries(db.knex),
+    citizens: citizenQueries,
+    audit,
+    vault: createIdentityVault({ envelope, blindIndexSecret: config.secrets.blindIndexSecret }),
+    sectorOf: createSectorLookup({
+      findClient: (clientId) => currentProvider().Client.find(clientId),
+      findStoredMetadata: async (clientId) => (await createClientQueries(db.knex).findClientById(clientId))?.metadata,
+    }),
+    pairwiseSecret: config.secrets.pairwiseSecret,
+  });
+
   return {
     config,
     logger,
@@ -201,6 +218,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     guardianship,
     applications,
     kekRotation,
+    lawfulAccess,
     async close() {
       providerHolder!.stopPolling();
       await Promise.allSettled([db.close(), ephemeral.close()]);

@@ -6,8 +6,9 @@ import { clientCommands } from './commands/clients.js';
 import { operationCommands } from './commands/operations.js';
 import { auditCommands } from './commands/audit.js';
 import { sandboxCommands } from './commands/sandbox.js';
+import { lawfulAccessCommands } from './commands/lawful-access.js';
 
-export const commands: Command[] = [...operationCommands, ...clientCommands, ...sandboxCommands, ...auditCommands];
+export const commands: Command[] = [...operationCommands, ...clientCommands, ...sandboxCommands, ...auditCommands, ...lawfulAccessCommands];
 
 export function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

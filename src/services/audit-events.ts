@@ -17,7 +17,7 @@ export const AUDIT_EVENT_TYPES = [
   'identity.decrypted',
   'client.registered', 'client.updated', 'client.disabled',
   'keys.rotated', 'kek.rotated',
-  'lawful_access.requested', 'lawful_access.approved', 'lawful_access.revealed',
+  'lawful_access.requested', 'lawful_access.approved', 'lawful_access.revealed', 'lawful_access.refused',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
@@ -46,6 +46,10 @@ export const AUDIT_DETAIL_KEYS = {
   operator_id: 'an operator account id (not a person\'s name)',
   case_reference: 'the lawful-access case number',
   authority_code: 'the requesting authority\'s code',
+  lawful_access_id: 'a lawful-access request id (uuid)',
+  // Lawful-access entries leave citizen_id empty so the citizen's activity does not show them
+  // before the embargo ends (docs/lawful-access.md); the subject is recorded here instead.
+  subject_id: 'the internal citizen id (uuid) a lawful-access entry concerns',
   request_id: 'the HTTP request id',
   ip_hash: 'a keyed hash of the client IP address, never the address',
   user_agent_family: 'browser family only, e.g. "Firefox"',
@@ -117,8 +121,10 @@ export function checkAuditEvent(event: AuditEvent): { citizenId: string | null; 
   }
   if (event.clientId !== undefined && !CLIENT_ID.test(event.clientId)) throw new AuditEventError('audit clientId is malformed');
   const details = checkDetails(event.details ?? {});
-  if (typeof details.guardian_id === 'string' && !UUID.test(details.guardian_id)) {
-    throw new AuditEventError('audit detail "guardian_id" must be the internal uuid');
+  for (const key of ['guardian_id', 'subject_id', 'lawful_access_id'] as const) {
+    if (details[key] !== undefined && (typeof details[key] !== 'string' || !UUID.test(details[key]))) {
+      throw new AuditEventError(`audit detail "${key}" must be a uuid`);
+    }
   }
   return { citizenId: event.citizenId ?? null, clientId: event.clientId ?? null, details };
 }
