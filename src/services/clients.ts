@@ -80,6 +80,12 @@ function secretRewrapSource(queries: ClientQueries, envelope: Envelope): RewrapS
   };
 }
 
+/** The host oidc-provider derives pairwise subs from: sector_identifier_uri's, else the first redirect URI's. */
+function pairwiseSector(metadata: Record<string, unknown>): string | undefined {
+  const uri = (metadata.sector_identifier_uri as string | undefined) ?? (metadata.redirect_uris as string[] | undefined)?.[0];
+  return uri && URL.canParse(uri) ? new URL(uri).host : undefined;
+}
+
 export function createClientService({ queries, envelope, validateMetadata }: Dependencies) {
   function inputProblems(input: ClientInput): string[] {
     const problems: string[] = [];
@@ -169,6 +175,12 @@ export function createClientService({ queries, envelope, validateMetadata }: Dep
       const problems = inputProblems(input);
       if (problems.length) throw new ValidationError(problems);
       const metadata = toMetadata(clientId, input);
+      // The pairwise sector decides every citizen's sub at this ISP (OIDC Core §8.1): an update
+      // that moves it would silently give every citizen a new, unlinkable identity there.
+      const [before, after] = [pairwiseSector(current), pairwiseSector(metadata)];
+      if (before !== after) {
+        throw new ValidationError([`this change moves the client's pairwise sector from "${before}" to "${after}", which would change the sub of every citizen at this ISP; keep the redirect URIs on ${before}, or register a sector_identifier_uri on https://${before}/ that lists the new redirect URIs`]);
+      }
       const secret = row.secret_ciphertext ? envelope.open(row.secret_ciphertext, secretAad(clientId)) : undefined;
       await validated(metadata, secret);
       await save(metadata, secret);

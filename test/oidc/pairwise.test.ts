@@ -110,6 +110,23 @@ describe('pairwise subject identifiers', () => {
     assert.notEqual(await sub(app, alone, citizen), atShop, 'without the sector URI the redirect host is the sector');
   });
 
+  it('refuses an update that would move a client to another sector; a sector_identifier_uri on the old host keeps the sub', async () => {
+    const client = await createClient(app.container, { redirectUris: ['https://old-host.example.cn/callback'] });
+    const original = await sub(app, client, citizen);
+
+    await assert.rejects(
+      app.container.clients.updateClient(client.client_id, { redirectUris: ['https://new-host.example.cn/callback'] }),
+      (error: unknown) => error instanceof ValidationError && /sector.*old-host\.example\.cn.*new-host\.example\.cn/.test(error.problems.join(' ')),
+    );
+    assert.deepEqual((await app.container.clients.findClient(client.client_id))!.redirect_uris, ['https://old-host.example.cn/callback'], 'unchanged');
+    assert.equal(await sub(app, client, citizen), original);
+
+    const sectorUri = 'https://old-host.example.cn/sector.json';
+    sectors.documents.set(sectorUri, ['https://new-host.example.cn/callback']);
+    await app.container.clients.updateClient(client.client_id, { redirectUris: ['https://new-host.example.cn/callback'], sectorIdentifierUri: sectorUri });
+    assert.equal(await sub(app, { ...client, redirect_uri: 'https://new-host.example.cn/callback' }, citizen), original, 'moved host, same sector, same sub');
+  });
+
   describe('sector_identifier_uri validation at registration', () => {
     const refused = async (input: Parameters<typeof createClient>[1], pattern: RegExp) => {
       const before = (await app.container.clients.listClients()).length;
