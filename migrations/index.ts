@@ -5,6 +5,7 @@ import * as citizenIdentity from './20261122020000_citizen_identity.js';
 import * as auditLog from './20261122030000_audit_log.js';
 import * as connectionsAndApprovals from './20261122040000_connections_and_approvals.js';
 import * as sandboxIdentities from './20261122010000_sandbox_identities.js';
+import * as knownDevicesAndNotices from './20261123010000_known_devices_and_notices.js';
 import * as lawfulAccess from './20261122050000_lawful_access.js';
 
 export const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
@@ -13,5 +14,6 @@ export const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['20261122030000_audit_log', auditLog],
   ['20261122040000_connections_and_approvals', connectionsAndApprovals],
   ['20261122010000_sandbox_identities', sandboxIdentities],
+  ['20261123010000_known_devices_and_notices', knownDevicesAndNotices],
   ['20261122050000_lawful_access', lawfulAccess],
 ];

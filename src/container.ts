@@ -34,6 +34,13 @@ import { createAccountSessions } from './services/account-sessions.js';
 import { createGrantRevocations } from './services/grant-revocations.js';
 import { createConnectionQueries } from './queries/connections.js';
 import { createConnectionService } from './services/connections.js';
+import { createAccountNoticeQueries } from './queries/account-notices.js';
+import { createKnownDeviceQueries } from './queries/known-devices.js';
+import { createAccountNotices } from './services/account-notices.js';
+import { createKnownDevices, deriveDeviceKey } from './services/known-devices.js';
+import { createActivity } from './services/activity.js';
+import { createCredentials } from './services/credentials.js';
+import { createDataExport } from './services/data-export.js';
 import { createAccountLifecycle } from './services/account-lifecycle.js';
 import { createGuardianship } from './services/guardianship.js';
 import { createApplicationService } from './services/applications.js';
@@ -124,7 +131,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
         const citizen = await citizenQueries.findCitizenByCyberspaceId(accountId);
         if (!citizen) return;
         const claims = [...new Set(scope.split(' ').flatMap((name) => SCOPE_CLAIMS[name] ?? []))].sort();
-        await connections.recordSignIn(citizen.id, clientId, claims);
+        if (await connections.recordSignIn(citizen.id, clientId, claims)) await accountNotices.newConnection(citizen.id, clientId);
         await audit.record({ type: 'claims.released', citizenId: citizen.id, clientId, actor: 'system', details: { claims, scopes: scope.split(' ') } });
       },
     }),
@@ -142,6 +149,34 @@ export async function buildContainer(config: Config, options: ContainerOptions =
   });
   const connectionQueries = createConnectionQueries(db.knex);
   const connections = createConnectionService({ queries: connectionQueries, revocations, provider: currentProvider, pairwiseSecret: config.secrets.pairwiseSecret });
+  // The citizen's dashboard: notices, known devices, activity, password change, data export.
+  const clientName = async (clientId: string): Promise<string | undefined> =>
+    (await currentProvider().Client.find(clientId).catch(() => undefined))?.clientName;
+  const accountNotices = createAccountNotices(createAccountNoticeQueries(db.knex));
+  const knownDevices = createKnownDevices({
+    queries: createKnownDeviceQueries(db.knex),
+    notices: accountNotices,
+    key: deriveDeviceKey(config.secrets.blindIndexSecret),
+  });
+  const activity = createActivity({ audit, clientName });
+  const credentials = createCredentials({
+    queries: citizenQueries,
+    hasher,
+    sessions: accountSessions,
+    vault,
+    counters: ephemeral,
+    rateLimit: config.rateLimit,
+    record: (event) => audit.record(event),
+  });
+  const dataExport = createDataExport({
+    vault,
+    citizens: citizenQueries,
+    connections,
+    devices: knownDevices,
+    notices: accountNotices,
+    activity,
+    clientName,
+  });
   const lifecycle = createAccountLifecycle({
     queries: citizenQueries,
     vault,
@@ -176,7 +211,6 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     configuredKekIds: [...config.secrets.keyEncryptionKeys.keys.keys()],
     audit,
   });
-
   // `cyberid lawful-access …` (docs/lawful-access.md). Its vault has no audit hook: the service
   // records each decryption itself, naming the subject in details rather than citizen_id, so the
   // citizen's activity does not show the access before the embargo has passed.
@@ -218,6 +252,12 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     guardianship,
     applications,
     kekRotation,
+    clientName,
+    accountNotices,
+    knownDevices,
+    activity,
+    credentials,
+    dataExport,
     lawfulAccess,
     async close() {
       providerHolder!.stopPolling();

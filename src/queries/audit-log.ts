@@ -24,6 +24,9 @@ export type ChainHead = { chain: number; seq: number; hash: string };
 /** A position in a citizen's activity, newest first: the last entry of the previous page. */
 export type AuditPosition = { occurred_at: Date; chain: number; seq: number };
 
+/** Entries left out of a listing: these types, and entries whose details.purpose is one of these. */
+export type AuditExclusion = { types?: readonly string[]; purposes?: readonly string[] };
+
 const COLUMNS = ['chain', 'seq', 'occurred_at', 'type', 'citizen_id', 'client_id', 'actor', 'details', 'prev_hash', 'hash'];
 
 // pg returns bigint as a string; PGlite may return a number or a bigint.
@@ -85,8 +88,12 @@ export function createAuditLogQueries(knex: Knex) {
       return (await query.orderBy('seq').limit(limit)).map(toRow);
     },
 
-    async listAuditEntriesForCitizen(citizenId: string, limit: number, before?: AuditPosition): Promise<AuditLogRow[]> {
+    async listAuditEntriesForCitizen(citizenId: string, limit: number, before?: AuditPosition, exclude: AuditExclusion = {}): Promise<AuditLogRow[]> {
       const query = knex('audit_log').select(COLUMNS).where('citizen_id', citizenId);
+      if (exclude.types?.length) query.whereNotIn('type', exclude.types);
+      if (exclude.purposes?.length) {
+        query.whereRaw(`coalesce(details->>'purpose', '') NOT IN (${exclude.purposes.map(() => '?').join(', ')})`, [...exclude.purposes]);
+      }
       if (before) {
         query.andWhereRaw('(occurred_at, chain, seq) < (?::timestamptz, ?, ?)', [before.occurred_at.toISOString(), before.chain, before.seq]);
       }

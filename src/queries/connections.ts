@@ -21,17 +21,22 @@ export type ApprovalRow = {
 
 export function createConnectionQueries(knex: Knex) {
   return {
-    /** One statement, so concurrent sign-ins never lose a count or a claim name. */
-    async recordSignIn(citizenId: string, clientId: string, claims: string[]): Promise<void> {
-      await knex.raw(
+    /**
+     * One statement, so concurrent sign-ins never lose a count or a claim name.
+     * True when this was the first sign-in at this ISP (the connection is new).
+     */
+    async recordSignIn(citizenId: string, clientId: string, claims: string[]): Promise<boolean> {
+      const result = await knex.raw(
         `INSERT INTO connections (citizen_id, client_id, claims_released, sign_in_count)
          VALUES (?, ?, ?::text[], 1)
          ON CONFLICT (citizen_id, client_id) DO UPDATE SET
            sign_in_count = connections.sign_in_count + 1,
            last_sign_in_at = now(),
-           claims_released = ARRAY(SELECT DISTINCT unnest(connections.claims_released || EXCLUDED.claims_released) ORDER BY 1)`,
+           claims_released = ARRAY(SELECT DISTINCT unnest(connections.claims_released || EXCLUDED.claims_released) ORDER BY 1)
+         RETURNING sign_in_count`,
         [citizenId, clientId, claims],
       );
+      return Number((result.rows as Array<{ sign_in_count: unknown }>)[0]?.sign_in_count) === 1;
     },
     listConnections(citizenId: string): Promise<ConnectionRow[]> {
       return knex('connections').where({ citizen_id: citizenId }).orderBy('last_sign_in_at', 'desc');

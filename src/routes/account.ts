@@ -1,23 +1,29 @@
-// The citizen's own pages: sign-in to the account, the dashboard, suspension, cancellation,
+// The citizen's own pages: sign-in to the account, the dashboard (cyberspace ID, notices since
+// the last visit, connected services, activity, guardian tasks), suspension, cancellation,
 // revoking a service, and the guardian's tasks (approve a minor, approve or revoke a minor's
 // services, apply for a child under 14). Every action is a CSRF-checked form post that
-// redirects back (303), so the pages work without JavaScript.
+// redirects back (303), so the pages work without JavaScript. Older activity and the data
+// export are in account-activity.ts, the password change in account-password.ts.
 import Router from '@koa/router';
-import type { Context, Next } from 'koa';
+import type { Context } from 'koa';
 import { z } from 'zod';
 import { formatForReading } from '../ids/cyberspace-id.js';
 import { ageBand } from '../identity/age.js';
 import { FormError } from '../errors.js';
 import type { Container } from '../container.js';
-import type { CitizenRow } from '../queries/citizens.js';
-import type { MessageKey } from '../web/i18n.js';
+import { translator, type Locale, type MessageKey } from '../web/i18n.js';
 import { formBody } from '../web/form-body.js';
 import { handleApplication } from './apply.js';
 import { DOCUMENT_TYPES } from '../identity/documents.js';
+import { claimNames } from '../web/activity-text.js';
+import { createDeviceCookie } from '../web/device-cookie.js';
+import { ACCOUNT_COOKIE, requireCitizen, signedInCitizen } from './account-guard.js';
+import { activityView, noticesView, type LawfulDisclosureSource } from './account-activity.js';
 
-export const ACCOUNT_COOKIE = 'cid_account';
+export { ACCOUNT_COOKIE };
 
-type Deps = Pick<Container, 'citizens' | 'accountSessions' | 'connections' | 'lifecycle' | 'guardianship' | 'applications' | 'render' | 'vault' | 'audit' | 'providerHolder' | 'config'>;
+type Deps = Pick<Container, 'citizens' | 'accountSessions' | 'connections' | 'lifecycle' | 'guardianship' | 'applications' | 'render' | 'vault' | 'audit' | 'config'
+  | 'accountNotices' | 'activity' | 'clientName' | 'knownDevices'> & LawfulDisclosureSource;
 
 const FLASHES: Record<string, MessageKey> = {
   suspended: 'account.suspend.done',
@@ -25,6 +31,7 @@ const FLASHES: Record<string, MessageKey> = {
   revoked: 'account.connections.revoked',
   guardian: 'account.guardian.done',
   recovered: 'recover.done',
+  password: 'account.password.done',
 };
 
 const loginForm = z.object({ cyberspace_id: z.string().max(100).default(''), password: z.string().max(1024).default('') });
@@ -33,19 +40,9 @@ export function createAccountRouter(deps: Deps): Router {
   const router = new Router();
   const secure = deps.config.issuer.startsWith('https://');
   const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure, signed: false, path: '/' };
-
-  async function loadCitizen(ctx: Context, next: Next) {
-    const session = await deps.accountSessions.touch(ctx.cookies.get(ACCOUNT_COOKIE));
-    const citizen = session ? await deps.citizens.findCitizen(session.citizenId) : undefined;
-    if (!citizen || citizen.status === 'cancelled') {
-      ctx.status = 303;
-      return ctx.redirect('/account/login');
-    }
-    ctx.state.citizen = citizen;
-    ctx.set('cache-control', 'no-store');
-    return next();
-  }
-  const me = (ctx: Context) => ctx.state.citizen as CitizenRow;
+  const deviceCookie = createDeviceCookie(deps.knownDevices, secure);
+  const loadCitizen = requireCitizen(deps);
+  const me = signedInCitizen;
   const back = (ctx: Context, flash?: keyof typeof FLASHES) => {
     ctx.status = 303;
     ctx.redirect(flash ? `/account?done=${flash}` : '/account');
@@ -61,7 +58,9 @@ export function createAccountRouter(deps: Deps): Router {
     const { birthDate } = await deps.vault.open(citizen.id, citizen, ['birthDate'], 'dashboard_age');
     const adult = birthDate === undefined || ageBand(birthDate) === 'adult';
     const wards = adult ? await deps.guardianship.wards(citizen) : [];
-    const clientName = async (clientId: string) => (await deps.providerHolder.current().Client.find(clientId))?.clientName ?? clientId;
+    const clientName = async (clientId: string) => (await deps.clientName(clientId)) ?? clientId;
+    const t = translator(ctx.state.locale as Locale);
+    const connections = await deps.connections.list(citizen);
     await deps.render(ctx, 'account', {
       titleKey: 'account.title',
       status,
@@ -71,7 +70,9 @@ export function createAccountRouter(deps: Deps): Router {
         status: citizen.status,
         suspendedBy: citizen.suspended_by,
         suspensionReason: citizen.suspension_reason ?? '',
-        connections: await deps.connections.list(citizen),
+        notices: await noticesView(deps, ctx, citizen.id),
+        connections: connections.map((c) => ({ ...c, received: claimNames(t, c.claims) })),
+        activity: await activityView(deps, ctx, citizen.id),
         adult,
         wards: await Promise.all(wards.map(async (w) => ({
           id: w.ward.id,
@@ -98,6 +99,7 @@ export function createAccountRouter(deps: Deps): Router {
       return renderLogin(ctx, result.reason === 'throttled' ? 429 : 400, result.reason, input.cyberspace_id);
     }
     await deps.audit.record({ type: 'sign_in.succeeded', citizenId: result.citizen.id, actor: 'citizen', details: { purpose: 'account' } });
+    await deviceCookie.signedIn(ctx, result.citizen.id);
     ctx.cookies.set(ACCOUNT_COOKIE, await deps.accountSessions.create(result.citizen.id), cookieOptions);
     back(ctx);
   });

@@ -8,8 +8,9 @@ import { createConsentHandlers, type ConsentDependencies } from './consent.js';
 import { ACR_PASSWORD } from '../oidc/provider.js';
 import { formBody } from '../web/form-body.js';
 import { localeFor } from '../web/locale.js';
+import type { DeviceCookie } from '../web/device-cookie.js';
 
-type Dependencies = ConsentDependencies;
+type Dependencies = ConsentDependencies & { deviceCookie: DeviceCookie };
 
 const loginForm = z.object({
   cyberspace_id: z.string().max(100).default(''),
@@ -78,6 +79,7 @@ export function createInteractionRouter(deps: Dependencies): Router {
       return renderLogin(ctx, uid, params, result.reason, input.cyberspace_id);
     }
     await audit.record({ type: 'sign_in.succeeded', citizenId: result.citizen.id, clientId, actor: 'citizen', details: { acr: ACR_PASSWORD, amr: ['pwd'] } });
+    await deps.deviceCookie.signedIn(ctx, result.citizen.id, clientId);
     await finish(ctx, {
       login: { accountId: result.citizen.cyberspace_id, acr: ACR_PASSWORD, amr: ['pwd'], remember: true },
     });

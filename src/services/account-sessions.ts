@@ -1,6 +1,7 @@
 // Sessions for the citizen's own pages (/account): a random token in an HttpOnly cookie;
 // the ephemeral store keeps only its SHA-256 (a dump of Redis yields no usable session),
-// with an idle TTL. Sessions are indexed by citizen so recovery or cancellation can end all.
+// with an idle TTL. Sessions are indexed by citizen so recovery or cancellation can end all,
+// and a password change all but the current one.
 import { createHash, randomBytes } from 'node:crypto';
 import type { ModelStore } from '../storage/model-store.js';
 
@@ -28,6 +29,13 @@ export function createAccountSessions(store: ModelStore, idleSeconds: number) {
     },
     end: (token: string) => store.destroy(MODEL, digest(token)),
     endAll: (citizenId: string) => store.revokeByGrantId(MODEL, citizenId),
+    /** Ends every session of the citizen except the one holding `keep` (a password change). */
+    async endOthers(citizenId: string, keep: string): Promise<void> {
+      const id = digest(keep);
+      const kept = await store.find(MODEL, id);
+      await store.revokeByGrantId(MODEL, citizenId);
+      if (kept && kept.citizenId === citizenId) await store.upsert(MODEL, id, kept, idleSeconds);
+    },
   };
 }
 

@@ -13,6 +13,7 @@ export const AUDIT_EVENT_TYPES = [
   'consent.granted', 'consent.denied', 'claims.released',
   'grant.revoked', 'token.revoked',
   'account.applied', 'account.suspended', 'account.resumed', 'account.cancelled', 'account.recovered',
+  'account.password_changed',
   'guardian.approved', 'guardian.revoked_connection',
   'identity.decrypted',
   'client.registered', 'client.updated', 'client.disabled',

@@ -8,7 +8,7 @@
 // - verify() recomputes every chain and compares it with the chain heads.
 import { parseCyberspaceId } from '../ids/cyberspace-id.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import type { AuditLogQueries, AuditLogRow, AuditPosition } from '../queries/audit-log.js';
+import type { AuditExclusion, AuditLogQueries, AuditLogRow, AuditPosition } from '../queries/audit-log.js';
 import { chainFor, createChainChecker, entryHash, type ChainProblem } from './audit-chain.js';
 import { checkAuditEvent, type AuditActor, type AuditEvent } from './audit-events.js';
 
@@ -31,6 +31,8 @@ export type ListOptions = {
   limit?: number;
   /** Continue after this entry (pass the last entry of the previous page). */
   before?: Pick<AuditEntry, 'occurredAt' | 'chain' | 'seq'>;
+  /** Entries to leave out (the citizen's own view hides what is under embargo). */
+  exclude?: AuditExclusion;
 };
 
 export type VerifyResult = { ok: true; entries: number } | { ok: false; entries: number; problems: ChainProblem[] };
@@ -100,7 +102,7 @@ export function createAuditService({ queries, citizens }: Dependencies) {
     async listForCitizen(citizenId: string, options: ListOptions = {}): Promise<AuditEntry[]> {
       const { before } = options;
       const position: AuditPosition | undefined = before && { occurred_at: before.occurredAt, chain: before.chain, seq: before.seq };
-      return (await queries.listAuditEntriesForCitizen(citizenId, pageSize(options.limit), position)).map(toEntry);
+      return (await queries.listAuditEntriesForCitizen(citizenId, pageSize(options.limit), position, options.exclude)).map(toEntry);
     },
 
     /** The same, found by cyberspace ID (operators, lawful assistance); forgiving entry. */

@@ -25,7 +25,8 @@ type Dependencies = {
 
 export function createConnectionService({ queries, revocations, provider, pairwiseSecret }: Dependencies) {
   return {
-    recordSignIn: (citizenId: string, clientId: string, claims: string[]) => queries.recordSignIn(citizenId, clientId, claims),
+    /** True when this is the citizen's first sign-in at this ISP. */
+    recordSignIn: (citizenId: string, clientId: string, claims: string[]): Promise<boolean> => queries.recordSignIn(citizenId, clientId, claims),
 
     async list(citizen: CitizenRow): Promise<ConnectionView[]> {
       const rows = await queries.listConnections(citizen.id);

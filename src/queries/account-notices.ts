@@ -1,0 +1,44 @@
+// SQL for the account_notices table (schema: migrations/20261123010000_known_devices_and_notices.ts).
+import type { Knex } from 'knex';
+
+export type NoticeKind = 'new_connection' | 'new_device';
+
+export type AccountNoticeRow = {
+  id: string;
+  citizen_id: string;
+  kind: NoticeKind;
+  client_id: string | null;
+  occurred_at: Date;
+  seen_at: Date | null;
+};
+
+// pg returns bigint as a string; PGlite may return a number.
+const toRow = (raw: Record<string, unknown>): AccountNoticeRow => ({
+  ...(raw as AccountNoticeRow),
+  id: String(raw.id),
+  occurred_at: new Date(raw.occurred_at as Date | string),
+  seen_at: raw.seen_at ? new Date(raw.seen_at as Date | string) : null,
+});
+
+export function createAccountNoticeQueries(knex: Knex) {
+  return {
+    async insertNotice(citizenId: string, kind: NoticeKind, clientId: string | null): Promise<void> {
+      await knex('account_notices').insert({ citizen_id: citizenId, kind, client_id: clientId });
+    },
+    /** Marks every unseen notice seen and returns them, oldest first: each is shown exactly once. */
+    async takeUnseenNotices(citizenId: string): Promise<AccountNoticeRow[]> {
+      const rows = await knex('account_notices')
+        .where({ citizen_id: citizenId })
+        .whereNull('seen_at')
+        .update({ seen_at: knex.fn.now() })
+        .returning('*');
+      return (rows as Array<Record<string, unknown>>).map(toRow).sort((a, b) => a.occurred_at.getTime() - b.occurred_at.getTime());
+    },
+    async listUnseenNotices(citizenId: string): Promise<AccountNoticeRow[]> {
+      const rows = await knex('account_notices').where({ citizen_id: citizenId }).whereNull('seen_at').orderBy('occurred_at');
+      return (rows as Array<Record<string, unknown>>).map(toRow);
+    },
+  };
+}
+
+export type AccountNoticeQueries = ReturnType<typeof createAccountNoticeQueries>;

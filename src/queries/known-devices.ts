@@ -1,0 +1,39 @@
+// SQL for the known_devices table (schema: migrations/20261123010000_known_devices_and_notices.ts).
+import type { Knex } from 'knex';
+
+export type KnownDeviceRow = {
+  citizen_id: string;
+  device_hash: string;
+  sign_in_count: number;
+  first_seen_at: Date;
+  last_seen_at: Date;
+};
+
+export function createKnownDeviceQueries(knex: Knex) {
+  return {
+    /**
+     * Records a sign-in from a device, in one statement: `first` when this device is new for the
+     * citizen, `others` how many devices the citizen had before (the CTE sees the table as it was).
+     */
+    async recordDeviceSignIn(citizenId: string, deviceHash: string): Promise<{ first: boolean; others: number }> {
+      const result = await knex.raw(
+        `WITH others AS (SELECT count(*) AS n FROM known_devices WHERE citizen_id = ? AND device_hash <> ?),
+         seen AS (
+           INSERT INTO known_devices (citizen_id, device_hash) VALUES (?, ?)
+           ON CONFLICT (citizen_id, device_hash) DO UPDATE SET
+             sign_in_count = known_devices.sign_in_count + 1,
+             last_seen_at = now()
+           RETURNING sign_in_count)
+         SELECT seen.sign_in_count, others.n FROM seen, others`,
+        [citizenId, deviceHash, citizenId, deviceHash],
+      );
+      const row = (result.rows as Array<{ sign_in_count: unknown; n: unknown }>)[0]!;
+      return { first: Number(row.sign_in_count) === 1, others: Number(row.n) };
+    },
+    listKnownDevices(citizenId: string): Promise<KnownDeviceRow[]> {
+      return knex('known_devices').where({ citizen_id: citizenId }).orderBy('first_seen_at');
+    },
+  };
+}
+
+export type KnownDeviceQueries = ReturnType<typeof createKnownDeviceQueries>;

@@ -1,0 +1,27 @@
+// Notices the citizen sees at their next visit to the dashboard: a first sign-in at an ISP (a new
+// connection) and a sign-in from a device not seen before. Each is recorded when it happens
+// (sign-in, authorization), never worked out by comparing state at display time, and is shown
+// once: reading the unseen notices marks them seen in the same statement.
+import type { AccountNoticeQueries, NoticeKind } from '../queries/account-notices.js';
+
+export type AccountNotice = { kind: NoticeKind; clientId: string | null; occurredAt: Date };
+
+export function createAccountNotices(queries: AccountNoticeQueries) {
+  const toNotice = (row: { kind: NoticeKind; client_id: string | null; occurred_at: Date }): AccountNotice =>
+    ({ kind: row.kind, clientId: row.client_id, occurredAt: row.occurred_at });
+  return {
+    newConnection: (citizenId: string, clientId: string) => queries.insertNotice(citizenId, 'new_connection', clientId),
+    /** `clientId`: the ISP the citizen was signing in to; absent for the account pages. */
+    newDevice: (citizenId: string, clientId?: string) => queries.insertNotice(citizenId, 'new_device', clientId ?? null),
+    /** The unseen notices, now marked seen (the dashboard shows them this once). */
+    async take(citizenId: string): Promise<AccountNotice[]> {
+      return (await queries.takeUnseenNotices(citizenId)).map(toNotice);
+    },
+    /** The unseen notices, left unseen (the data export). */
+    async pending(citizenId: string): Promise<AccountNotice[]> {
+      return (await queries.listUnseenNotices(citizenId)).map(toNotice);
+    },
+  };
+}
+
+export type AccountNotices = ReturnType<typeof createAccountNotices>;

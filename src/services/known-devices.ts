@@ -1,0 +1,45 @@
+// Recognising the browser a citizen signs in from, so a sign-in from a new device can be
+// pointed out to them. The browser keeps a random token (web/device-cookie.ts); we store only
+// HMAC-SHA256(key, citizen id ‖ token) with the first and last time it was seen. Keyed and per
+// citizen: the table reveals neither the cookie nor that two citizens shared a browser.
+// A citizen's very first device is not "new" (there is nothing to compare it with), so it
+// raises no notice.
+import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import type { KnownDeviceQueries } from '../queries/known-devices.js';
+import type { AccountNotices } from './account-notices.js';
+
+const TOKEN = /^[A-Za-z0-9_-]{43}$/; // 32 random bytes, base64url
+
+export type KnownDevice = { firstSeenAt: Date; lastSeenAt: Date; signIns: number };
+
+/** The device-hash key, derived from the blind-index secret (the keyed-hash secret) for this use only. */
+export function deriveDeviceKey(blindIndexSecret: Buffer): Buffer {
+  return Buffer.from(hkdfSync('sha256', blindIndexSecret, 'cyberspace-id', 'known-device', 32));
+}
+
+type Dependencies = { queries: KnownDeviceQueries; notices: AccountNotices; key: Buffer };
+
+export function createKnownDevices({ queries, notices, key }: Dependencies) {
+  const hash = (citizenId: string, token: string) => createHmac('sha256', key).update(`${citizenId}|${token}`).digest('hex');
+  return {
+    /**
+     * A successful sign-in from the browser holding `token` (undefined or malformed: a browser
+     * without one). Returns the token the browser should keep.
+     */
+    async signedIn(citizenId: string, token: string | undefined, clientId?: string): Promise<string> {
+      const kept = token && TOKEN.test(token) ? token : randomBytes(32).toString('base64url');
+      const { first, others } = await queries.recordDeviceSignIn(citizenId, hash(citizenId, kept));
+      if (first && others > 0) await notices.newDevice(citizenId, clientId);
+      return kept;
+    },
+    async list(citizenId: string): Promise<KnownDevice[]> {
+      return (await queries.listKnownDevices(citizenId)).map((row) => ({
+        firstSeenAt: new Date(row.first_seen_at),
+        lastSeenAt: new Date(row.last_seen_at),
+        signIns: row.sign_in_count,
+      }));
+    },
+  };
+}
+
+export type KnownDevices = ReturnType<typeof createKnownDevices>;

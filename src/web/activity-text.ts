@@ -1,0 +1,70 @@
+// Plain sentences for the citizen's activity, notices and connections, in the page's language.
+// The routes call these so the views only print strings. Codes the tables do not know (a claim
+// or a purpose added later) are shown as the code itself rather than breaking the page.
+import { en } from './locales/en.js';
+import type { MessageKey, Translate } from './i18n.js';
+import type { ActivityItem, LawfulDisclosure } from '../services/activity.js';
+import type { AccountNotice } from '../services/account-notices.js';
+
+const known = (key: string): key is MessageKey => Object.hasOwn(en, key);
+const label = (t: Translate, prefix: string, code: string) => (known(`${prefix}${code}`) ? t(`${prefix}${code}` as MessageKey) : code);
+const list = (t: Translate, prefix: string, codes: unknown) =>
+  (Array.isArray(codes) ? codes : []).map((code) => label(t, prefix, String(code))).join(t('activity.list_separator'));
+
+/** "2026-11-22 03:00 UTC", as elsewhere on the account pages. */
+export const formatWhen = (date: Date) => `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+export const claimNames = (t: Translate, claims: readonly string[]) => list(t, 'claim.', claims);
+
+const self = (item: ActivityItem) => item.actor === 'citizen';
+
+function sentence(item: ActivityItem, t: Translate): string {
+  const isp = item.ispName ?? '';
+  const d = item.details;
+  switch (item.type) {
+    case 'sign_in.succeeded':
+      return item.clientId ? t('activity.sign_in', { isp }) : t('activity.sign_in.account');
+    case 'sign_in.failed': {
+      const text = item.clientId ? t('activity.sign_in_failed', { isp }) : t('activity.sign_in_failed.account');
+      const reason = typeof d.reason_code === 'string' && known(`activity.reason.${d.reason_code}`) ? t(`activity.reason.${d.reason_code}` as MessageKey) : undefined;
+      return reason ? t('activity.with_reason', { text, reason }) : text;
+    }
+    case 'consent.granted': return t('activity.consent.granted', { isp });
+    case 'consent.denied': return t('activity.consent.denied', { isp });
+    case 'claims.released': return t('activity.claims.released', { isp, claims: claimNames(t, (d.claims as string[] | undefined) ?? []) });
+    case 'grant.revoked': return self(item) ? t('activity.grant.revoked', { isp }) : t('activity.grant.revoked.other', { isp });
+    case 'token.revoked': return t('activity.token.revoked', { isp });
+    case 'account.applied': return item.actor === 'guardian' ? t('activity.account.applied.guardian') : t('activity.account.applied');
+    case 'account.suspended': return self(item) ? t('activity.account.suspended') : t('activity.account.suspended.operator');
+    case 'account.resumed': return self(item) ? t('activity.account.resumed') : t('activity.account.resumed.operator');
+    case 'account.cancelled': return t('activity.account.cancelled');
+    case 'account.recovered': return t('activity.account.recovered');
+    case 'account.password_changed': return t('activity.account.password_changed');
+    case 'guardian.approved': return item.clientId ? t('activity.guardian.decided', { isp }) : t('activity.guardian.approved');
+    case 'guardian.revoked_connection': return t('activity.guardian.revoked_connection', { isp });
+    case 'identity.decrypted': {
+      const purpose = label(t, 'activity.purpose.', String(d.purpose ?? ''));
+      const fields = list(t, 'activity.field.', d.fields);
+      return fields ? t('activity.identity.decrypted', { fields, purpose }) : t('activity.identity.decrypted.nothing', { purpose });
+    }
+    default: return t('activity.other', { type: item.type });
+  }
+}
+
+export type ActivityLine = { when: string; at: string; text: string };
+
+export function describeActivity(items: ActivityItem[], t: Translate): ActivityLine[] {
+  return items.map((item) => ({ when: formatWhen(item.occurredAt), at: item.occurredAt.toISOString(), text: sentence(item, t) }));
+}
+
+export function describeDisclosures(disclosures: LawfulDisclosure[], t: Translate): ActivityLine[] {
+  return disclosures.map((d) => ({ when: formatWhen(d.date), at: d.date.toISOString(), text: t('activity.lawful_disclosure', { case: d.caseReference }) }));
+}
+
+export function describeNotices(notices: Array<AccountNotice & { ispName: string | null }>, t: Translate): string[] {
+  return notices.map((n) => {
+    const vars = { date: formatWhen(n.occurredAt), isp: n.ispName ?? '' };
+    if (n.kind === 'new_connection') return t('notice.new_connection', vars);
+    return n.clientId ? t('notice.new_device', vars) : t('notice.new_device.account', vars);
+  });
+}

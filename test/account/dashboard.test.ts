@@ -1,0 +1,220 @@
+// The citizen's dashboard, through its HTML: the cyberspace ID ready to copy, connected services
+// (the ID each ISP knows, when, what it received), revoking one end to end, and the activity log
+// in plain sentences with ISP names and never a value.
+import assert from 'node:assert/strict';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { createClient } from '../support/factories.js';
+import { Browser, isPage } from '../support/browser.js';
+import { signIn, type Credentials } from '../support/flow.js';
+import { signInToAccount } from '../support/citizen-pages.js';
+import {
+  assertAccessTokenAlive, assertAccessTokenDead, assertRefreshTokenDead, idTokenClaims, redeem, refresh, type TestClient,
+} from '../support/tokens.js';
+import { formatForReading } from '../../src/ids/cyberspace-id.js';
+import { LAWFUL_ACCESS_PURPOSE } from '../../src/services/activity.js';
+import { EN, activityLines, adultIdentity, appliedCitizen, assertPageRules, dashboard, text } from './account-support.js';
+
+const BACKCHANNEL_URI = 'https://bank.example/backchannel-logout';
+
+describe('the citizen dashboard', () => {
+  let app: TestApp;
+  let isp: TestClient;
+  let bank: TestClient;
+  const identity = adultIdentity('仪表甲');
+  let citizen: Credentials;
+  const logoutPosts: URLSearchParams[] = [];
+
+  // The app's outgoing HTTP: back-channel logout POSTs to bank.example are captured here.
+  const outgoing: typeof fetch = async (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (url === BACKCHANNEL_URI) {
+      logoutPosts.push(new URLSearchParams(String(init?.body ?? '')));
+      return new Response(null, { status: 200 });
+    }
+    return fetch(input, init);
+  };
+
+  before(async () => {
+    app = await startTestApp({ fetch: outgoing });
+    isp = await createClient(app.container, { name: 'Video ISP', redirectUris: ['https://video.example/callback'], scope: 'openid age offline_access' });
+    bank = await createClient(app.container, { name: 'Bank ISP', redirectUris: ['https://bank.example/callback'], scope: 'openid offline_access', backchannelLogoutUri: BACKCHANNEL_URI });
+    citizen = await appliedCitizen(app, identity);
+  });
+  after(async () => app.stop());
+
+  it('shows the cyberspace ID in a labelled, read-only field ready to select and copy', async () => {
+    const page = await signInToAccount(new Browser(app.url, EN), citizen.cyberspace_id, citizen.password);
+    const field = page.document.querySelector('input#my-cyberspace-id')!;
+    assert.ok(field, 'a text field holds the ID');
+    assert.equal(field.getAttribute('value'), formatForReading(citizen.cyberspace_id));
+    assert.ok(field.hasAttribute('readonly'));
+    assert.equal(field.getAttribute('type'), 'text');
+    assert.match(page.document.querySelector('label[for="my-cyberspace-id"]')!.text, /My cyberspace ID/);
+    assert.doesNotMatch(page.html, /<script/i, 'no script is needed');
+  });
+
+  it('lists each connected ISP with the ID it received as sub, first and last sign-in, and the claim names it got', async () => {
+    const flow = await signIn(app.url, isp, citizen, { params: { scope: 'openid age' }, browser: new Browser(app.url, EN) });
+    const sub = String(idTokenClaims(await redeem(app.url, isp, flow)).sub);
+    await signIn(app.url, isp, citizen, { params: { scope: 'openid age' }, browser: flow.browser }); // a second sign-in
+
+    const browser = new Browser(app.url, EN);
+    await signInToAccount(browser, citizen.cyberspace_id, citizen.password);
+    const page = await dashboard(browser);
+    const row = page.document.querySelector(`tr.connection[data-client-id="${isp.client_id}"]`)!;
+    assert.ok(row, 'the ISP is listed');
+    const cells = row.querySelectorAll('td').map((td) => td.text.replace(/\s+/g, ' ').trim());
+    assert.equal(cells[0], 'Video ISP');
+    assert.equal(cells[1], sub, 'the pairwise ID shown is the sub the ISP received');
+    assert.notEqual(sub, citizen.cyberspace_id);
+    assert.match(cells[2]!, /whether you are over 18/);
+    assert.match(cells[2]!, /its cyberspace ID for you/);
+    const dates = cells[3]!.match(/\d{4}-\d\d-\d\d \d\d:\d\d UTC/g) ?? [];
+    assert.equal(dates.length, 2, `first and last sign-in: ${cells[3]}`);
+    assert.ok(dates[0]! <= dates[1]!);
+  });
+
+  it('revoking an ISP deletes the grant, kills its refresh and access tokens and sends back-channel logout', async () => {
+    const browser = new Browser(app.url, EN);
+    const flow = await signIn(app.url, bank, citizen, { params: { scope: 'openid offline_access', prompt: 'consent' }, browser });
+    const tokens = await redeem(app.url, bank, flow);
+    assert.ok(tokens.refresh_token, 'the ISP holds a refresh token');
+    const bankSub = String(idTokenClaims(tokens).sub);
+    const rotated = await refresh(app.url, bank, tokens.refresh_token);
+    assert.equal(rotated.status, 200, 'the refresh token works before revocation');
+    const liveRefresh = String(rotated.body.refresh_token);
+    const liveAccess = String(rotated.body.access_token);
+    await assertAccessTokenAlive(app.url, liveAccess);
+    assert.ok((await app.container.durable.findGrantsByAccount(citizen.cyberspace_id)).some((g) => g.payload.clientId === bank.client_id));
+
+    await signInToAccount(browser, citizen.cyberspace_id, citizen.password);
+    const before = await dashboard(browser);
+    const revoked = await browser.submit(before, `form[action="/account/connections/${bank.client_id}/revoke"]`);
+    assert.ok(isPage(revoked));
+    assert.match(revoked.document.querySelector('[role="status"]')!.text, /Access revoked/);
+    assert.equal(revoked.document.querySelector(`tr.connection[data-client-id="${bank.client_id}"]`), null, 'no longer listed');
+
+    await assertRefreshTokenDead(app.url, bank, liveRefresh, 'the ISP\'s refresh token after revocation');
+    await assertAccessTokenDead(app.url, liveAccess, 'the ISP\'s access token after revocation');
+    assert.ok(!(await app.container.durable.findGrantsByAccount(citizen.cyberspace_id)).some((g) => g.payload.clientId === bank.client_id), 'the grant is gone');
+    assert.equal(logoutPosts.length, 1, 'one back-channel logout');
+    const logoutToken = logoutPosts[0]!.get('logout_token')!;
+    const claims = JSON.parse(Buffer.from(logoutToken.split('.')[1]!, 'base64url').toString()) as { sub: string; aud: string };
+    assert.equal(claims.sub, bankSub, 'the logout token names the ID the ISP knows');
+    assert.equal(claims.aud, bank.client_id);
+    assert.ok(activityLines(revoked).includes('You revoked Bank ISP’s access'));
+
+    // Revoking one ISP leaves the others alone.
+    assert.ok(revoked.document.querySelector(`tr.connection[data-client-id="${isp.client_id}"]`));
+  });
+
+  it('lists sign-ins, failed sign-ins and releases in plain sentences, with ISP names and no values', async () => {
+    // A failed attempt at the ISP and one at the account page, each recorded against this citizen.
+    const wrong = new Browser(app.url, EN);
+    const attempt = await signIn(app.url, isp, { ...citizen, password: 'not the password' }, { browser: wrong }).catch(() => undefined);
+    assert.equal(attempt, undefined, 'the wrong password does not get through');
+    await signInToAccount(new Browser(app.url, EN), citizen.cyberspace_id, 'not the password either');
+
+    const browser = new Browser(app.url, EN);
+    await signInToAccount(browser, citizen.cyberspace_id, citizen.password);
+    const page = await dashboard(browser);
+    const lines = activityLines(page);
+    for (const expected of [
+      'Signed in to Video ISP',
+      'Signed in to your account page',
+      'Failed sign-in attempt at Video ISP (wrong password)',
+      'Failed sign-in attempt on your account page (wrong password)',
+      'You allowed Video ISP to use your cyberspace ID',
+      'You applied for your cyberspace ID',
+    ]) assert.ok(lines.includes(expected), `activity has "${expected}":\n${lines.join('\n')}`);
+    const release = lines.find((line) => line.startsWith('Video ISP received: '));
+    assert.ok(release, 'a release entry');
+    for (const claim of ['its cyberspace ID for you', 'whether you are over 14', 'whether you are over 16', 'whether you are over 18']) {
+      assert.ok(release.includes(claim), `${release} names ${claim}`);
+    }
+    assert.ok(lines.some((line) => /^Identity data decrypted \(birth date\) for: claims release to a service$/.test(line)), lines.join('\n'));
+    assert.ok(lines.some((line) => /^Identity data decrypted \(birth date\) for: showing your account page/.test(line)));
+
+    // Never a value: no name, document number, birth date or claim value anywhere on the page.
+    for (const value of [identity.name, identity.documentNumber, identity.birthDate, identity.birthDate.replaceAll('-', '')]) {
+      assert.ok(!page.html.includes(value), `the dashboard does not show ${value}`);
+    }
+    assert.doesNotMatch(text(page, 'table.activity').join(' '), /\btrue\b|\bfalse\b/);
+
+    // Newest first.
+    const times = page.document.querySelectorAll('tr.activity-entry time').map((el) => el.getAttribute('datetime')!);
+    assert.deepEqual(times, [...times].sort().reverse());
+  });
+
+  it('speaks Chinese too', async () => {
+    const browser = new Browser(app.url, { 'accept-language': 'zh-CN' });
+    await signInToAccount(browser, citizen.cyberspace_id, citizen.password);
+    const lines = activityLines(await dashboard(browser));
+    assert.ok(lines.includes('登录了Video ISP'), lines.join('\n'));
+    assert.ok(lines.includes('在Video ISP登录失败（密码错误）'));
+    assert.ok(lines.some((line) => line.startsWith('Video ISP获得了：') && line.includes('是否年满 18 周岁')));
+    assert.ok(lines.includes('您撤销了Bank ISP的访问权限'));
+  });
+
+  it('pages the activity 50 at a time, newest first, with an "older" link and no gaps or repeats', async () => {
+    const other = await appliedCitizen(app, adultIdentity('仪表乙'));
+    const row = (await app.container.citizenQueries.findCitizenByCyberspaceId(other.cyberspace_id))!;
+    for (let i = 0; i < 60; i += 1) {
+      await app.container.audit.record({ type: 'sign_in.failed', citizenId: row.id, clientId: isp.client_id, actor: 'citizen', details: { reason_code: 'invalid_credentials' } });
+    }
+    const browser = new Browser(app.url, EN);
+    await signInToAccount(browser, other.cyberspace_id, other.password);
+    const first = await dashboard(browser);
+    const total = (await app.container.audit.listForCitizen(row.id, { limit: 1000 })).length;
+    assert.equal(first.document.querySelectorAll('tr.activity-entry').length, 50);
+    const older = first.document.querySelector('a.older')!;
+    assert.match(older.text, /Older activity/);
+    const next = await browser.navigate(older.getAttribute('href')!);
+    assert.ok(isPage(next));
+    assert.equal(next.status, 200);
+    assert.equal(next.document.querySelectorAll('tr.activity-entry').length, total - 50);
+    assert.equal(next.document.querySelector('a.older'), null, 'the last page has no older link');
+    const stamps = [...first.document.querySelectorAll('tr.activity-entry time'), ...next.document.querySelectorAll('tr.activity-entry time')]
+      .map((el) => el.getAttribute('datetime')!);
+    assert.deepEqual(stamps, [...stamps].sort().reverse(), 'newest first across pages');
+
+    const broken = await browser.navigate('/account/activity?before=nonsense');
+    assert.ok(isPage(broken));
+    assert.equal(broken.status, 400);
+  });
+
+  it('follows the page rules with every section shown, in both languages', async () => {
+    for (const headers of [EN, { 'accept-language': 'zh-CN' }]) {
+      const browser = new Browser(app.url, headers);
+      const page = await signInToAccount(browser, citizen.cyberspace_id, citizen.password); // a new device: notices show
+      assert.ok(page.document.querySelector('li.account-notice'));
+      assertPageRules(page, 'dashboard');
+      const activity = await browser.navigate('/account/activity');
+      assert.ok(isPage(activity));
+      assertPageRules(activity, 'activity');
+      const cancelled = await browser.submit(page, 'form[action="/account/cancel"]', { password: 'wrong' });
+      assert.ok(isPage(cancelled));
+      assertPageRules(cancelled, 'dashboard after a wrong cancellation password');
+      assert.equal(cancelled.document.querySelector('#cancel-password')!.getAttribute('aria-invalid'), 'true');
+    }
+  });
+
+  it('is behind sign-in', async () => {
+    const response = await new Browser(app.url).request('/account/activity');
+    assert.equal(response.status, 303);
+    assert.equal(response.headers.get('location'), '/account/login');
+  });
+
+  it('does not show lawful-access entries to their subject (embargo)', async () => {
+    const subject = await appliedCitizen(app, adultIdentity('仪表丙'));
+    const row = (await app.container.citizenQueries.findCitizenByCyberspaceId(subject.cyberspace_id))!;
+    await app.container.audit.record({ type: 'identity.decrypted', citizenId: row.id, actor: 'operator', details: { fields: ['name'], purpose: LAWFUL_ACCESS_PURPOSE } });
+    await app.container.audit.record({ type: 'lawful_access.revealed', citizenId: row.id, actor: 'operator', details: { case_reference: 'CASE-1' } });
+    const browser = new Browser(app.url, EN);
+    await signInToAccount(browser, subject.cyberspace_id, subject.password);
+    const page = await dashboard(browser);
+    assert.doesNotMatch(page.html, /CASE-1|lawful|Identity data decrypted \(name\)/);
+    const exported = await (await browser.request('/account/export')).text();
+    assert.doesNotMatch(exported, /CASE-1|lawful_access\.|"purpose": "lawful_access"/);
+  });
+});
