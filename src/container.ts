@@ -77,7 +77,11 @@ export async function buildContainer(config: Config, options: ContainerOptions =
   const durable = createOidcPayloadQueries(db.knex);
   const hasher = createPasswordHasher(config.passwordHashing);
   const citizenQueries = createCitizenQueries(db.knex);
-  const audit = createAuditService({ queries: createAuditLogQueries(db.knex), citizens: citizenQueries });
+  const audit = createAuditService({
+    queries: createAuditLogQueries(db.knex),
+    citizens: citizenQueries,
+    onDetachedFailure: (error, event) => logger.error({ type: event.type, err: { message: (error as Error).message } }, 'audit write failed'),
+  });
   // Every decryption of identity data is an audit event (fields and purpose, never values).
   const vault = createIdentityVault({
     envelope,
@@ -114,6 +118,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     queries: createClientQueries(db.knex),
     envelope,
     validateMetadata: async (metadata) => providerHolder!.current().Client.validate(metadata),
+    production: config.env === 'production',
   });
 
   const render = createViewRenderer();

@@ -95,7 +95,7 @@ export function createAccountRouter(deps: Deps): Router {
     // Suspended and pending citizens may open their dashboard (to resume, or to see why).
     const result = await deps.citizens.signIn(input.cyberspace_id, input.password, ['active', 'suspended', 'pending_guardian']);
     if (!result.ok) {
-      if (result.citizenId) await deps.audit.record({ type: 'sign_in.failed', citizenId: result.citizenId, actor: 'citizen', details: { reason_code: result.reason } });
+      if (result.citizenId) deps.audit.recordDetached({ type: 'sign_in.failed', citizenId: result.citizenId, actor: 'citizen', details: { reason_code: result.reason } });
       return renderLogin(ctx, result.reason === 'throttled' ? 429 : 400, result.reason, input.cyberspace_id);
     }
     await deps.audit.record({ type: 'sign_in.succeeded', citizenId: result.citizen.id, actor: 'citizen', details: { purpose: 'account' } });

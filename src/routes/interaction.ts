@@ -75,7 +75,7 @@ export function createInteractionRouter(deps: Dependencies): Router {
     const clientId = String(params.client_id);
     if (!result.ok) {
       // The authentication log: failures are recorded against the account that was tried.
-      if (result.citizenId) await audit.record({ type: 'sign_in.failed', citizenId: result.citizenId, clientId, actor: 'citizen', details: { reason_code: result.reason } });
+      if (result.citizenId) audit.recordDetached({ type: 'sign_in.failed', citizenId: result.citizenId, clientId, actor: 'citizen', details: { reason_code: result.reason } });
       return renderLogin(ctx, uid, params, result.reason, input.cyberspace_id);
     }
     await audit.record({ type: 'sign_in.succeeded', citizenId: result.citizen.id, clientId, actor: 'citizen', details: { acr: ACR_PASSWORD, amr: ['pwd'] } });

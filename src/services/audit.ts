@@ -41,6 +41,8 @@ type Dependencies = {
   queries: AuditLogQueries;
   /** Resolves a cyberspace ID to the internal id (whatever the account's status). */
   citizens?: { findCitizenByCyberspaceId(cyberspaceId: string): Promise<{ id: string } | undefined> };
+  /** Where recordDetached reports a write that failed. */
+  onDetachedFailure?: (error: unknown, event: AuditEvent) => void;
 };
 
 const DEFAULT_LIMIT = 50;
@@ -64,7 +66,7 @@ function pageSize(limit: number | undefined): number {
   return size;
 }
 
-export function createAuditService({ queries, citizens }: Dependencies) {
+export function createAuditService({ queries, citizens, onDetachedFailure }: Dependencies) {
   async function verifyChain(chain: number, head: { seq: number; hash: string } | undefined) {
     const checker = createChainChecker(chain);
     // Bounded by the head read beforehand: entries appended meanwhile belong to a later head.
@@ -78,6 +80,14 @@ export function createAuditService({ queries, citizens }: Dependencies) {
   }
 
   const service = {
+    /**
+     * Records without making the caller wait: for failed sign-ins, whose response time must not
+     * depend on whether the account exists. A failed write is reported, never lost silently.
+     */
+    recordDetached(event: AuditEvent): void {
+      service.record(event).catch((error: unknown) => onDetachedFailure?.(error, event));
+    },
+
     async record(event: AuditEvent): Promise<void> {
       const { citizenId, clientId, details } = checkAuditEvent(event);
       const occurredAt = new Date();

@@ -33,6 +33,8 @@ type Dependencies = {
   envelope: Envelope;
   /** oidc-provider's own validation (schema, sector_identifier_uri fetch); throws on problems. */
   validateMetadata: (metadata: ClientMetadata) => Promise<void>;
+  /** Production requires loopback-only (native) clients to name their own sector. */
+  production?: boolean;
 };
 
 export const DEFAULT_CLIENT_SCOPE = 'openid offline_access';
@@ -86,14 +88,14 @@ function pairwiseSector(metadata: Record<string, unknown>): string | undefined {
   return uri && URL.canParse(uri) ? new URL(uri).host : undefined;
 }
 
-export function createClientService({ queries, envelope, validateMetadata }: Dependencies) {
+export function createClientService({ queries, envelope, validateMetadata, production = false }: Dependencies) {
   function inputProblems(input: ClientInput): string[] {
     const problems: string[] = [];
     if (!input.name?.trim()) problems.push('name is required');
     if (!input.redirectUris?.length) problems.push('at least one redirect URI is required');
     problems.push(...redirectUriProblems(input.redirectUris ?? []));
     problems.push(...redirectUriProblems(input.postLogoutRedirectUris ?? [], 'post_logout_redirect_uris'));
-    problems.push(...sectorProblems(input.redirectUris ?? [], input.sectorIdentifierUri));
+    problems.push(...sectorProblems(input.redirectUris ?? [], input.sectorIdentifierUri, { production }));
     if (input.public && input.tokenEndpointAuthMethod) problems.push('a public client has no token endpoint authentication');
     if (input.tokenEndpointAuthMethod === 'private_key_jwt' && !input.jwksUri) problems.push('private_key_jwt needs --jwks-uri');
     // The ISP's scope allow-list: only catalogued scopes; plaintext identity needs a legal basis.
@@ -214,7 +216,7 @@ export function createClientService({ queries, envelope, validateMetadata }: Dep
      * once it also meets the registry's own rules — the same ones the CLI applies.
      */
     async storeRegisteredClient(metadata: ClientMetadata): Promise<void> {
-      const problems = clientMetadataProblems(metadata);
+      const problems = clientMetadataProblems(metadata, { production });
       if (problems.length) throw new ValidationError(problems);
       const { client_secret: secret, ...rest } = metadata;
       await save(rest as ClientMetadata, typeof secret === 'string' ? secret : undefined);

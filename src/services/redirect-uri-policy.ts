@@ -36,8 +36,21 @@ export function redirectUriProblems(uris: unknown[], field = 'redirect_uris'): s
  * a client must register a sector_identifier_uri; otherwise there is no sector to derive its
  * citizens' IDs in. (Several hosts without one are refused by oidc-provider itself.)
  */
-export function sectorProblems(redirectUris: unknown[], sectorIdentifierUri: unknown): string[] {
+export function sectorProblems(redirectUris: unknown[], sectorIdentifierUri: unknown, options: SectorOptions = {}): string[] {
   if (sectorIdentifierUri) return [];
+  // Loopback hosts are shared by every native app on every device: without a sector URI two
+  // unrelated apps would see the same pairwise ID for a citizen. Development keeps them
+  // (the demo ISP lives on localhost); production requires the ISP's own sector.
+  const hosts = redirectUris.map((value) => {
+    try {
+      return typeof value === 'string' ? new URL(value).hostname : '';
+    } catch {
+      return '';
+    }
+  });
+  if (options.production && hosts.length > 0 && hosts.every((host) => LOOPBACK_HOSTS.has(host))) {
+    return ['redirect_uris: loopback addresses are shared by every native app; register a sector_identifier_uri on your own domain (OIDC Core §8.1)'];
+  }
   const hostless = redirectUris.filter((value) => {
     try {
       return typeof value === 'string' && new URL(value).host === '';
@@ -50,13 +63,15 @@ export function sectorProblems(redirectUris: unknown[], sectorIdentifierUri: unk
     : [];
 }
 
+export type SectorOptions = { production?: boolean };
+
 /** Everything the registry requires of a client's metadata (CLI and dynamic registration alike). */
-export function clientMetadataProblems(metadata: Record<string, unknown>): string[] {
+export function clientMetadataProblems(metadata: Record<string, unknown>, options: SectorOptions = {}): string[] {
   const list = (value: unknown) => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
   const redirectUris = list(metadata.redirect_uris);
   return [
     ...redirectUriProblems(redirectUris),
     ...redirectUriProblems(list(metadata.post_logout_redirect_uris), 'post_logout_redirect_uris'),
-    ...sectorProblems(redirectUris, metadata.sector_identifier_uri),
+    ...sectorProblems(redirectUris, metadata.sector_identifier_uri, options),
   ];
 }
