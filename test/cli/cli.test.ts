@@ -62,7 +62,7 @@ const secret = () => randomBytes(32).toString('base64url');
 describe('cyberid CLI on PostgreSQL', function () {
   this.timeout(120_000);
   const dbName = `cyberid_cli_${randomBytes(5).toString('hex')}`;
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'cyberid-cli-'));
+  let dataDir: string;
   const secrets = { COOKIE_SECRETS: secret(), PAIRWISE_SECRET: secret(), BLIND_INDEX_SECRET: secret(), KEY_ENCRYPTION_KEYS: `ops1:${secret()}` };
   let admin: Knex;
   let databaseUrl: string;
@@ -74,6 +74,7 @@ describe('cyberid CLI on PostgreSQL', function () {
   before(async function () {
     const services = await realServices();
     if (!services.databaseUrl) this.skip();
+    dataDir = mkdtempSync(path.join(tmpdir(), 'cyberid-cli-'));
     admin = knexFactory({ client: 'pg', connection: services.databaseUrl, pool: { min: 0, max: 1 } });
     await admin.raw('CREATE DATABASE ??', [dbName]);
     const url = new URL(services.databaseUrl);
@@ -89,7 +90,7 @@ describe('cyberid CLI on PostgreSQL', function () {
       await admin.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [dbName]);
       await admin.destroy();
     }
-    rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   /** The services, in this process, on the database the CLI writes (same secrets). */
@@ -254,13 +255,15 @@ describe('CLI bridge socket', () => {
 
 describe('cyberid CLI on the embedded store, with the server running', function () {
   this.timeout(120_000);
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'cyberid-cli-embedded-'));
+  let dataDir: string;
   let server: ChildProcess | undefined;
   let exited: Promise<number | null>;
   let issuer: string;
-  const env = { DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+  let env: Record<string, string>;
 
   before(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'cyberid-cli-embedded-'));
+    env = { DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
     const port = await freePort();
     issuer = `http://localhost:${port}`;
     server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: cleanEnv({ ...env, PORT: String(port) }), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -285,7 +288,7 @@ describe('cyberid CLI on the embedded store, with the server running', function 
       server.kill('SIGTERM');
       assert.equal(await exited, 0);
     }
-    rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('forwards commands through the owner-only socket; the new client and citizen work on the running server', async () => {
