@@ -10,7 +10,9 @@ const { Check, base } = interactionPolicy;
 export function buildInteractionPolicy() {
   const policy = base();
   policy.get('login')!.checks.add(
-    new Check('account_unavailable', 'the signed-in account cannot be used', (ctx: KoaContextWithOIDC) => {
+    // Checks added after the prompt is built get no default error: name it, so prompt=none is
+    // answered with login_required (OIDC Core §3.1.2.6), as for a browser with no session.
+    new Check('account_unavailable', 'End-User authentication is required', 'login_required', (ctx: KoaContextWithOIDC) => {
       const { session, entities } = ctx.oidc;
       return session?.accountId && !(entities as { Account?: unknown }).Account ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
     }),

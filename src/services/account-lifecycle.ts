@@ -9,6 +9,7 @@ import { parseCyberspaceId } from '../ids/cyberspace-id.js';
 import { isDocumentType, validateDocumentNumber } from '../identity/documents.js';
 import { validateName } from '../identity/names.js';
 import { checkPassword } from '../identity/password-policy.js';
+import { ageBand } from '../identity/age.js';
 import type { CitizenQueries, CitizenRow } from '../queries/citizens.js';
 import { FormError, ForbiddenError, NotFoundError } from '../errors.js';
 import type { IdentityVault } from './identity-vault.js';
@@ -42,6 +43,19 @@ export function createAccountLifecycle({ queries, vault, hasher, sessions, revoc
     return citizen;
   }
 
+  /**
+   * Lifting a suspension must not approve in the guardian's place: an account its holder applied
+   * for at 14–17 that the named guardian has not approved yet goes back to waiting for them.
+   * (A child's account, applied for by the guardian at under 14, needs no approval.)
+   */
+  async function statusWhenLifted(citizen: CitizenRow): Promise<'active' | 'pending_guardian'> {
+    if (!citizen.guardian_id || citizen.guardian_approved_at) return 'active';
+    const { birthDate } = await vault.open(citizen.id, citizen, ['birthDate'], 'guardian_link_age');
+    if (!birthDate) return 'active';
+    const appliedAsMinor = ageBand(birthDate, new Date(citizen.created_at)) === 'minor';
+    return appliedAsMinor && ageBand(birthDate) === 'minor' ? 'pending_guardian' : 'active';
+  }
+
   return {
     async suspendBySelf(citizen: CitizenRow): Promise<void> {
       if (citizen.status !== 'active') throw new ForbiddenError('only an active cyberspace ID can be suspended');
@@ -70,7 +84,7 @@ export function createAccountLifecycle({ queries, vault, hasher, sessions, revoc
     async resumeByOperator(cyberspaceId: string): Promise<CitizenRow> {
       const citizen = await byCyberspaceId(cyberspaceId);
       if (citizen.status !== 'suspended') throw new ForbiddenError('the cyberspace ID is not suspended');
-      await queries.setCitizenStatus(citizen.id, 'active');
+      await queries.setCitizenStatus(citizen.id, await statusWhenLifted(citizen));
       await record({ type: 'account.resumed', citizenId: citizen.id, actor: 'operator' });
       return citizen;
     },

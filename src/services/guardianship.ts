@@ -78,6 +78,8 @@ export function createGuardianship({ citizens, connections, connectionService, v
     },
 
     async decideConnection(guardian: CitizenRow, wardId: string, clientId: string, decision: 'approved' | 'refused'): Promise<void> {
+      // Like approving the account: only a guardian holding an active cyberspace ID decides.
+      if (guardian.status !== 'active') throw new ForbiddenError('guardian account is not active');
       const ward = await wardOf(guardian, wardId);
       if (!(await connections.decideApproval(ward.id, clientId, decision))) throw new NotFoundError('no pending request');
       await record({ type: 'guardian.approved', citizenId: ward.id, clientId, actorId: guardian.id });
