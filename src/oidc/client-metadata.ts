@@ -3,13 +3,23 @@
 //   { "age": { "en": "…", "zh-CN": "…" } };
 // - cyberid_legal_basis: the law that requires this ISP to obtain plaintext identity; without it
 //   the `identity` scope cannot be allowed.
-// Dynamic registration (RFC 7591) can set neither, so a self-registered client can never be
-// allowed plaintext identity.
+// - cyberid_sector_validated_at: when the sector_identifier_uri document was last fetched and
+//   checked (at registration or update). oidc-provider would otherwise fetch it again whenever it
+//   loads the client (after every restart or key rotation), so an ISP's web server being down
+//   would break its citizens' logins; see sectorIdentifierUriValidate in provider.ts.
+// Dynamic registration (RFC 7591) can set none of these, so a self-registered client can never
+// be allowed plaintext identity or skip sector validation.
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { IDENTITY_SCOPE } from './claims.js';
 
 export const PURPOSES_PROPERTY = 'cyberid_scope_purposes';
 export const LEGAL_BASIS_PROPERTY = 'cyberid_legal_basis';
+export const SECTOR_VALIDATED_PROPERTY = 'cyberid_sector_validated_at';
+
+/** oidc-provider's sectorIdentifierUriValidate: fetch only what has not been validated on registration. */
+export function sectorNeedsValidation(client: Record<string, unknown>): boolean {
+  return typeof client[SECTOR_VALIDATED_PROPERTY] !== 'string';
+}
 
 export type ScopePurposes = Record<string, { en: string; 'zh-CN': string }>;
 
@@ -25,7 +35,7 @@ export function scopePurposesProblems(value: unknown): string[] {
 }
 
 export const extraClientMetadata = {
-  properties: [PURPOSES_PROPERTY, LEGAL_BASIS_PROPERTY],
+  properties: [PURPOSES_PROPERTY, LEGAL_BASIS_PROPERTY, SECTOR_VALIDATED_PROPERTY],
   validator(ctx: KoaContextWithOIDC | undefined, key: string, value: unknown, metadata: Record<string, unknown>) {
     if (ctx && value !== undefined) throw new errors.InvalidClientMetadata(`${key} can only be set by the operator`);
     if (key === PURPOSES_PROPERTY) {

@@ -5,7 +5,7 @@ import type { JWK } from 'jose';
 import type { Config } from '../config/config.js';
 import { createFindAccount } from './find-account.js';
 import { GRANTABLE_SCOPES, SCOPE_CLAIMS, type ClaimsForAccount } from './claims.js';
-import { extraClientMetadata } from './client-metadata.js';
+import { extraClientMetadata, sectorNeedsValidation } from './client-metadata.js';
 import { createLoadExistingGrant } from './existing-grant.js';
 import { forgetIdentityRelease } from './identity-release.js';
 import type { Payload } from '../storage/model-store.js';
@@ -83,6 +83,7 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
     // itself (OIDC Core §5.4 allows scope claims in the ID token), not only via userinfo.
     conformIdTokenClaims: false,
     extraClientMetadata,
+    sectorIdentifierUriValidate: (client) => sectorNeedsValidation(client as unknown as Record<string, unknown>),
     loadExistingGrant: createLoadExistingGrant(deps.findGrantsByAccount),
     rotateRefreshToken: true, // RFC 9700 §4.14.2: rotation makes a stolen refresh token detectable
     ttl: {

@@ -7,7 +7,7 @@ import { rewrapAll, type RewrapCounts, type RewrapOptions, type RewrapSource } f
 import { clientMetadataProblems, redirectUriProblems, sectorProblems } from './redirect-uri-policy.js';
 import { ValidationError, NotFoundError } from '../errors.js';
 import { GRANTABLE_SCOPES, IDENTITY_SCOPE } from '../oidc/claims.js';
-import { LEGAL_BASIS_PROPERTY, PURPOSES_PROPERTY, scopePurposesProblems, type ScopePurposes } from '../oidc/client-metadata.js';
+import { LEGAL_BASIS_PROPERTY, PURPOSES_PROPERTY, SECTOR_VALIDATED_PROPERTY, scopePurposesProblems, type ScopePurposes } from '../oidc/client-metadata.js';
 
 export type ClientInput = {
   name: string;
@@ -120,11 +120,15 @@ export function createClientService({ queries, envelope, validateMetadata, produ
     }
   }
 
+  /** Stores metadata that has just passed validation (sector document included). */
   async function save(metadata: ClientMetadata, secret: string | undefined) {
+    const stored = { ...metadata };
+    if (stored.sector_identifier_uri) stored[SECTOR_VALIDATED_PROPERTY] = new Date().toISOString();
+    else delete stored[SECTOR_VALIDATED_PROPERTY];
     await queries.upsertClient({
       client_id: metadata.client_id,
       name: String(metadata.client_name ?? metadata.client_id),
-      metadata,
+      metadata: stored,
       secret_ciphertext: secret ? envelope.seal(secret, secretAad(metadata.client_id)) : null,
     });
   }

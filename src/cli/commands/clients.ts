@@ -71,6 +71,7 @@ export const clientCommands: Command[] = [
         purposes: purposes(values),
         legalBasis: optional(values['legal-basis']),
       });
+      await container.audit.record({ type: 'client.registered', clientId: created.client_id, actor: 'operator', details: { reason_code: 'cli' } });
       return { output: values.json ? json(created) : `client_id: ${created.client_id}\n${created.client_secret ? `client_secret: ${created.client_secret}\n` : ''}` };
     },
   },
@@ -115,6 +116,7 @@ export const clientCommands: Command[] = [
         purposes: purposes(values),
         legalBasis: optional(values['legal-basis']),
       });
+      await container.audit.record({ type: 'client.updated', clientId, actor: 'operator', details: { scopes: String(updated.scope ?? '').split(' ').filter(Boolean) } });
       return { output: json(updated) };
     },
   },
@@ -126,6 +128,7 @@ export const clientCommands: Command[] = [
     async run(container, _values, [clientId]) {
       if (!clientId) throw new UsageError('CLIENT_ID is required');
       await container.clients.setDisabled(clientId, verb === 'disable');
+      await container.audit.record({ type: verb === 'disable' ? 'client.disabled' : 'client.updated', clientId, actor: 'operator', details: { status: `${verb}d` } });
       return { output: `${clientId} ${verb}d\n` };
     },
   })),

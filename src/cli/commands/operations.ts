@@ -30,6 +30,7 @@ export const operationCommands: Command[] = [
     async run(container, values) {
       const rotated = await container.keys.rotateSigningKeys(seconds(values['activate-after'], 'activate-after', 60));
       const pruned = await container.keys.pruneExpiredKeys();
+      await container.audit.record({ type: 'keys.rotated', actor: 'operator', details: { kids: rotated.kids, count: pruned.length } });
       const result = { new_kids: rotated.kids, activates_at: rotated.activatesAt.toISOString(), pruned_kids: pruned };
       return { output: values.json ? json(result) : `new keys ${rotated.kids.join(', ')} sign from ${result.activates_at}\n` };
     },
