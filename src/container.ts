@@ -188,6 +188,9 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     hasher,
     sessions: accountSessions,
     revocations,
+    forgetConnections: connectionQueries.deleteAllConnections,
+    counters: ephemeral,
+    rateLimit: config.rateLimit,
     record: (event) => audit.record(event),
   });
   const guardianship = createGuardianship({

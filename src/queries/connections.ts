@@ -44,8 +44,10 @@ export function createConnectionQueries(knex: Knex) {
     async deleteConnection(citizenId: string, clientId: string): Promise<void> {
       await knex('connections').where({ citizen_id: citizenId, client_id: clientId }).delete();
     },
+    /** Cancellation: the citizen's connections and guardian approval requests go. */
     async deleteAllConnections(citizenId: string): Promise<void> {
       await knex('connections').where({ citizen_id: citizenId }).delete();
+      await knex('guardian_approvals').where({ ward_id: citizenId }).delete();
     },
     findApproval(wardId: string, clientId: string): Promise<ApprovalRow | undefined> {
       return knex('guardian_approvals').where({ ward_id: wardId, client_id: clientId }).first();

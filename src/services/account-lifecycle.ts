@@ -16,6 +16,7 @@ import type { IdentityVault } from './identity-vault.js';
 import type { PasswordHasher } from './password-hasher.js';
 import type { AccountSessions } from './account-sessions.js';
 import type { GrantRevocations } from './grant-revocations.js';
+import type { CounterStore } from '../storage/model-store.js';
 
 export type LifecycleEvent = {
   type: 'account.suspended' | 'account.resumed' | 'account.cancelled' | 'account.recovered';
@@ -30,12 +31,17 @@ type Dependencies = {
   hasher: PasswordHasher;
   sessions: AccountSessions;
   revocations: GrantRevocations;
+  /** Forgets the citizen's connection records (cancellation). */
+  forgetConnections: (citizenId: string) => Promise<void>;
+  /** Recovery attempts per cyberspace ID are limited like sign-ins. */
+  counters: CounterStore;
+  rateLimit: { loginAttemptsPerWindow: number; windowSeconds: number };
   record?: (event: LifecycleEvent) => Promise<void>;
 };
 
 const sameText = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
-export function createAccountLifecycle({ queries, vault, hasher, sessions, revocations, record = async () => {} }: Dependencies) {
+export function createAccountLifecycle({ queries, vault, hasher, sessions, revocations, forgetConnections, counters, rateLimit, record = async () => {} }: Dependencies) {
   async function byCyberspaceId(input: string): Promise<CitizenRow> {
     const parsed = parseCyberspaceId(input);
     const citizen = parsed.ok ? await queries.findCitizenByCyberspaceId(parsed.id) : undefined;
@@ -94,6 +100,7 @@ export function createAccountLifecycle({ queries, vault, hasher, sessions, revoc
       if (!(await hasher.verify(citizen.password_hash, password.normalize('NFC')))) throw new FormError({ password: 'incorrect' });
       const clientIds = await revocations.revokeAll(citizen.cyberspace_id);
       await queries.shredCitizen(citizen.id);
+      await forgetConnections(citizen.id);
       await sessions.endAll(citizen.id);
       await record({ type: 'account.cancelled', citizenId: citizen.id, actor: 'citizen', details: { count: clientIds.length } });
     },
@@ -104,6 +111,9 @@ export function createAccountLifecycle({ queries, vault, hasher, sessions, revoc
       const name = validateName(input.name);
       const fields: Record<string, string> = {};
       if (!parsed.ok) fields.cyberspace_id = 'malformed_id';
+      else if ((await counters.increment(`recover:${parsed.id}`, rateLimit.windowSeconds)) > rateLimit.loginAttemptsPerWindow) {
+        throw new FormError({ cyberspace_id: 'throttled' });
+      }
       if (!isDocumentType(input.documentType)) fields.document_type = 'invalid';
       const password = checkPassword(input.newPassword, [input.documentNumber, parsed.ok ? parsed.id : '']);
       if (!password.ok) fields.password = password.error;

@@ -9,7 +9,7 @@ import { ForbiddenError, NotFoundError } from '../errors.js';
 import type { IdentityVault } from './identity-vault.js';
 import type { ConnectionService, ConnectionView } from './connections.js';
 
-export type GuardianEvent = { type: 'guardian.approved' | 'guardian.revoked_connection'; citizenId: string; clientId?: string };
+export type GuardianEvent = { type: 'guardian.approved' | 'guardian.refused' | 'guardian.revoked_connection'; citizenId: string; clientId?: string };
 
 type Dependencies = {
   citizens: CitizenQueries;
@@ -29,6 +29,8 @@ export function createGuardianship({ citizens, connections, connectionService, v
     const { birthDate } = await vault.open(ward.id, ward, ['birthDate'], 'guardian_link_age');
     if (birthDate && ageBand(birthDate, now()) !== 'adult') return true;
     await citizens.endGuardianship(ward.id);
+    // An adult needs nobody's approval: a minor still waiting when they turn 18 becomes active.
+    if (ward.status === 'pending_guardian') await citizens.setCitizenStatus(ward.id, 'active');
     return false;
   }
 
@@ -82,7 +84,7 @@ export function createGuardianship({ citizens, connections, connectionService, v
       if (guardian.status !== 'active') throw new ForbiddenError('guardian account is not active');
       const ward = await wardOf(guardian, wardId);
       if (!(await connections.decideApproval(ward.id, clientId, decision))) throw new NotFoundError('no pending request');
-      await record({ type: 'guardian.approved', citizenId: ward.id, clientId, actorId: guardian.id });
+      await record({ type: decision === 'approved' ? 'guardian.approved' : 'guardian.refused', citizenId: ward.id, clientId, actorId: guardian.id });
     },
 
     async revokeConnection(guardian: CitizenRow, wardId: string, clientId: string): Promise<void> {

@@ -122,6 +122,7 @@ export const accountEn = {
   'field.identity.recovery_mismatch': "These details do not match our records for this cyberspace ID.",
   'field.cyberspace_id.malformed_id': "This cyberspace ID is not valid. Please check for a typing mistake.",
   'field.password.incorrect': "The password is incorrect.",
+  'field.cyberspace_id.throttled': 'Too many attempts for this cyberspace ID. Please wait 15 minutes and try again.',
   'account.notices.title': "Since your last visit",
   'notice.new_connection': "{date}: you signed in to {isp} for the first time. If this was not you, revoke its access under “Connected services” and change your password.",
   'notice.new_device': "{date}: someone signed in to {isp} with your cyberspace ID from a device not used before. If this was not you, change your password.",

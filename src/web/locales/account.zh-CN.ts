@@ -124,6 +124,7 @@ export const accountZhCN: Record<keyof typeof accountEn, string> = {
   'field.identity.recovery_mismatch': "所填信息与该网号的记录不符。",
   'field.cyberspace_id.malformed_id': "网号无效，请检查是否输入有误。",
   'field.password.incorrect': "密码不正确。",
+  'field.cyberspace_id.throttled': '该网号尝试次数过多，请 15 分钟后再试。',
   'account.notices.title': "自您上次访问以来",
   'notice.new_connection': "{date}：您首次登录了{isp}。如非本人操作，请在“已连接的服务”中撤销其访问权限并修改密码。",
   'notice.new_device': "{date}：有人在一台从未使用过的设备上用您的网号登录了{isp}。如非本人操作，请修改密码。",
