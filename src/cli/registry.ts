@@ -7,9 +7,10 @@ import { operationCommands } from './commands/operations.js';
 import { auditCommands } from './commands/audit.js';
 import { sandboxCommands } from './commands/sandbox.js';
 import { lawfulAccessCommands } from './commands/lawful-access.js';
+import { kekCommands } from './commands/kek.js';
 import { citizenCommands } from './commands/citizens.js';
 
-export const commands: Command[] = [...operationCommands, ...clientCommands, ...citizenCommands, ...sandboxCommands, ...auditCommands, ...lawfulAccessCommands];
+export const commands: Command[] = [...operationCommands, ...kekCommands, ...clientCommands, ...citizenCommands, ...sandboxCommands, ...auditCommands, ...lawfulAccessCommands];
 
 export function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -120,8 +120,23 @@ function decodeSecrets(values: Partial<Record<SecretName, string>>, problems: st
   if (values.PAIRWISE_SECRET !== undefined) decoded.pairwiseSecret = decodeSecret('PAIRWISE_SECRET', values.PAIRWISE_SECRET, problems);
   if (values.BLIND_INDEX_SECRET !== undefined) decoded.blindIndexSecret = decodeSecret('BLIND_INDEX_SECRET', values.BLIND_INDEX_SECRET, problems);
   if (values.KEY_ENCRYPTION_KEYS !== undefined) decoded.keyEncryptionKeys = parseKeyring('KEY_ENCRYPTION_KEYS', values.KEY_ENCRYPTION_KEYS, problems);
-  if (decoded.pairwiseSecret && decoded.blindIndexSecret && decoded.pairwiseSecret.equals(decoded.blindIndexSecret)) {
-    problems.push('PAIRWISE_SECRET and BLIND_INDEX_SECRET must differ; hint: every purpose has its own key');
+  // One key per purpose (DESIGN.md): the same bytes under two names would let one purpose's key
+  // stand in for another's (e.g. a leaked cookie key recomputing pairwise IDs).
+  const uses: Array<[string, Buffer]> = [];
+  if (decoded.pairwiseSecret) uses.push(['PAIRWISE_SECRET', decoded.pairwiseSecret]);
+  if (decoded.blindIndexSecret) uses.push(['BLIND_INDEX_SECRET', decoded.blindIndexSecret]);
+  for (const [id, key] of decoded.keyEncryptionKeys?.keys ?? []) uses.push([`KEY_ENCRYPTION_KEYS (key "${id}")`, key]);
+  for (const cookieKey of decoded.cookieKeys ?? []) {
+    uses.push(['COOKIE_SECRETS', Buffer.from(cookieKey, 'utf8')], ['COOKIE_SECRETS', Buffer.from(cookieKey, 'base64url')]);
+  }
+  const reported = new Set<string>();
+  for (const [i, [first, a]] of uses.entries()) {
+    for (const [second, b] of uses.slice(i + 1)) {
+      const pair = `${first} and ${second}`;
+      if (first === second || reported.has(pair) || a.length === 0 || !a.equals(b)) continue;
+      reported.add(pair);
+      problems.push(`${pair} must differ; hint: every purpose has its own key`);
+    }
   }
   return decoded;
 }

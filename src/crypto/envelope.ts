@@ -79,6 +79,17 @@ export function createEnvelope(keyring: Keyring) {
     kekIdOf(wrapped: WrappedDataKey): string | undefined {
       return wrapped.split(':')[1];
     },
+    /**
+     * KEK rotation of a sealed single value: re-wraps its data key under the active KEK and keeps
+     * the value's ciphertext; undefined when it is already under the active KEK (idempotent).
+     */
+    rewrapSealed(sealed: string, aad: string): string | undefined {
+      const dot = sealed.lastIndexOf('.');
+      if (dot < 0) throw new DecryptionError('malformed sealed value');
+      const wrapped = sealed.slice(0, dot);
+      if (wrapped.split(':')[1] === keyring.activeId) return undefined;
+      return `${wrap(unwrap(wrapped, aad), aad)}${sealed.slice(dot)}`;
+    },
     get activeKekId() {
       return keyring.activeId;
     },

@@ -104,6 +104,19 @@ export function createCitizenQueries(knex: Knex) {
     async replaceDataKey(id: string, previous: string, next: string): Promise<boolean> {
       return (await knex('citizens').where({ id, data_key: previous }).update({ data_key: next })) === 1;
     },
+    /** KEK rotation: the data key a citizen holds now (null once shredded). */
+    async findDataKey(id: string): Promise<string | null | undefined> {
+      return (await knex('citizens').where({ id }).first('data_key'))?.data_key;
+    },
+    /** KEK rotation: how many data keys each key-encryption key wraps ("v1:<kek id>:…"). */
+    async countDataKeysByKek(): Promise<Record<string, number>> {
+      const rows: Array<{ kek_id: string; count: string }> = await knex('citizens')
+        .whereNotNull('data_key')
+        .select(knex.raw("split_part(data_key, ':', 2) as kek_id"))
+        .count('* as count')
+        .groupByRaw("split_part(data_key, ':', 2)");
+      return Object.fromEntries(rows.map((row) => [row.kek_id, Number(row.count)]));
+    },
     countCitizens(): Promise<number> {
       return knex('citizens').count<{ count: string }[]>('* as count').then(([row]) => Number(row?.count ?? 0));
     },

@@ -31,6 +31,18 @@ export function createClientQueries(knex: Knex) {
         .update({ disabled_at: disabled ? knex.fn.now() : null, updated_at: knex.fn.now() });
       return count === 1;
     },
+    /** KEK rotation: sealed client secrets in client_id order, after `afterId`. */
+    listClientSecretCiphertexts(afterId: string | null, limit: number): Promise<Array<{ client_id: string; secret_ciphertext: string }>> {
+      const query = knex('clients').whereNotNull('secret_ciphertext').select('client_id', 'secret_ciphertext').orderBy('client_id').limit(limit);
+      return afterId ? query.where('client_id', '>', afterId) : query;
+    },
+    async findClientSecretCiphertext(clientId: string): Promise<string | null | undefined> {
+      return (await knex('clients').where({ client_id: clientId }).first('secret_ciphertext'))?.secret_ciphertext;
+    },
+    /** Compare-and-set on the secret alone: a concurrent metadata or secret change is never overwritten. */
+    async replaceClientSecretCiphertext(clientId: string, previous: string, next: string): Promise<boolean> {
+      return (await knex('clients').where({ client_id: clientId, secret_ciphertext: previous }).update({ secret_ciphertext: next })) === 1;
+    },
     async deleteClient(clientId: string): Promise<void> {
       await knex('clients').where({ client_id: clientId }).delete();
     },

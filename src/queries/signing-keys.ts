@@ -21,8 +21,17 @@ export function createSigningKeyQueries(knex: Knex) {
     async deleteSigningKeys(kids: string[]): Promise<number> {
       return kids.length ? knex('signing_keys').whereIn('kid', kids).delete() : 0;
     },
-    async updateSigningKeyCiphertext(kid: string, ciphertext: string): Promise<void> {
-      await knex('signing_keys').where({ kid }).update({ private_jwk_ciphertext: ciphertext });
+    /** KEK rotation: private key ciphertexts in kid order, after `afterKid`. */
+    listSigningKeyCiphertexts(afterKid: string | null, limit: number): Promise<Array<Pick<SigningKeyRow, 'kid' | 'private_jwk_ciphertext'>>> {
+      const query = knex('signing_keys').select('kid', 'private_jwk_ciphertext').orderBy('kid').limit(limit);
+      return afterKid ? query.where('kid', '>', afterKid) : query;
+    },
+    async findSigningKeyCiphertext(kid: string): Promise<string | undefined> {
+      return (await knex('signing_keys').where({ kid }).first('private_jwk_ciphertext'))?.private_jwk_ciphertext;
+    },
+    /** Compare-and-set so a concurrent change of the same key is never overwritten. */
+    async replaceSigningKeyCiphertext(kid: string, previous: string, next: string): Promise<boolean> {
+      return (await knex('signing_keys').where({ kid, private_jwk_ciphertext: previous }).update({ private_jwk_ciphertext: next })) === 1;
     },
   };
 }

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, calculateJwkThumbprint, type JWK } from 'jose';
 import type { Envelope } from '../crypto/envelope.js';
 import type { SigningKeyQueries, SigningKeyRow } from '../queries/signing-keys.js';
+import { rewrapAll, type RewrapCounts, type RewrapOptions, type RewrapSource } from '../crypto/rewrap.js';
 
 export const SIGNING_ALGORITHMS = ['ES256', 'RS256'] as const;
 export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
@@ -30,6 +31,16 @@ type Dependencies = {
 const aadFor = (kid: string) => `signing_keys/${kid}/private_jwk`;
 
 export function createSigningKeyService({ queries, envelope, retiredKeyGraceSeconds, now = () => new Date() }: Dependencies) {
+  function rewrapSource(): RewrapSource {
+    return {
+      list: async (after, limit) => (await queries.listSigningKeyCiphertexts(after, limit)).map((row) => ({ id: row.kid, wrapped: row.private_jwk_ciphertext })),
+      current: (kid) => queries.findSigningKeyCiphertext(kid),
+      rewrap: ({ id, wrapped }) => envelope.rewrapSealed(wrapped, aadFor(id)),
+      replace: (kid, previous, next) => queries.replaceSigningKeyCiphertext(kid, previous, next),
+      kekIdOf: (sealed) => envelope.kekIdOf(sealed),
+    };
+  }
+
   async function createKey(alg: SigningAlgorithm, activatesAt: Date) {
     const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
     const publicJwk = await exportJWK(publicKey);
@@ -114,17 +125,14 @@ export function createSigningKeyService({ queries, envelope, retiredKeyGraceSeco
       return [...signing.map(describe('signing')), ...pending.map(describe('pending')), ...verifying.map(describe('verifying'))];
     },
 
-    /** KEK rotation: re-wraps each private key's data key under the active KEK. */
-    async rewrapSigningKeys(): Promise<number> {
-      const rows = await queries.listSigningKeys();
-      for (const row of rows) {
-        const sealed = row.private_jwk_ciphertext;
-        const dot = sealed.lastIndexOf('.');
-        const rewrapped = `${envelope.rewrap(sealed.slice(0, dot), aadFor(row.kid))}${sealed.slice(dot)}`;
-        await queries.updateSigningKeyCiphertext(row.kid, rewrapped);
-      }
-      return rows.length;
-    },
+    /** KEK rotation: the private keys as a source of wrapped data keys (see crypto/rewrap.ts). */
+    rewrapSource,
+
+    /**
+     * KEK rotation: re-wraps each private key's data key under the active KEK (the key itself
+     * stays as it is), compare-and-set per key, skipping keys already under it.
+     */
+    rewrapSigningKeys: (options?: RewrapOptions): Promise<RewrapCounts> => rewrapAll(rewrapSource(), options),
   };
 }
 
