@@ -157,9 +157,11 @@ export async function buildContainer(config: Config, options: ContainerOptions =
   // The citizen's dashboard: notices, known devices, activity, password change, data export.
   const clientName = async (clientId: string): Promise<string | undefined> =>
     (await currentProvider().Client.find(clientId).catch(() => undefined))?.clientName;
-  const accountNotices = createAccountNotices(createAccountNoticeQueries(db.knex));
+  const noticeQueries = createAccountNoticeQueries(db.knex);
+  const deviceQueries = createKnownDeviceQueries(db.knex);
+  const accountNotices = createAccountNotices(noticeQueries);
   const knownDevices = createKnownDevices({
-    queries: createKnownDeviceQueries(db.knex),
+    queries: deviceQueries,
     notices: accountNotices,
     key: deriveDeviceKey(config.secrets.blindIndexSecret),
   });
@@ -188,7 +190,12 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     hasher,
     sessions: accountSessions,
     revocations,
-    forgetConnections: connectionQueries.deleteAllConnections,
+    // Cancellation forgets every record about the citizen beyond the ID row and the audit log.
+    forgetConnections: async (citizenId) => {
+      await connectionQueries.deleteAllConnections(citizenId);
+      await deviceQueries.deleteDevicesOf(citizenId);
+      await noticeQueries.deleteNoticesOf(citizenId);
+    },
     counters: ephemeral,
     rateLimit: config.rateLimit,
     record: (event) => audit.record(event),
@@ -267,6 +274,8 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     credentials,
     dataExport,
     lawfulAccess,
+    // Lawful accesses shown to their subject once the embargo has passed (activity, export).
+    lawfulDisclosures: (citizenId: string) => lawfulAccess.disclosuresVisibleTo(citizenId),
     async close() {
       providerHolder!.stopPolling();
       await Promise.allSettled([db.close(), ephemeral.close()]);

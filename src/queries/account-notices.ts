@@ -22,6 +22,9 @@ const toRow = (raw: Record<string, unknown>): AccountNoticeRow => ({
 
 export function createAccountNoticeQueries(knex: Knex) {
   return {
+    async deleteNoticesOf(citizenId: string): Promise<void> {
+      await knex('account_notices').where({ citizen_id: citizenId }).delete();
+    },
     async insertNotice(citizenId: string, kind: NoticeKind, clientId: string | null): Promise<void> {
       await knex('account_notices').insert({ citizen_id: citizenId, kind, client_id: clientId });
     },

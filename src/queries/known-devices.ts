@@ -11,6 +11,9 @@ export type KnownDeviceRow = {
 
 export function createKnownDeviceQueries(knex: Knex) {
   return {
+    async deleteDevicesOf(citizenId: string): Promise<void> {
+      await knex('known_devices').where({ citizen_id: citizenId }).delete();
+    },
     /**
      * Records a sign-in from a device, in one statement: `first` when this device is new for the
      * citizen, `others` how many devices the citizen had before (the CTE sees the table as it was).

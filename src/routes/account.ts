@@ -8,7 +8,6 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { formatForReading } from '../ids/cyberspace-id.js';
-import { ageBand } from '../identity/age.js';
 import { FormError } from '../errors.js';
 import type { Container } from '../container.js';
 import { translator, type Locale, type MessageKey } from '../web/i18n.js';
@@ -55,9 +54,10 @@ export function createAccountRouter(deps: Deps): Router {
 
   async function renderDashboard(ctx: Context, status = 200, cancelError = false) {
     const citizen = me(ctx);
-    const { birthDate } = await deps.vault.open(citizen.id, citizen, ['birthDate'], 'dashboard_age');
-    const adult = birthDate === undefined || ageBand(birthDate) === 'adult';
-    const wards = adult ? await deps.guardianship.wards(citizen) : [];
+    // The guardian section is for anyone not under a guardian themselves; whether they may act
+    // as one (an adult) is checked when they do, so a visit decrypts nothing.
+    const guardianSection = citizen.guardian_id === null;
+    const wards = guardianSection ? await deps.guardianship.wards(citizen) : [];
     const clientName = async (clientId: string) => (await deps.clientName(clientId)) ?? clientId;
     const t = translator(ctx.state.locale as Locale);
     const connections = await deps.connections.list(citizen);
@@ -73,7 +73,7 @@ export function createAccountRouter(deps: Deps): Router {
         notices: await noticesView(deps, ctx, citizen.id),
         connections: connections.map((c) => ({ ...c, received: claimNames(t, c.claims) })),
         activity: await activityView(deps, ctx, citizen.id),
-        adult,
+        guardianSection,
         wards: await Promise.all(wards.map(async (w) => ({
           id: w.ward.id,
           cyberspaceId: formatForReading(w.ward.cyberspace_id),

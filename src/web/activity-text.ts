@@ -40,7 +40,8 @@ function sentence(item: ActivityItem, t: Translate): string {
     case 'account.cancelled': return t('activity.account.cancelled');
     case 'account.recovered': return t('activity.account.recovered');
     case 'account.password_changed': return t('activity.account.password_changed');
-    case 'guardian.approved': return item.clientId ? t('activity.guardian.decided', { isp }) : t('activity.guardian.approved');
+    case 'guardian.approved': return item.clientId ? t('activity.guardian.connection_approved', { isp }) : t('activity.guardian.approved');
+    case 'guardian.refused': return t('activity.guardian.connection_refused', { isp });
     case 'guardian.revoked_connection': return t('activity.guardian.revoked_connection', { isp });
     case 'identity.decrypted': {
       const purpose = label(t, 'activity.purpose.', String(d.purpose ?? ''));
