@@ -1,0 +1,286 @@
+// Screenshots of every citizen page in both languages, taken in Debian's Chromium while a citizen
+// really goes through them (applies, signs in to ISPs, consents, opens the dashboard, signs out),
+// saved as docs/screenshots/<page>.<locale>.png and shown in docs/screenshots/README.md.
+// The run fails when a page answers with a status it should not, is in the wrong language, or a
+// screenshot is missing or empty. One browser for the file; one context per language, reused.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { createClient } from '../support/factories.js';
+import { authorizeUrl } from '../support/flow.js';
+import { seedSandbox } from '../support/citizen-pages.js';
+import { ispReturns, launchChromium } from '../support/chromium.js';
+import { residentIdCheckCharacter } from '../../src/identity/resident-id.js';
+import type { IdentityClaim } from '../../src/identity-authority/port.js';
+import type { TestClient } from '../support/tokens.js';
+
+const OUT_DIR = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const REPO_README = fileURLToPath(new URL('../../README.md', import.meta.url));
+const LOCALES = ['en', 'zh-CN'] as const;
+type Locale = (typeof LOCALES)[number];
+const DESKTOP = { width: 1024, height: 768 };
+const MOBILE = { width: 375, height: 812 };
+
+/** Every screenshot, in the order of the README; each is saved once per language. */
+export const SCREENSHOTS = [
+  'home', 'apply-notice', 'apply-form', 'apply-done',
+  'login', 'login-mobile', 'login-error', 'consent', 'identity-release', 'guardian-pending',
+  'account-login', 'dashboard', 'dashboard-mobile', 'recover', 'error', 'logout', 'logged-out',
+] as const;
+type Shot = (typeof SCREENSHOTS)[number];
+
+const SHOP_ORIGIN = 'https://shop.isp.example';
+const BANK_ORIGIN = 'https://bank.isp.example';
+const LEGAL_BASIS = 'Anti-Money Laundering Law of the PRC, Art. 28';
+const PASSWORD = 'seven orange bicycles climb slowly';
+
+/** Fixed synthetic people, one set per language, so the pictures stay the same from run to run. */
+const PEOPLE: Record<Locale, { applicant: IdentityClaim; minor: IdentityClaim }> = {
+  en: { applicant: person('李华', '1988-03-09', '101'), minor: person('李小雨', minorBirthDate(), '102') },
+  'zh-CN': { applicant: person('王小明', '1990-05-17', '201'), minor: person('王小雪', minorBirthDate(), '202') },
+};
+
+function person(name: string, birthDate: string, serial: string): IdentityClaim {
+  const first17 = `110105${birthDate.replaceAll('-', '')}${serial}`;
+  return { documentType: 'resident_id', documentNumber: first17 + residentIdCheckCharacter(first17), name, birthDate };
+}
+/** Someone who turned 15 about a month ago (a minor whose new services wait for a guardian). */
+function minorBirthDate(): string {
+  const day = new Date(Date.now() + 8 * 3600_000 - 30 * 86_400_000); // Beijing time, a month back
+  return `${day.getUTCFullYear() - 15}-${String(day.getUTCMonth() + 1).padStart(2, '0')}-${String(day.getUTCDate()).padStart(2, '0')}`;
+}
+
+const ISP_NAMES: Record<Locale, { shop: string; bank: string }> = {
+  en: { shop: 'Example Bookshop', bank: 'Example Bank' },
+  'zh-CN': { shop: '示例书店', bank: '示例银行' },
+};
+
+describe('screenshots of every citizen page, in both languages (docs/screenshots)', function () {
+  this.timeout(180_000);
+  let app: TestApp;
+  let chromium: Browser;
+  // Files older than this run are stale: the run must have written every one itself.
+  const runStarted = Date.now() - 1000;
+
+  before(async () => {
+    // Without a CJK font Chromium draws the zh-CN pages as boxes (CI installs fonts-noto-cjk).
+    let cjkFonts = '';
+    try {
+      cjkFonts = execFileSync('fc-list', [':lang=zh', 'family'], { encoding: 'utf8' }).trim();
+    } catch {
+      // no fontconfig at all: reported below
+    }
+    assert.ok(cjkFonts, 'no Chinese font installed: apt-get install fonts-noto-cjk');
+    mkdirSync(OUT_DIR, { recursive: true });
+    chromium = await launchChromium();
+    app = await startTestApp();
+  });
+  after(async () => {
+    await chromium?.close();
+    await app?.stop();
+  });
+
+  const inOutDir = (name: string) => `${OUT_DIR}${name}`;
+  const file = (name: Shot, locale: Locale) => inOutDir(`${name}.${locale}.png`);
+
+  /** A browser tab in one language with its own cookies; it tells the status of every page it loads. */
+  async function openTab(locale: Locale) {
+    const context: BrowserContext = await chromium.newContext({ javaScriptEnabled: false, locale, viewport: DESKTOP, deviceScaleFactor: 1, colorScheme: 'light', reducedMotion: 'reduce' });
+    const page: Page = await context.newPage();
+    const shop = ispReturns(page, SHOP_ORIGIN);
+    const bank = ispReturns(page, BANK_ORIGIN);
+    let status: number | undefined;
+    const brokenResources: string[] = []; // the stylesheet and anything else a page loads must load
+    page.on('response', (response) => {
+      const redirect = response.status() >= 300 && response.status() < 400;
+      if (response.request().isNavigationRequest()) {
+        if (response.frame() === page.mainFrame() && !redirect) status = response.status();
+      } else if (response.status() >= 400) brokenResources.push(`${response.status()} ${response.url()}`);
+    });
+    page.on('requestfailed', (request) => {
+      const atIsp = [SHOP_ORIGIN, BANK_ORIGIN].some((origin) => request.url().startsWith(`${origin}/`));
+      if (!atIsp) brokenResources.push(`${request.failure()?.errorText} ${request.url()}`);
+    });
+
+    /** Asserts the page that `action` loads answered `expected`. */
+    async function load(what: string, action: () => Promise<unknown>, expected = 200) {
+      status = undefined;
+      await Promise.all([page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() }), action()]);
+      await page.waitForLoadState('load');
+      assert.equal(status, expected, `${what} (${locale}) answered ${status} at ${page.url()}: ${(await page.locator('main').innerText().catch(() => '')).slice(0, 300)}`);
+    }
+    const go = (path: string, expected = 200) => load(`GET ${path}`, () => page.goto(new URL(path, app.url).href), expected);
+    const click = (selector: string, expected = 200) => load(`click ${selector}`, () => page.click(selector), expected);
+
+    /** Saves a full-page screenshot after checking the page is in the right language. */
+    async function shoot(name: Shot, viewport = DESKTOP) {
+      assert.equal(await page.getAttribute('html', 'lang'), locale, `${name} is in ${locale}`);
+      if (viewport !== DESKTOP) await page.setViewportSize(viewport);
+      const png = await page.screenshot({ fullPage: true, animations: 'disabled', caret: 'hide' });
+      // Written whole then renamed, so a reader (or another test run) never sees half a file.
+      const partial = `${file(name, locale)}.${process.pid}.partial`;
+      writeFileSync(partial, png);
+      renameSync(partial, file(name, locale));
+      if (viewport !== DESKTOP) await page.setViewportSize(DESKTOP);
+    }
+    /** Fails if anything a page loaded (the stylesheet…) did not load. */
+    const assertAllLoaded = () => assert.deepEqual(brokenResources, [], `requests that failed in ${locale}`);
+    return { page, shop, bank, go, click, shoot, close: () => context.close(), assertAllLoaded };
+  }
+
+  for (const locale of LOCALES) {
+    it(`walks through every page in ${locale} and saves each one`, async () => {
+      const names = ISP_NAMES[locale];
+      const people = PEOPLE[locale];
+      await seedSandbox(app.container, people.applicant);
+      await seedSandbox(app.container, people.minor);
+      const shopClient: TestClient = await createClient(app.container, {
+        name: names.shop,
+        scope: 'openid age verified offline_access',
+        redirectUris: [`${SHOP_ORIGIN}/callback`],
+        purposes: { age: { en: 'to sell age-restricted books only to adults', 'zh-CN': '仅向成年人出售限制年龄的图书' } },
+      });
+      const bankClient: TestClient = await createClient(app.container, {
+        name: names.bank,
+        scope: 'openid identity',
+        legalBasis: LEGAL_BASIS,
+        redirectUris: [`${BANK_ORIGIN}/callback`],
+        purposes: { identity: { en: 'to open an account in your name, as the law requires', 'zh-CN': '依法以您的真实姓名开立账户' } },
+      });
+
+      const tab = await openTab(locale);
+      const { page, go, click, shoot } = tab;
+      try {
+        await go('/');
+        await shoot('home');
+
+        // Applying: the notice, the details form with mistakes, then the new ID.
+        await go('/apply');
+        await shoot('apply-notice');
+        await page.check('#accept');
+        await click('form[action="/apply"] button[type="submit"]');
+        await page.selectOption('#document_type', people.applicant.documentType);
+        await page.fill('#document_number', people.applicant.documentNumber.slice(0, 17) + (people.applicant.documentNumber.endsWith('0') ? '1' : '0'));
+        await page.fill('#birth_date', people.applicant.birthDate);
+        await page.fill('#password', 'password');
+        await click('form[action="/apply/submit"] button[type="submit"]', 400);
+        assert.ok(await page.locator('#form-errors').isVisible(), 'the form shows its errors');
+        await shoot('apply-form');
+        await page.fill('#document_number', people.applicant.documentNumber);
+        await page.fill('#name', people.applicant.name);
+        await page.fill('#birth_date', people.applicant.birthDate);
+        await page.fill('#password', PASSWORD);
+        await click('form[action="/apply/submit"] button[type="submit"]', 201);
+        const cyberspaceId = (await page.locator('#new-cyberspace-id').innerText()).trim();
+        await shoot('apply-done');
+
+        // An ISP asks for sign-in: the page (desktop and phone), a wrong password, then consent.
+        // offline_access is only honoured with prompt=consent (OIDC Core §11).
+        await go(authorizeUrl(app.url, shopClient, { scope: 'openid age verified offline_access', prompt: 'consent' }).url.href);
+        assert.ok((await page.locator('main').innerText()).includes(names.shop), 'the sign-in page names the ISP');
+        await shoot('login');
+        await shoot('login-mobile', MOBILE);
+        await page.fill('#cyberspace_id', cyberspaceId);
+        await page.fill('#password', 'not my password');
+        await click('form[action$="/login"] button[type="submit"]', 400);
+        await shoot('login-error');
+        await page.fill('#cyberspace_id', cyberspaceId);
+        await page.fill('#password', PASSWORD);
+        await click('form[action$="/login"] button[type="submit"]');
+        assert.equal(await page.locator('fieldset.optional-items input[type="checkbox"]').count(), 3, 'three optional items');
+        assert.ok(await page.locator('#purpose-age').isVisible(), 'the purpose of the age item is shown');
+        await shoot('consent');
+        const toShop = await tab.shop.next(() => page.click('button[name="decision"][value="allow"]'));
+        assert.ok(toShop.searchParams.get('code'), `the shop got a code: ${toShop.href}`);
+
+        // An ISP with a legal basis for plaintext identity: consent, then its own release screen.
+        await go(authorizeUrl(app.url, bankClient, { scope: 'openid identity' }).url.href);
+        await click('button[name="decision"][value="allow"]');
+        assert.ok(await page.locator('.release-values').isVisible(), 'the identity release screen lists the values');
+        await shoot('identity-release');
+        const toBank = await tab.bank.next(() => page.click('button[name="decision"][value="release"]'));
+        assert.ok(toBank.searchParams.get('code'), `the bank got a code: ${toBank.href}`);
+
+        // The citizen's own pages.
+        await go('/account/login');
+        await shoot('account-login');
+        await page.fill('#cyberspace_id', cyberspaceId);
+        await page.fill('#password', PASSWORD);
+        await click('form[action="/account/login"] button[type="submit"]');
+        assert.equal(new URL(page.url()).pathname, '/account');
+        assert.equal(await page.locator('tr.connection').count(), 2, 'the dashboard lists both ISPs');
+        await shoot('dashboard');
+        await shoot('dashboard-mobile', MOBILE);
+        await go('/recover');
+        await shoot('recover');
+        await go('/interaction/this-sign-in-has-expired', 400);
+        await shoot('error');
+
+        // Signing out of Cyberspace ID (RP-initiated logout without an ISP to return to).
+        await go('/session/end');
+        await shoot('logout');
+        await click('button[name="logout"][value="yes"]');
+        await shoot('logged-out');
+      } finally {
+        await tab.close();
+      }
+      tab.assertAllLoaded();
+
+      // A 15-year-old whose guardian has approved the account but not yet this ISP.
+      const guardian = await app.container.citizens.createTestCitizen({ birthDate: '1980-04-02' });
+      const ward = await app.container.applications.apply({ ...people.minor, password: PASSWORD, guardianCyberspaceId: guardian.cyberspace_id });
+      const wardRow = await app.container.citizenQueries.findCitizenByCyberspaceId(ward.cyberspaceId);
+      await app.container.guardianship.approveAccount(guardian.citizen, wardRow!.id);
+      const minorTab = await openTab(locale);
+      try {
+        await minorTab.go(authorizeUrl(app.url, shopClient, { scope: 'openid verified' }).url.href);
+        await minorTab.page.fill('#cyberspace_id', ward.cyberspaceId);
+        await minorTab.page.fill('#password', PASSWORD);
+        await minorTab.click('form[action$="/login"] button[type="submit"]');
+        await minorTab.click('button[name="decision"][value="allow"]');
+        assert.ok((await minorTab.page.locator('h1').innerText()).trim(), 'the guardian-pending page has a heading');
+        assert.ok(await minorTab.page.locator(`form[action$="/abort"]`).isVisible(), 'it offers the way back to the ISP');
+        await minorTab.shoot('guardian-pending');
+      } finally {
+        await minorTab.close();
+      }
+      minorTab.assertAllLoaded();
+    });
+  }
+
+  it('saved every screenshot, none empty, and docs/screenshots/README.md shows each one', async () => {
+    const missing: string[] = [];
+    for (const locale of LOCALES) {
+      for (const name of SCREENSHOTS) {
+        const path = file(name, locale);
+        if (!existsSync(path)) {
+          missing.push(`${name}.${locale}.png (missing)`);
+          continue;
+        }
+        if (statSync(path).mtimeMs < runStarted) {
+          missing.push(`${name}.${locale}.png (not written by this run)`);
+          continue;
+        }
+        const png = readFileSync(path);
+        const signature = png.subarray(0, 8).toString('hex') === '89504e470d0a1a0a';
+        const width = png.readUInt32BE(16);
+        const height = png.readUInt32BE(20);
+        if (!signature || png.length < 5_000 || width < 300 || height < 300) missing.push(`${name}.${locale}.png (${png.length} bytes, ${width}×${height})`);
+      }
+    }
+    assert.deepEqual(missing, [], 'screenshots missing or empty');
+    // The gallery shows every screenshot; it and the project README show no image the run does not make.
+    const images = (markdown: string) => [...readFileSync(markdown, 'utf8').matchAll(/\]\(([^)\s]+\.png)\)/g)].map((m) => m[1]!);
+    const gallery = images(inOutDir('README.md'));
+    const absent = LOCALES.flatMap((locale) => SCREENSHOTS.map((name) => `${name}.${locale}.png`)).filter((image) => !gallery.includes(image));
+    assert.deepEqual(absent, [], 'docs/screenshots/README.md leaves out screenshots');
+    const unknown = [
+      ...gallery.map((image) => inOutDir(image)),
+      ...images(REPO_README).filter((image) => image.startsWith('docs/screenshots/')).map((image) => fileURLToPath(new URL(`../../${image}`, import.meta.url))),
+    ].filter((path) => !existsSync(path));
+    assert.deepEqual(unknown, [], 'a README shows screenshots the run does not make');
+  });
+});
