@@ -1,6 +1,6 @@
 // `npm start`: validate configuration, open the stores (embedded ones when none are
 // configured), apply migrations, seed the demo in development, serve, stop gracefully.
-import { loadConfig, ConfigError } from './config/config.js';
+import { loadConfigOrReport } from './config/config.js';
 import { buildContainer } from './container.js';
 import { createApp } from './app.js';
 import { listen } from './server.js';
@@ -11,16 +11,8 @@ import { serveCliBridge } from './cli/bridge.js';
 const KEY_POLL_SECONDS = 15;
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrReport();
+  if (!config) process.exit(1);
   const container = await buildContainer(config);
   const { logger } = container;
   const demo = config.env === 'production' ? undefined : await seedDemo(container);

@@ -1,6 +1,6 @@
 // The operator CLI, `cyberid`. Same configuration as the server. On the embedded store it
 // hands the command to a running server (cli/bridge.ts) or, if none runs, opens the store.
-import { loadConfig, ConfigError } from '../config/config.js';
+import { loadConfigOrReport } from '../config/config.js';
 import { buildContainer } from '../container.js';
 import { migrateToLatest, pendingMigrations } from '../db/migrate.js';
 import { migrationReport } from './commands/operations.js';
@@ -13,16 +13,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage());
     return argv.length === 0 || argv[0] === '--help' || argv[0] === 'help' ? 0 : 2;
   }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
+  const config = loadConfigOrReport();
+  if (!config) return 1;
   if (!config.databaseUrl) {
     const forwarded = await sendToRunningServer(config.dataDir, argv);
     if (forwarded) {

@@ -94,7 +94,8 @@ for (const subject of subjects) {
     after(async () => db?.drop());
 
     it('appends linked, hashed entries and verifies them', async () => {
-      const citizenId = randomUUID();
+      // A citizen whose chain is not the operator event's, so this chain holds exactly two entries.
+      const citizenId = citizenOutside([chainFor({ citizenId: null, clientId: null, actor: 'operator' })]);
       await audit.record(signIn(citizenId));
       await audit.record({ type: 'claims.released', citizenId, clientId: 'isp-demo', actor: 'citizen', details: { claims: ['age_over_18'] } });
       await audit.record({ type: 'keys.rotated', actor: 'operator', details: { kids: ['k1', 'k2'], operator_id: 'op-7' } });

@@ -179,7 +179,7 @@ export const accountEn = {
   'activity.field.documentNumber': "document number",
   'activity.field.birthDate': "birth date",
   'activity.purpose.claims_release': "claims release to a service",
-  'activity.purpose.dashboard_age': "showing your account page (age check)",
+  'activity.purpose.release_preview': "showing you what a service would receive",
   'activity.purpose.guardian_eligibility': "checking you can act as a guardian",
   'activity.purpose.guardian_link_age': "checking a guardian link (age)",
   'activity.purpose.password_recovery': "password recovery",

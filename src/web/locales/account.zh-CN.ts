@@ -181,7 +181,7 @@ export const accountZhCN: Record<keyof typeof accountEn, string> = {
   'activity.field.documentNumber': "证件号码",
   'activity.field.birthDate': "出生日期",
   'activity.purpose.claims_release': "向服务提供核验结果",
-  'activity.purpose.dashboard_age': "显示账户页面（年龄判断）",
+  'activity.purpose.release_preview': "向您展示服务将获得的信息",
   'activity.purpose.guardian_eligibility': "核实您能否担任监护人",
   'activity.purpose.guardian_link_age': "核实监护关系（年龄）",
   'activity.purpose.password_recovery': "找回密码",
