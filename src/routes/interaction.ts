@@ -2,7 +2,6 @@
 // interactionDetails → check the prompt → do one thing → interactionResult → redirect.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type Provider from 'oidc-provider';
 import { z } from 'zod';
 import { createConsentHandlers, type ConsentDependencies } from './consent.js';
 import { ACR_PASSWORD } from '../oidc/provider.js';

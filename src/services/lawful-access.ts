@@ -20,93 +20,19 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { parseCyberspaceId } from '../ids/cyberspace-id.js';
-import { todayInChina } from '../identity/age.js';
 import { pairwiseCyberspaceId } from '../oidc/pairwise.js';
 import type { CitizenRow } from '../queries/citizens.js';
-import type { LawfulAccessQueries, LawfulAccessRow, LawfulAccessStatus, SubjectKind } from '../queries/lawful-access.js';
-import type { AuditEntry, AuditEvent, AuditEventType, ListOptions } from './audit.js';
+import type { LawfulAccessQueries, LawfulAccessRow, LawfulAccessStatus } from '../queries/lawful-access.js';
+import type { AuditEntry, AuditEvent, ListOptions } from './audit.js';
 import type { IdentityVault } from './identity-vault.js';
 
-export const OFFICER_ID = /^[A-Za-z0-9._-]{2,64}$/;
-export const CASE_REFERENCE = /^[A-Za-z0-9][A-Za-z0-9._/-]{1,63}$/;
-export const AUTHORITY_CODE = /^[A-Za-z0-9._-]{2,32}$/;
-const CLIENT_ID = /^[A-Za-z0-9._~-]{1,64}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const CANDIDATE_PAGE = 5000;
-const LOG_PAGE = 1000;
-
-/**
- * What "authentication log" means here: how the person authenticated, to which ISPs, what was
- * released and revoked, and the account's life. Internal records such as identity.decrypted are
- * not part of it (the rules allow the identity and the authentication log, nothing more).
- */
-export const AUTHENTICATION_LOG_TYPES: ReadonlySet<string> = new Set<AuditEventType>([
-  'sign_in.succeeded', 'sign_in.failed',
-  'consent.granted', 'consent.denied', 'claims.released',
-  'grant.revoked', 'token.revoked',
-  'account.applied', 'account.suspended', 'account.resumed', 'account.cancelled', 'account.recovered',
-  'guardian.approved', 'guardian.revoked_connection',
-]);
-
-export type LawfulAccessRequestInput = {
-  /** The citizen's cyberspace ID (forgiving entry)… */
-  cyberspaceId?: string;
-  /** …or the pairwise ID an ISP holds, with that ISP's client id. */
-  pairwiseId?: string;
-  clientId?: string;
-  caseReference: string;
-  authorityCode: string;
-  /** The requesting officer's operator account id. */
-  officer: string;
-  /** YYYY-MM-DD, China Standard Time: the citizen sees the access from the day after. Omitted: no embargo. */
-  embargoUntil?: string;
-};
-
-export type LawfulAccessView = {
-  id: string;
-  status: LawfulAccessStatus;
-  subject_kind: SubjectKind;
-  client_id: string | null;
-  case_reference: string;
-  authority_code: string;
-  requesting_officer: string;
-  approving_officer: string | null;
-  revealing_officer: string | null;
-  refusing_officer: string | null;
-  embargo_until: string | null;
-  created_at: string;
-  approved_at: string | null;
-  revealed_at: string | null;
-  refused_at: string | null;
-};
-
-export type AuthenticationLogEntry = {
-  occurred_at: string;
-  type: string;
-  client_id: string | null;
-  actor: string;
-  details: AuditEntry['details'];
-};
-
-export type Disclosure = {
-  id: string;
-  status: LawfulAccessStatus;
-  case_reference: string;
-  cyberspace_id: string;
-  account_status: CitizenRow['status'];
-  /** null when the account was cancelled: its identity data was crypto-shredded. */
-  identity: { name: string | null; document_type: string | null; document_number: string | null; birth_date: string | null } | null;
-  identity_note?: string;
-  /** Newest first. */
-  authentication_log: AuthenticationLogEntry[];
-};
-
-/**
- * What the citizen sees about one access, once its embargo has passed: the case and the date it
- * was revealed (the shape of LawfulDisclosure in src/services/activity.ts).
- */
-export type VisibleDisclosure = { caseReference: string; date: Date };
+export * from './lawful-access-model.js';
+import {
+  AUTHENTICATION_LOG_TYPES, AUTHORITY_CODE, CANDIDATE_PAGE, CASE_REFERENCE, CLIENT_ID, LOG_PAGE, UUID,
+  chinaDate, checkOfficer, isCalendarDate, officerProblem, view,
+  type AuthenticationLogEntry, type Disclosure, type LawfulAccessRequestInput, type LawfulAccessView, type VisibleDisclosure,
+} from './lawful-access-model.js';
+export { createSectorLookup } from './sector-lookup.js';
 
 type Dependencies = {
   queries: LawfulAccessQueries;
@@ -128,80 +54,6 @@ type Dependencies = {
   pairwiseSecret: Buffer;
   now?: () => Date;
 };
-
-const iso = (date: Date | null) => (date ? date.toISOString() : null);
-
-function chinaDate(now: Date): string {
-  const { year, month, day } = todayInChina(now);
-  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
-}
-
-function isCalendarDate(value: string): boolean {
-  const match = DATE.exec(value);
-  if (!match) return false;
-  const [, y, m, d] = match.map(Number) as [number, number, number, number];
-  const date = new Date(Date.UTC(y, m - 1, d));
-  return y >= 1 && date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
-}
-
-function officerProblem(officer: unknown, label = 'officer'): string | undefined {
-  return typeof officer === 'string' && OFFICER_ID.test(officer)
-    ? undefined
-    : `${label} must be an operator account id: 2–64 letters, digits, ".", "_" or "-" (not a name)`;
-}
-
-function checkOfficer(officer: unknown): string {
-  const problem = officerProblem(officer);
-  if (problem) throw new ValidationError([problem]);
-  return officer as string;
-}
-
-const view = (row: LawfulAccessRow): LawfulAccessView => ({
-  id: row.id,
-  status: row.status,
-  subject_kind: row.subject_kind,
-  client_id: row.client_id,
-  case_reference: row.case_reference,
-  authority_code: row.authority_code,
-  requesting_officer: row.requesting_officer,
-  approving_officer: row.approving_officer,
-  revealing_officer: row.revealing_officer,
-  refusing_officer: row.refusing_officer,
-  embargo_until: row.embargo_until,
-  created_at: row.created_at.toISOString(),
-  approved_at: iso(row.approved_at),
-  revealed_at: iso(row.revealed_at),
-  refused_at: iso(row.refused_at),
-});
-
-/**
- * The sector an ISP's pairwise IDs are derived from: oidc-provider's own value for a live
- * client; for a disabled one (oidc-provider no longer loads it) the same rule applied to its
- * stored metadata — the host of sector_identifier_uri, else of the first redirect URI.
- */
-export function createSectorLookup(deps: {
-  /** oidc-provider's Client.find (its published types omit sectorIdentifier). */
-  findClient(clientId: string): Promise<object | undefined>;
-  findStoredMetadata(clientId: string): Promise<Record<string, unknown> | undefined>;
-}) {
-  return async (clientId: string): Promise<string | undefined> => {
-    const client = await deps.findClient(clientId);
-    if (client) {
-      const { sectorIdentifier } = client as { sectorIdentifier?: unknown };
-      return typeof sectorIdentifier === 'string' ? sectorIdentifier : undefined;
-    }
-    const metadata = await deps.findStoredMetadata(clientId);
-    if (!metadata) return undefined;
-    const uri = typeof metadata.sector_identifier_uri === 'string'
-      ? metadata.sector_identifier_uri
-      : Array.isArray(metadata.redirect_uris) ? metadata.redirect_uris[0] : undefined;
-    try {
-      return typeof uri === 'string' ? new URL(uri).host : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-}
 
 export function createLawfulAccessService({ queries, citizens, audit, vault, sectorOf, pairwiseSecret, now = () => new Date() }: Dependencies) {
   async function load(id: string): Promise<LawfulAccessRow> {

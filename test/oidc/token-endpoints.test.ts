@@ -8,7 +8,7 @@ import type { Browser } from '../support/browser.js';
 import { signIn, type Credentials } from '../support/flow.js';
 import {
   assertAccessTokenAlive, assertAccessTokenDead, assertRefreshTokenDead, idTokenClaims, introspect, postAsClient, refresh, revoke,
-  signInForTokens, userinfo, type TestClient, type TokenSet,
+  signInForTokens, type TestClient, type TokenSet,
 } from '../support/tokens.js';
 
 const OFFLINE = { scope: 'openid offline_access', prompt: 'consent' };

@@ -8,7 +8,7 @@ import { Browser } from '../support/browser.js';
 import { en } from '../../src/web/locales/en.js';
 import { zhCN } from '../../src/web/locales/zh-CN.js';
 import { LOCALE_COOKIE } from '../../src/web/locale.js';
-import { expectPage, htmlLang, openConsent, openLogin, submitLogin, alertText, type TestClient } from './web-support.js';
+import { expectPage, htmlLang, openLogin, submitLogin, alertText, type TestClient } from './web-support.js';
 
 const h1 = (page: { document: { querySelector(s: string): { text: string } | null } }) => page.document.querySelector('h1')?.text.trim();
 
