@@ -132,6 +132,10 @@ export async function buildContainer(config: Config, options: ContainerOptions =
       config, adapter, citizens, pages, jwks, logger, fetch: options.fetch,
       claimsFor: createClaimsFor(vault),
       findGrantsByAccount: durable.findGrantsByAccount,
+      onTokenRevoked: async ({ accountId, clientId, tokenType }) => {
+        const citizen = await citizenQueries.findCitizenByCyberspaceId(accountId);
+        if (citizen) await audit.record({ type: 'token.revoked', citizenId: citizen.id, clientId, actor: 'isp', details: { token_type: tokenType } });
+      },
       onAuthorizationSuccess: async ({ accountId, clientId, scope }) => {
         const citizen = await citizenQueries.findCitizenByCyberspaceId(accountId);
         if (!citizen) return;

@@ -8,6 +8,7 @@ import { GRANTABLE_SCOPES, SCOPE_CLAIMS, type ClaimsForAccount } from './claims.
 import { extraClientMetadata, sectorNeedsValidation } from './client-metadata.js';
 import { createLoadExistingGrant } from './existing-grant.js';
 import { forgetIdentityRelease } from './identity-release.js';
+import { revocationAudit } from './revocation-audit.js';
 import type { Payload } from '../storage/model-store.js';
 import { buildInteractionPolicy, inactiveAccountIntrospection } from './account-checks.js';
 import { createPairwiseIdentifier } from './pairwise.js';
@@ -30,6 +31,8 @@ export type ProviderDependencies = {
   findGrantsByAccount: (accountId: string) => Promise<Array<{ id: string; payload: Payload }>>;
   /** A code was issued to an ISP for a citizen (connections, audit). */
   onAuthorizationSuccess?: (event: { accountId: string; clientId: string; scope: string }) => Promise<void>;
+  /** An ISP revoked one of its tokens for a citizen (audit). */
+  onTokenRevoked?: (event: { accountId: string; clientId: string; tokenType: string }) => Promise<void>;
   /** Outgoing HTTP (sector_identifier_uri, jwks_uri); tests substitute their own. */
   fetch?: typeof globalThis.fetch;
 };
@@ -133,6 +136,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
     deps.logger.error({ requestId: (ctx as unknown as { state: { requestId?: string } }).state.requestId, err: { name: error.name, message: error.message, stack: error.stack } }, 'oidc-provider server error');
   });
   provider.use(forgetIdentityRelease());
+  if (deps.onTokenRevoked) provider.use(revocationAudit(deps.onTokenRevoked));
   provider.use(inactiveAccountIntrospection(async (accountId) => (await deps.citizens.findActiveCitizen(accountId)) !== undefined));
   // After a code is issued (and before the browser is redirected), record the connection:
   // awaited here so the citizen's dashboard is current when the ISP's callback arrives.
