@@ -88,6 +88,18 @@ function pairwiseSector(metadata: Record<string, unknown>): string | undefined {
   return uri && URL.canParse(uri) ? new URL(uri).host : undefined;
 }
 
+/**
+ * The pairwise sector decides every citizen's sub at an ISP (OIDC Core §8.1): an update that
+ * moved it would silently give every citizen a new, unlinkable identity there. Applies to the
+ * operator's updates and to the ISP's own (RFC 7592) alike.
+ */
+function refuseSectorMove(current: Record<string, unknown>, next: Record<string, unknown>): void {
+  const [before, after] = [pairwiseSector(current), pairwiseSector(next)];
+  if (before !== after) {
+    throw new ValidationError([`this change moves the client's pairwise sector from "${before}" to "${after}", which would change the sub of every citizen at this ISP; keep the redirect URIs on ${before}, or register a sector_identifier_uri on https://${before}/ that lists the new redirect URIs`]);
+  }
+}
+
 export function createClientService({ queries, envelope, validateMetadata, production = false }: Dependencies) {
   function inputProblems(input: ClientInput): string[] {
     const problems: string[] = [];
@@ -183,10 +195,7 @@ export function createClientService({ queries, envelope, validateMetadata, produ
       const metadata = toMetadata(clientId, input);
       // The pairwise sector decides every citizen's sub at this ISP (OIDC Core §8.1): an update
       // that moves it would silently give every citizen a new, unlinkable identity there.
-      const [before, after] = [pairwiseSector(current), pairwiseSector(metadata)];
-      if (before !== after) {
-        throw new ValidationError([`this change moves the client's pairwise sector from "${before}" to "${after}", which would change the sub of every citizen at this ISP; keep the redirect URIs on ${before}, or register a sector_identifier_uri on https://${before}/ that lists the new redirect URIs`]);
-      }
+      refuseSectorMove(current, metadata);
       const secret = row.secret_ciphertext ? envelope.open(row.secret_ciphertext, secretAad(clientId)) : undefined;
       await validated(metadata, secret);
       await save(metadata, secret);
@@ -222,6 +231,8 @@ export function createClientService({ queries, envelope, validateMetadata, produ
     async storeRegisteredClient(metadata: ClientMetadata): Promise<void> {
       const problems = clientMetadataProblems(metadata, { production });
       if (problems.length) throw new ValidationError(problems);
+      const existing = await queries.findClientById(metadata.client_id);
+      if (existing) refuseSectorMove(existing.metadata, metadata);
       const { client_secret: secret, ...rest } = metadata;
       await save(rest as ClientMetadata, typeof secret === 'string' ? secret : undefined);
     },

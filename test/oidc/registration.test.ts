@@ -163,4 +163,16 @@ describe('dynamic client registration', () => {
     const stored = await app.container.clients.findClient(body.client_id);
     assert.deepEqual(stored?.redirect_uris, ['https://upd.isp.example/callback'], 'the registered URI is unchanged');
   });
+
+  it('refuses an ISP\'s own update that would move its pairwise sector (every citizen\'s sub would change)', async () => {
+    const created = await register({ client_name: 'Mover', redirect_uris: ['https://old.isp.example/callback'] }, await initialAccessToken());
+    assert.equal(created.status, 201);
+    const body = created.body as { client_id: string; registration_access_token: string; registration_client_uri: string };
+    const update = await request(app.url).put(new URL(body.registration_client_uri).pathname).set('authorization', `Bearer ${body.registration_access_token}`)
+      .send({ client_id: body.client_id, redirect_uris: ['https://new.isp.example/callback'] });
+    assert.equal(update.status, 400, JSON.stringify(update.body));
+    assert.equal((update.body as { error: string }).error, 'invalid_client_metadata');
+    assert.match((update.body as { error_description: string }).error_description, /pairwise sector/);
+    assert.deepEqual((await app.container.clients.findClient(body.client_id))?.redirect_uris, ['https://old.isp.example/callback']);
+  });
 });
