@@ -14,7 +14,7 @@ import { translator, type Locale, type MessageKey } from '../web/i18n.js';
 import { formBody } from '../web/form-body.js';
 import { handleApplication } from './apply.js';
 import { DOCUMENT_TYPES } from '../identity/documents.js';
-import { claimNames } from '../web/activity-text.js';
+import { claimNames, formatWhen } from '../web/activity-text.js';
 import { createDeviceCookie } from '../web/device-cookie.js';
 import { ACCOUNT_COOKIE, requireCitizen, signedInCitizen } from './account-guard.js';
 import { activityView, noticesView, type LawfulDisclosureSource } from './account-activity.js';
@@ -74,6 +74,7 @@ export function createAccountRouter(deps: Deps): Router {
         connections: connections.map((c) => ({ ...c, received: claimNames(t, c.claims) })),
         activity: await activityView(deps, ctx, citizen.id),
         guardianSection,
+        when: formatWhen,
         wards: await Promise.all(wards.map(async (w) => ({
           id: w.ward.id,
           cyberspaceId: formatForReading(w.ward.cyberspace_id),

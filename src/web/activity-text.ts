@@ -11,8 +11,11 @@ const label = (t: Translate, prefix: string, code: string) => (known(`${prefix}$
 const list = (t: Translate, prefix: string, codes: unknown) =>
   (Array.isArray(codes) ? codes : []).map((code) => label(t, prefix, String(code))).join(t('activity.list_separator'));
 
-/** "2026-11-22 03:00 UTC", as elsewhere on the account pages. */
-export const formatWhen = (date: Date) => `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+/**
+ * "2026-11-22 11:00 UTC+8": China Standard Time, the service's civil time (ages are computed in
+ * it too), with the offset shown so nobody misreads it; every account page uses this.
+ */
+export const formatWhen = (date: Date) => `${new Date(date.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ')} UTC+8`;
 
 export const claimNames = (t: Translate, claims: readonly string[]) => list(t, 'claim.', claims);
 

@@ -69,7 +69,7 @@ describe('the citizen dashboard', () => {
     assert.notEqual(sub, citizen.cyberspace_id);
     assert.match(cells[2]!, /whether you are over 18/);
     assert.match(cells[2]!, /its cyberspace ID for you/);
-    const dates = cells[3]!.match(/\d{4}-\d\d-\d\d \d\d:\d\d UTC/g) ?? [];
+    const dates = cells[3]!.match(/\d{4}-\d\d-\d\d \d\d:\d\d UTC\+8/g) ?? [];
     assert.equal(dates.length, 2, `first and last sign-in: ${cells[3]}`);
     assert.ok(dates[0]! <= dates[1]!);
   });

@@ -69,7 +69,7 @@ describe('dashboard notices', () => {
     assert.equal(notices.length, 2, notices.join('\n'));
     assert.ok(notices.some((n) => /you signed in to Shop ISP for the first time/.test(n)), notices.join('\n'));
     assert.ok(notices.some((n) => /someone signed in to Shop ISP with your cyberspace ID from a device not used before/.test(n)), notices.join('\n'));
-    assert.ok(notices.every((n) => /^\d{4}-\d\d-\d\d \d\d:\d\d UTC: /.test(n)), 'each says when');
+    assert.ok(notices.every((n) => /^\d{4}-\d\d-\d\d \d\d:\d\d UTC\+8: /.test(n)), 'each says when');
 
     assert.deepEqual(noticeLines(await dashboard(home)), [], 'shown once, then gone');
 
@@ -82,7 +82,7 @@ describe('dashboard notices', () => {
   it('tells the citizen about the account page opened from a new device, at the next visit', async () => {
     const stranger = new Browser(app.url, EN);
     const page = await signInToAccount(stranger, citizen.cyberspace_id, citizen.password);
-    assert.deepEqual(noticeLines(page).map((n) => n.replace(/^.*UTC: /, '')),
+    assert.deepEqual(noticeLines(page).map((n) => n.replace(/^.*UTC\+8: /, '')),
       ['your account page was opened from a device not used before. If this was not you, change your password.']);
     assert.deepEqual(noticeLines(await dashboard(home)), [], 'already seen');
   });

@@ -16,9 +16,10 @@ const isp = { clientId: 'isp_1', ispName: 'Video ISP' };
 const say = (t: typeof en, entry: ActivityItem) => describeActivity([entry], t)[0]!.text;
 
 describe('activity sentences', () => {
-  it('says when, in UTC, with the exact instant for machines', () => {
-    assert.equal(formatWhen(at), '2026-11-22 03:04 UTC');
-    assert.deepEqual(describeActivity([item('account.password_changed')], en), [{ when: '2026-11-22 03:04 UTC', at: at.toISOString(), text: 'Password changed' }]);
+  it('says when, in China Standard Time with its offset, with the exact instant for machines', () => {
+    assert.equal(formatWhen(at), '2026-11-22 11:04 UTC+8');
+    assert.equal(formatWhen(new Date('2026-11-22T16:30:00Z')), '2026-11-23 00:30 UTC+8', 'the date rolls over at midnight in Beijing');
+    assert.deepEqual(describeActivity([item('account.password_changed')], en), [{ when: '2026-11-22 11:04 UTC+8', at: at.toISOString(), text: 'Password changed' }]);
   });
 
   it('has known-answer sentences in English and Chinese', () => {
@@ -66,7 +67,7 @@ describe('activity sentences', () => {
       { kind: 'new_device', clientId: 'isp_1', ispName: 'Video ISP', occurredAt: at },
       { kind: 'new_device', clientId: null, ispName: null, occurredAt: at },
     ], en);
-    assert.match(notices[0]!, /^2026-11-22 03:04 UTC: you signed in to Video ISP for the first time\./);
+    assert.match(notices[0]!, /^2026-11-22 11:04 UTC\+8: you signed in to Video ISP for the first time\./);
     assert.match(notices[1]!, /someone signed in to Video ISP with your cyberspace ID from a device not used before/);
     assert.match(notices[2]!, /your account page was opened from a device not used before/);
     assert.deepEqual(describeDisclosures([{ date: at, caseReference: 'GA-2026-17' }], en).map((d) => d.text),
