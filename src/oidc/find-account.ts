@@ -17,7 +17,12 @@ export function createFindAccount(citizens: CitizenService, claimsFor: ClaimsFor
     const citizen = await citizens.findActiveCitizen(accountId);
     if (!citizen) return undefined;
     const loginTs = sessionLoginTs(ctx);
-    if (loginTs !== undefined && loginTs * 1000 < new Date(citizen.password_changed_at).getTime() - 1000) return undefined;
+    // loginTs has whole seconds: a session from the same second as a password change is ended
+    // too (erring on the safe side; a genuine sign-in within that second just signs in again).
+    // A password set at creation ends nothing.
+    const changedAt = new Date(citizen.password_changed_at).getTime();
+    const changed = changedAt > new Date(citizen.created_at).getTime();
+    if (changed && loginTs !== undefined && loginTs <= Math.floor(changedAt / 1000)) return undefined;
     return {
       accountId,
       claims: async (_use, scope) => ({ sub: accountId, ...(await claimsFor(citizen, scope)) }),
