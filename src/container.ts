@@ -47,7 +47,8 @@ import { createApplicationService } from './services/applications.js';
 import { createKekRotation } from './services/kek-rotation.js';
 import { createLawfulAccessQueries } from './queries/lawful-access.js';
 import { createLawfulAccessService, createSectorLookup } from './services/lawful-access.js';
-import { SCOPE_CLAIMS, createClaimsFor } from './oidc/claims.js';
+import { createClaimsFor } from './oidc/claims.js';
+import { createIspEvents } from './services/isp-events.js';
 
 export type ContainerOptions = {
   /** Where logs go (tests capture them to scan for personal data). */
@@ -132,17 +133,8 @@ export async function buildContainer(config: Config, options: ContainerOptions =
       config, adapter, citizens, pages, jwks, logger, fetch: options.fetch,
       claimsFor: createClaimsFor(vault),
       findGrantsByAccount: durable.findGrantsByAccount,
-      onTokenRevoked: async ({ accountId, clientId, tokenType }) => {
-        const citizen = await citizenQueries.findCitizenByCyberspaceId(accountId);
-        if (citizen) await audit.record({ type: 'token.revoked', citizenId: citizen.id, clientId, actor: 'isp', details: { token_type: tokenType } });
-      },
-      onAuthorizationSuccess: async ({ accountId, clientId, scope }) => {
-        const citizen = await citizenQueries.findCitizenByCyberspaceId(accountId);
-        if (!citizen) return;
-        const claims = [...new Set(scope.split(' ').flatMap((name) => SCOPE_CLAIMS[name] ?? []))].sort();
-        if (await connections.recordSignIn(citizen.id, clientId, claims)) await accountNotices.newConnection(citizen.id, clientId);
-        await audit.record({ type: 'claims.released', citizenId: citizen.id, clientId, actor: 'system', details: { claims, scopes: scope.split(' ') } });
-      },
+      onTokenRevoked: (event) => ispEvents.onTokenRevoked(event),
+      onAuthorizationSuccess: (event) => ispEvents.onAuthorizationSuccess(event),
     }),
   });
   await keys.ensureSigningKeys();
@@ -158,6 +150,12 @@ export async function buildContainer(config: Config, options: ContainerOptions =
   });
   const connectionQueries = createConnectionQueries(db.knex);
   const connections = createConnectionService({ queries: connectionQueries, revocations, provider: currentProvider, pairwiseSecret: config.secrets.pairwiseSecret });
+  const ispEvents = createIspEvents({
+    citizens: citizenQueries,
+    audit,
+    recordSignIn: connections.recordSignIn,
+    notifyNewConnection: (citizenId, clientId) => accountNotices.newConnection(citizenId, clientId),
+  });
   // The citizen's dashboard: notices, known devices, activity, password change, data export.
   const clientName = async (clientId: string): Promise<string | undefined> =>
     (await currentProvider().Client.find(clientId).catch(() => undefined))?.clientName;
