@@ -94,12 +94,14 @@ export function createApplicationService({ queries, vault, hasher, authority, no
 
       const blindIndex = vault.blindIndex(claim.documentType, claim.documentNumber);
       if (guardian && guardian.document_blind_index === blindIndex) throw new FormError({ guardian: 'not_eligible' });
-      // Cheap pre-check for a clear message; the unique index below is what guarantees it.
-      if (await queries.findCitizenByBlindIndex(blindIndex)) throw new FormError({ identity: 'already_registered' });
-
+      // The identity is verified before anything says whether the document already has a
+      // cyberspace ID: otherwise anyone holding a document number could learn that its owner
+      // has one. The pre-check gives the real owner a clear message; the unique index below is
+      // what guarantees one ID per document.
       const { outcome } = await authority.verify(claim);
       if (outcome === 'unavailable') throw new UnavailableError('identity authority unavailable');
       if (outcome !== 'verified') throw new FormError({ identity: 'not_verified' });
+      if (await queries.findCitizenByBlindIndex(blindIndex)) throw new FormError({ identity: 'already_registered' });
 
       const id = randomUUID();
       const status = band === 'minor' ? 'pending_guardian' : 'active';

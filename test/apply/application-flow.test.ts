@@ -100,3 +100,19 @@ describe('applying for a cyberspace ID', () => {
     assert.match(page.html, /under 14 cannot apply themselves/);
   });
 });
+
+describe('applying does not reveal who holds a cyberspace ID', () => {
+  let app: TestApp;
+  before(async () => (app = await startTestApp()));
+  after(async () => app.stop());
+
+  it('answers "not confirmed", not "already registered", to someone who only knows the document number', async () => {
+    const holder: Applicant = { documentType: 'passport', documentNumber: 'E87654321', name: 'Holder Person', birthDate: '1970-03-03', password: 'holder long phrase' };
+    await seedSandbox(app.container, holder);
+    assert.equal((await applyInBrowser(new Browser(app.url, { 'accept-language': 'en' }), holder)).status, 201);
+    const prober = await applyInBrowser(new Browser(app.url, { 'accept-language': 'en' }), { ...holder, name: 'Someone Else', password: 'prober long phrase' });
+    assert.equal(prober.status, 400);
+    assert.match(prober.html, /could not confirm/);
+    assert.doesNotMatch(prober.html, /already exists/);
+  });
+});
