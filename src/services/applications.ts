@@ -74,6 +74,7 @@ export function createApplicationService({ queries, vault, hasher, authority, no
       const { fields } = checked;
       const band = checked.birthDate ? ageBand(checked.birthDate, now()) : undefined;
       let guardian: CitizenRow | undefined;
+      let guardianId: string | undefined;
       if (band && applyingGuardian) {
         if (band !== 'child') fields.birth_date = 'guardian_only_for_children';
         else if (!(await eligibleGuardian(applyingGuardian))) fields.guardian = 'not_eligible';
@@ -84,23 +85,25 @@ export function createApplicationService({ queries, vault, hasher, authority, no
         const parsed = parseCyberspaceId(input.guardianCyberspaceId ?? '');
         if (!input.guardianCyberspaceId?.trim()) fields.guardian = 'required';
         else if (!parsed.ok) fields.guardian = 'malformed_id';
-        else {
-          guardian = await queries.findCitizenByCyberspaceId(parsed.id);
-          if (!(await eligibleGuardian(guardian))) fields.guardian = 'not_eligible';
-        }
+        else guardianId = parsed.id;
       }
       if (Object.keys(fields).length > 0) throw new FormError(fields);
       const claim: VerifiedClaim = { documentType: checked.documentType!, documentNumber: checked.documentNumber!, name: checked.name!, birthDate: checked.birthDate! };
-
       const blindIndex = vault.blindIndex(claim.documentType, claim.documentNumber);
-      if (guardian && guardian.document_blind_index === blindIndex) throw new FormError({ guardian: 'not_eligible' });
-      // The identity is verified before anything says whether the document already has a
-      // cyberspace ID: otherwise anyone holding a document number could learn that its owner
-      // has one. The pre-check gives the real owner a clear message; the unique index below is
-      // what guarantees one ID per document.
+
+      // The identity is verified before anything is said about other accounts — whether the
+      // document already has a cyberspace ID, or whether a named guardian's ID exists and
+      // belongs to an adult: otherwise a document number or a cyberspace ID alone would be an
+      // oracle about its holder. The pre-check gives the real owner a clear message; the unique
+      // index below is what guarantees one ID per document.
       const { outcome } = await authority.verify(claim);
       if (outcome === 'unavailable') throw new UnavailableError('identity authority unavailable');
       if (outcome !== 'verified') throw new FormError({ identity: 'not_verified' });
+      if (guardianId) {
+        guardian = await queries.findCitizenByCyberspaceId(guardianId);
+        if (!(await eligibleGuardian(guardian))) throw new FormError({ guardian: 'not_eligible' });
+      }
+      if (guardian && guardian.document_blind_index === blindIndex) throw new FormError({ guardian: 'not_eligible' });
       if (await queries.findCitizenByBlindIndex(blindIndex)) throw new FormError({ identity: 'already_registered' });
 
       const id = randomUUID();

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { Browser, isPage } from '../support/browser.js';
 import { applyInBrowser, issuedId, seedSandbox, signInToAccount, fieldErrors, type Applicant } from '../support/citizen-pages.js';
-import { isValidCyberspaceId } from '../../src/ids/cyberspace-id.js';
+import { generateCyberspaceId, isValidCyberspaceId } from '../../src/ids/cyberspace-id.js';
 import { residentIdCheckCharacter } from '../../src/identity/resident-id.js';
 
 function residentId(region: string, birth: string, serial: string) {
@@ -114,5 +114,27 @@ describe('applying does not reveal who holds a cyberspace ID', () => {
     assert.equal(prober.status, 400);
     assert.match(prober.html, /could not confirm/);
     assert.doesNotMatch(prober.html, /already exists/);
+  });
+});
+
+describe('naming a guardian does not reveal who holds a cyberspace ID', () => {
+  let app: TestApp;
+  before(async () => (app = await startTestApp()));
+  after(async () => app.stop());
+
+  it('says nothing about the named guardian until the applicant\'s own identity is confirmed', async () => {
+    const adult = await app.container.citizens.createTestCitizen({ birthDate: '1970-01-01' });
+    const teenBirth = `${new Date().getUTCFullYear() - 15}-03-03`;
+    const prober = (guardian: string): Applicant => ({ documentType: 'resident_id', documentNumber: residentId('110105', teenBirth, '135'), name: '试探者', birthDate: teenBirth, password: 'prober long phrase', guardian });
+    // Not in the sandbox: the authority cannot confirm the prober, so no guardian is looked at —
+    // a real adult's ID and one never issued get the same answer.
+    const answers = new Set<string>();
+    for (const guardian of [adult.cyberspace_id, generateCyberspaceId()]) {
+      const page = await applyInBrowser(new Browser(app.url, { 'accept-language': 'en' }), prober(guardian));
+      assert.equal(page.status, 400);
+      assert.match(page.html, /could not confirm/);
+      answers.add(fieldErrors(page).join('\n'));
+    }
+    assert.equal(answers.size, 1);
   });
 });
