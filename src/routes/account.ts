@@ -22,7 +22,7 @@ import { activityView, noticesView, type LawfulDisclosureSource } from './accoun
 export { ACCOUNT_COOKIE };
 
 type Deps = Pick<Container, 'citizens' | 'accountSessions' | 'connections' | 'lifecycle' | 'guardianship' | 'applications' | 'render' | 'vault' | 'audit' | 'config'
-  | 'accountNotices' | 'activity' | 'clientName' | 'knownDevices'> & LawfulDisclosureSource;
+  | 'accountNotices' | 'activity' | 'clientName' | 'knownDevices' | 'ephemeral'> & LawfulDisclosureSource;
 
 const FLASHES: Record<string, MessageKey> = {
   suspended: 'account.suspend.done',

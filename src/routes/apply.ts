@@ -9,6 +9,7 @@ import { FormError, UnavailableError } from '../errors.js';
 import type { ApplicationService } from '../services/applications.js';
 import type { CitizenRow } from '../queries/citizens.js';
 import type { RenderView } from '../web/views.js';
+import type { CounterStore } from '../storage/model-store.js';
 import { formBody } from '../web/form-body.js';
 
 const applicationForm = z.object({
@@ -28,9 +29,22 @@ export function parseApplicationForm(ctx: Context): ApplicationFormValues {
 }
 
 /** Renders the details form, or handles its submission; shared by self and guardian applications. */
+export type ApplyDependencies = {
+  applications: ApplicationService;
+  render: RenderView;
+  ephemeral: CounterStore;
+  config: { rateLimit: { applicationsPerAddressPerWindow: number; windowSeconds: number } };
+};
+
+/** Submissions per client address: each one asks the identity authority, which must not become an oracle. */
+async function throttled(ctx: Context, deps: ApplyDependencies): Promise<boolean> {
+  const { applicationsPerAddressPerWindow, windowSeconds } = deps.config.rateLimit;
+  return (await deps.ephemeral.increment(`apply:${ctx.ip}`, windowSeconds)) > applicationsPerAddressPerWindow;
+}
+
 export async function handleApplication(
   ctx: Context,
-  deps: { applications: ApplicationService; render: RenderView },
+  deps: ApplyDependencies,
   options: { action: string; guardian?: CitizenRow },
 ): Promise<void> {
   const values = parseApplicationForm(ctx);
@@ -41,6 +55,7 @@ export async function handleApplication(
       status,
       data: { action: options.action, documentTypes: DOCUMENT_TYPES, values: { ...values, password: '' }, errors, unavailable, forChild },
     });
+  if (await throttled(ctx, deps)) return showForm(429, { identity: 'throttled' });
   try {
     const result = await deps.applications.apply({
       documentType: values.document_type,
@@ -63,7 +78,7 @@ export async function handleApplication(
   }
 }
 
-export function createApplyRouter(deps: { applications: ApplicationService; render: RenderView }): Router {
+export function createApplyRouter(deps: ApplyDependencies): Router {
   const router = new Router({ prefix: '/apply' });
   const notice = (ctx: Context, error = false) =>
     deps.render(ctx, 'apply-notice', { titleKey: 'apply.title', status: error ? 400 : 200, data: { action: '/apply', error } });

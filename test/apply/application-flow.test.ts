@@ -138,3 +138,23 @@ describe('naming a guardian does not reveal who holds a cyberspace ID', () => {
     assert.equal(answers.size, 1);
   });
 });
+
+describe('applications are rate limited per client address', () => {
+  let app: TestApp;
+  before(async () => (app = await startTestApp()));
+  after(async () => app.stop());
+
+  it('refuses submissions past the limit with 429, before asking the identity authority', async () => {
+    const limit = app.container.config.rateLimit.applicationsPerAddressPerWindow;
+    const asked: string[] = [];
+    const probe: Applicant = { documentType: 'passport', documentNumber: 'E11112222', name: 'Rate Limited', birthDate: '1980-01-01', password: 'rate limited phrase' };
+    for (let i = 0; i < limit; i += 1) {
+      const page = await applyInBrowser(new Browser(app.url, { 'accept-language': 'en' }), probe);
+      asked.push(String(page.status));
+    }
+    assert.ok(asked.every((status) => status === '400'), asked.join(' '));
+    const refused = await applyInBrowser(new Browser(app.url, { 'accept-language': 'en' }), probe);
+    assert.equal(refused.status, 429);
+    assert.match(refused.html, /Too many applications/);
+  });
+});

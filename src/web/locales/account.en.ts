@@ -203,4 +203,5 @@ export const accountEn = {
   'account.export.title': "Download my data",
   'account.export.lead': "A JSON file with everything we hold about you: your account, your identity data (decrypted for you alone), your connected services, guardian links, known devices and the full activity log. The download is recorded in your activity.",
   'account.export.link': "Download my data (JSON)",
+  'field.identity.throttled': 'Too many applications from this connection. Please wait 15 minutes and try again.',
 };

@@ -205,4 +205,5 @@ export const accountZhCN: Record<keyof typeof accountEn, string> = {
   'account.export.title': "下载我的数据",
   'account.export.lead': "一个 JSON 文件，包含我们持有的关于您的全部信息：账户、身份信息（仅为您本人解密）、已连接的服务、监护关系、已知设备和完整的活动记录。下载操作会记入您的活动记录。",
   'account.export.link': "下载我的数据（JSON）",
+  'field.identity.throttled': '此连接提交的申领过多，请 15 分钟后再试。',
 };
