@@ -207,8 +207,8 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     connections: connectionQueries,
     connectionService: connections,
     vault,
-    record: ({ type, citizenId, clientId, actorId }) =>
-      audit.record({ type, citizenId, clientId, actor: 'guardian', details: { guardian_id: actorId } }),
+    record: ({ type, citizenId, clientId, actorId, actor = 'guardian' }) =>
+      audit.record({ type, citizenId, clientId, actor, details: { guardian_id: actorId } }),
   });
   const applications = createApplicationService({
     queries: citizenQueries,

@@ -77,6 +77,14 @@ export function createCitizenQueries(knex: Knex) {
         .update({ status: 'active', guardian_approved_at: knex.fn.now(), ...touch() });
       return count === 1;
     },
+    /** Compare-and-set: only replaces the guardian the caller saw. */
+    async replaceGuardian(wardId: string, previousGuardianId: string | null, guardianId: string): Promise<boolean> {
+      const count = await knex('citizens')
+        .where({ id: wardId })
+        .where((q) => (previousGuardianId ? q.where({ guardian_id: previousGuardianId }) : q.whereNull('guardian_id')))
+        .update({ guardian_id: guardianId, guardian_approved_at: null, ...touch() });
+      return count === 1;
+    },
     async endGuardianship(wardId: string): Promise<void> {
       await knex('citizens').where({ id: wardId }).update({ guardian_id: null, ...touch() });
     },

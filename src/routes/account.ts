@@ -30,6 +30,7 @@ const FLASHES: Record<string, MessageKey> = {
   revoked: 'account.connections.revoked',
   guardian: 'account.guardian.done',
   recovered: 'recover.done',
+  guardian_named: 'account.guardian.mine.done',
   password: 'account.password.done',
 };
 
@@ -52,7 +53,7 @@ export function createAccountRouter(deps: Deps): Router {
     await deps.render(ctx, 'account-login', { titleKey: 'account.login.title', status, data: { error, cyberspaceId, notice } });
   }
 
-  async function renderDashboard(ctx: Context, status = 200, cancelError = false) {
+  async function renderDashboard(ctx: Context, status = 200, cancelError = false, guardianError?: string) {
     const citizen = me(ctx);
     // The guardian section is for anyone not under a guardian themselves; whether they may act
     // as one (an adult) is checked when they do, so a visit decrypts nothing.
@@ -74,6 +75,8 @@ export function createAccountRouter(deps: Deps): Router {
         connections: connections.map((c) => ({ ...c, received: claimNames(t, c.claims) })),
         activity: await activityView(deps, ctx, citizen.id),
         guardianSection,
+        mayNameGuardian: await deps.guardianship.mayNameNewGuardian(citizen),
+        guardianError,
         when: formatWhen,
         wards: await Promise.all(wards.map(async (w) => ({
           id: w.ward.id,
@@ -141,6 +144,16 @@ export function createAccountRouter(deps: Deps): Router {
     await deps.connections.revoke(me(ctx), ctx.params.clientId!);
     await deps.audit.record({ type: 'grant.revoked', citizenId: me(ctx).id, clientId: ctx.params.clientId!, actor: 'citizen' });
     back(ctx, 'revoked');
+  });
+
+  router.post('/account/guardian', loadCitizen, async (ctx) => {
+    try {
+      await deps.guardianship.nameNewGuardian(me(ctx), String(formBody(ctx).guardian ?? '').slice(0, 100));
+    } catch (error) {
+      if (error instanceof FormError) return renderDashboard(ctx, 400, false, error.fields.guardian);
+      throw error;
+    }
+    back(ctx, 'guardian_named');
   });
 
   router.post('/account/wards/:wardId/approve', loadCitizen, async (ctx) => {

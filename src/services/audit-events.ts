@@ -14,7 +14,7 @@ export const AUDIT_EVENT_TYPES = [
   'grant.revoked', 'token.revoked',
   'account.applied', 'account.suspended', 'account.resumed', 'account.cancelled', 'account.recovered',
   'account.password_changed',
-  'guardian.approved', 'guardian.refused', 'guardian.revoked_connection',
+  'guardian.approved', 'guardian.refused', 'guardian.revoked_connection', 'guardian.replaced',
   'identity.decrypted',
   'client.registered', 'client.updated', 'client.disabled',
   'keys.rotated', 'kek.rotated',

@@ -5,11 +5,18 @@
 import type { CitizenQueries, CitizenRow } from '../queries/citizens.js';
 import type { ConnectionQueries, ApprovalRow } from '../queries/connections.js';
 import { ageBand } from '../identity/age.js';
-import { ForbiddenError, NotFoundError } from '../errors.js';
+import { FormError, ForbiddenError, NotFoundError } from '../errors.js';
+import { parseCyberspaceId } from '../ids/cyberspace-id.js';
 import type { IdentityVault } from './identity-vault.js';
 import type { ConnectionService, ConnectionView } from './connections.js';
 
-export type GuardianEvent = { type: 'guardian.approved' | 'guardian.refused' | 'guardian.revoked_connection'; citizenId: string; clientId?: string };
+export type GuardianEvent = {
+  type: 'guardian.approved' | 'guardian.refused' | 'guardian.revoked_connection' | 'guardian.replaced';
+  citizenId: string;
+  clientId?: string;
+  /** Who acted: the guardian (default) or the ward naming a new guardian. */
+  actor?: 'guardian' | 'citizen';
+};
 
 type Dependencies = {
   citizens: CitizenQueries;
@@ -34,6 +41,20 @@ export function createGuardianship({ citizens, connections, connectionService, v
     return false;
   }
 
+  /** A ward awaiting approval, or whose guardian can no longer act (see nameNewGuardian). */
+  async function mayNameNewGuardian(ward: CitizenRow): Promise<boolean> {
+    if (ward.status === 'pending_guardian') return true;
+    if (!ward.guardian_id || !(await linkActive(ward))) return false;
+    const current = await citizens.findCitizenById(ward.guardian_id);
+    return current?.status !== 'active';
+  }
+
+  async function isActiveAdult(citizen: CitizenRow): Promise<boolean> {
+    if (citizen.status !== 'active') return false;
+    const { birthDate } = await vault.open(citizen.id, citizen, ['birthDate'], 'guardian_eligibility');
+    return birthDate !== undefined && ageBand(birthDate, now()) === 'adult';
+  }
+
   async function wardOf(guardian: CitizenRow, wardId: string): Promise<CitizenRow> {
     const ward = await citizens.findCitizenById(wardId);
     if (!ward || ward.guardian_id !== guardian.id || !(await linkActive(ward))) throw new NotFoundError('no such ward');
@@ -54,6 +75,26 @@ export function createGuardianship({ citizens, connections, connectionService, v
         });
       }
       return views;
+    },
+
+    /**
+     * A ward names a new guardian when the current one can no longer act (suspended, cancelled,
+     * or no longer linked) — or, while the ward's own account still awaits approval, instead of
+     * a guardian who has not approved. A guardian who is active and has approved cannot be
+     * replaced by the ward alone. The new guardian must be an active adult other than the ward;
+     * a pending account stays pending until the new guardian approves.
+     */
+    mayNameNewGuardian,
+
+    async nameNewGuardian(ward: CitizenRow, guardianCyberspaceId: string): Promise<void> {
+      if (!(await mayNameNewGuardian(ward))) throw new ForbiddenError('the current guardian is active; only they can end the link');
+      const parsed = parseCyberspaceId(guardianCyberspaceId);
+      if (!parsed.ok) throw new FormError({ guardian: 'malformed_id' });
+      const candidate = await citizens.findCitizenByCyberspaceId(parsed.id);
+      const distinct = candidate && candidate.id !== ward.id && candidate.document_blind_index !== ward.document_blind_index;
+      if (!distinct || !(await isActiveAdult(candidate))) throw new FormError({ guardian: 'not_eligible' });
+      if (!(await citizens.replaceGuardian(ward.id, ward.guardian_id, candidate.id))) throw new ForbiddenError('the guardian changed meanwhile; reload');
+      await record({ type: 'guardian.replaced', citizenId: ward.id, actorId: candidate.id, actor: 'citizen' });
     },
 
     /** A 14–17-year-old's pending account becomes usable. */

@@ -46,6 +46,7 @@ function sentence(item: ActivityItem, t: Translate): string {
     case 'guardian.approved': return item.clientId ? t('activity.guardian.connection_approved', { isp }) : t('activity.guardian.approved');
     case 'guardian.refused': return t('activity.guardian.connection_refused', { isp });
     case 'guardian.revoked_connection': return t('activity.guardian.revoked_connection', { isp });
+    case 'guardian.replaced': return t('activity.guardian.replaced');
     case 'identity.decrypted': {
       const purpose = label(t, 'activity.purpose.', String(d.purpose ?? ''));
       const fields = list(t, 'activity.field.', d.fields);

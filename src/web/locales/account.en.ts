@@ -204,4 +204,9 @@ export const accountEn = {
   'account.export.lead': "A JSON file with everything we hold about you: your account, your identity data (decrypted for you alone), your connected services, guardian links, known devices and the full activity log. The download is recorded in your activity.",
   'account.export.link': "Download my data (JSON)",
   'field.identity.throttled': 'Too many applications from this connection. Please wait 15 minutes and try again.',
+  'activity.guardian.replaced': "You named a new guardian",
+  'account.guardian.mine.title': "My guardian",
+  'account.guardian.mine.lead': "Your guardian can no longer act for you, or has not approved your cyberspace ID yet. You can name another adult who holds an active cyberspace ID.",
+  'account.guardian.mine.submit': "Name this guardian",
+  'account.guardian.mine.done': "Your new guardian has been named. They approve your cyberspace ID and new services from their own account.",
 };

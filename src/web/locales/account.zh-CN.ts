@@ -206,4 +206,9 @@ export const accountZhCN: Record<keyof typeof accountEn, string> = {
   'account.export.lead': "一个 JSON 文件，包含我们持有的关于您的全部信息：账户、身份信息（仅为您本人解密）、已连接的服务、监护关系、已知设备和完整的活动记录。下载操作会记入您的活动记录。",
   'account.export.link': "下载我的数据（JSON）",
   'field.identity.throttled': '此连接提交的申领过多，请 15 分钟后再试。',
+  'activity.guardian.replaced': "您指定了新的监护人",
+  'account.guardian.mine.title': "我的监护人",
+  'account.guardian.mine.lead': "您的监护人已无法代您行事，或尚未批准您的网号。您可以指定另一位持有有效网号的成年人。",
+  'account.guardian.mine.submit': "指定该监护人",
+  'account.guardian.mine.done': "已指定新的监护人。监护人将在其本人账户中批准您的网号和新服务。",
 };
