@@ -98,6 +98,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     counters: ephemeral,
     production: config.env === 'production',
     rateLimit: config.rateLimit,
+    observeSignIn: (outcome) => metrics.signIns.inc({ outcome }),
   });
   const keys = createSigningKeyService({
     queries: createSigningKeyQueries(db.knex),

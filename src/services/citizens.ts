@@ -24,29 +24,37 @@ type Dependencies = {
   counters: CounterStore;
   production: boolean;
   rateLimit: { loginAttemptsPerWindow: number; windowSeconds: number };
+  /** Counts each sign-in's outcome (metrics); never told who. */
+  observeSignIn?: (outcome: string) => void;
 };
 
-export function createCitizenService({ queries, hasher, vault, counters, production, rateLimit }: Dependencies) {
+export function createCitizenService({ queries, hasher, vault, counters, production, rateLimit, observeSignIn }: Dependencies) {
+  async function attemptSignIn(idInput: string, password: string, allow: ReadonlyArray<CitizenRow['status']>): Promise<SignInResult> {
+    const parsed = parseCyberspaceId(idInput);
+    // A mistyped ID is caught by its check symbol before any lookup (and any rate count).
+    if (!parsed.ok) return { ok: false, reason: 'malformed_id' };
+    const attempts = await counters.increment(`login:${parsed.id}`, rateLimit.windowSeconds);
+    const citizen = await queries.findCitizenByCyberspaceId(parsed.id);
+    if (attempts > rateLimit.loginAttemptsPerWindow) return { ok: false, reason: 'throttled', citizenId: citizen?.id };
+    const valid = citizen
+      ? await hasher.verify(citizen.password_hash, password.normalize('NFC'))
+      : await hasher.verifyNothing(password);
+    if (!citizen || !valid) return { ok: false, reason: 'invalid_credentials', citizenId: citizen?.id };
+    await counters.reset(`login:${parsed.id}`);
+    // Only someone holding the password learns the account's state.
+    if (!allow.includes(citizen.status)) return { ok: false, reason: citizen.status as Exclude<CitizenRow['status'], 'active'>, citizenId: citizen.id };
+    if (hasher.needsRehash(citizen.password_hash)) {
+      await queries.updateCitizenPasswordHash(citizen.id, await hasher.hash(password.normalize('NFC')));
+    }
+    return { ok: true, citizen };
+  }
+
   return {
     /** `allow`: account states that may sign in here (the dashboard admits suspended citizens). */
     async signIn(idInput: string, password: string, allow: ReadonlyArray<CitizenRow['status']> = ['active']): Promise<SignInResult> {
-      const parsed = parseCyberspaceId(idInput);
-      // A mistyped ID is caught by its check symbol before any lookup (and any rate count).
-      if (!parsed.ok) return { ok: false, reason: 'malformed_id' };
-      const attempts = await counters.increment(`login:${parsed.id}`, rateLimit.windowSeconds);
-      const citizen = await queries.findCitizenByCyberspaceId(parsed.id);
-      if (attempts > rateLimit.loginAttemptsPerWindow) return { ok: false, reason: 'throttled', citizenId: citizen?.id };
-      const valid = citizen
-        ? await hasher.verify(citizen.password_hash, password.normalize('NFC'))
-        : await hasher.verifyNothing(password);
-      if (!citizen || !valid) return { ok: false, reason: 'invalid_credentials', citizenId: citizen?.id };
-      await counters.reset(`login:${parsed.id}`);
-      // Only someone holding the password learns the account's state.
-      if (!allow.includes(citizen.status)) return { ok: false, reason: citizen.status as Exclude<CitizenRow['status'], 'active'>, citizenId: citizen.id };
-      if (hasher.needsRehash(citizen.password_hash)) {
-        await queries.updateCitizenPasswordHash(citizen.id, await hasher.hash(password.normalize('NFC')));
-      }
-      return { ok: true, citizen };
+      const result = await attemptSignIn(idInput, password, allow);
+      observeSignIn?.(result.ok ? 'succeeded' : result.reason);
+      return result;
     },
 
     /** Sandbox/development only: a verified citizen with a random password (and a birth date, for age claims). */
