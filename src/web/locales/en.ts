@@ -16,7 +16,7 @@ export const en = {
   'home.how': 'Each service sees a different cyberspace ID for you, so services cannot link your accounts with each other.',
   'home.apply': 'Apply for a cyberspace ID',
   'home.account': 'My account',
-  'home.developers': 'For service providers: discovery metadata',
+  'home.developers': 'For internet service providers: how to integrate',
   'login.title': 'Sign in with Cyberspace ID',
   'login.for': '{client} wants you to sign in.',
   'login.id': 'Cyberspace ID',

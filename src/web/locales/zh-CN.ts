@@ -17,7 +17,7 @@ export const zhCN: Record<MessageKey, string> = {
   'home.how': '每个服务看到的是您不同的网号，服务之间无法据此关联您的账户。',
   'home.apply': '申领网号',
   'home.account': '我的账户',
-  'home.developers': '服务提供者：发现元数据',
+  'home.developers': '互联网服务提供者：接入指南',
   'login.title': '使用网号登录',
   'login.for': '{client} 请求您登录。',
   'login.id': '网号',
