@@ -7,6 +7,7 @@ import * as connectionsAndApprovals from './20261122040000_connections_and_appro
 import * as sandboxIdentities from './20261122010000_sandbox_identities.js';
 import * as knownDevicesAndNotices from './20261123010000_known_devices_and_notices.js';
 import * as lawfulAccess from './20261122050000_lawful_access.js';
+import * as twoFactor from './20261124010000_two_factor.js';
 
 export const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['20261122000000_initial', initial],
@@ -16,4 +17,5 @@ export const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['20261122010000_sandbox_identities', sandboxIdentities],
   ['20261123010000_known_devices_and_notices', knownDevicesAndNotices],
   ['20261122050000_lawful_access', lawfulAccess],
+  ['20261124010000_two_factor', twoFactor],
 ];

@@ -16,6 +16,7 @@ import { createApplyRouter } from './routes/apply.js';
 import { createAccountRouter } from './routes/account.js';
 import { createAccountActivityRouter } from './routes/account-activity.js';
 import { createAccountPasswordRouter } from './routes/account-password.js';
+import { createAccountTwoFactorRouter } from './routes/account-two-factor.js';
 import { createDeviceCookie } from './web/device-cookie.js';
 import { createRecoverRouter } from './routes/recover.js';
 import { createSystemRouter } from './routes/system.js';
@@ -41,11 +42,12 @@ export function createApp(container: Container, options: AppOptions = {}): Koa {
   // Forms: urlencoded only, small, and CSRF-checked.
   const forms = new Router();
   forms.use(bodyParser({ enableTypes: ['form'], formLimit: '16kb' }), csrfMiddleware(csrfKey, https));
-  forms.use(createInteractionRouter({ provider: providerHolder.current, citizens: container.citizens, guardianship: container.guardianship, audit: container.audit, vault: container.vault, render, deviceCookie: createDeviceCookie(container.knownDevices, https) }).routes());
+  forms.use(createInteractionRouter({ provider: providerHolder.current, citizens: container.citizens, guardianship: container.guardianship, audit: container.audit, vault: container.vault, render, deviceCookie: createDeviceCookie(container.knownDevices, https), twoFactor: container.twoFactor }).routes());
   forms.use(createApplyRouter(container).routes());
   forms.use(createAccountRouter(container).routes());
   forms.use(createAccountActivityRouter(container).routes());
   forms.use(createAccountPasswordRouter(container).routes());
+  forms.use(createAccountTwoFactorRouter(container).routes());
   forms.use(createRecoverRouter(container).routes());
 
   const pages = new Router();

@@ -40,6 +40,7 @@ import { createAccountNotices } from './services/account-notices.js';
 import { createKnownDevices, deriveDeviceKey } from './services/known-devices.js';
 import { createActivity } from './services/activity.js';
 import { createCredentials } from './services/credentials.js';
+import { createTwoFactor } from './services/two-factor.js';
 import { createDataExport } from './services/data-export.js';
 import { createAccountLifecycle } from './services/account-lifecycle.js';
 import { createGuardianship } from './services/guardianship.js';
@@ -178,6 +179,15 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     rateLimit: config.rateLimit,
     record: (event) => audit.record(event),
   });
+  // The optional second factor (TOTP): secrets sealed with the envelope, codes single-use.
+  const twoFactor = createTwoFactor({
+    queries: citizenQueries,
+    envelope,
+    store: ephemeral,
+    hasher,
+    rateLimit: config.rateLimit,
+    record: (event) => audit.record(event),
+  });
   const dataExport = createDataExport({
     vault,
     citizens: citizenQueries,
@@ -275,6 +285,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     knownDevices,
     activity,
     credentials,
+    twoFactor,
     dataExport,
     lawfulAccess,
     // Lawful accesses shown to their subject once the embargo has passed (activity, export).

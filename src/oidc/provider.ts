@@ -17,6 +17,8 @@ import type { createProviderPages } from './pages.js';
 import type { Logger } from '../logger.js';
 
 export const ACR_PASSWORD = 'urn:cyberspace-id:acr:password';
+/** The password and a one-time code from the citizen's authenticator (src/services/two-factor.ts). */
+export const ACR_PASSWORD_TOTP = 'urn:cyberspace-id:acr:password+totp';
 
 export type ProviderDependencies = {
   config: Pick<Config, 'issuer' | 'ttl' | 'secrets' | 'env'>;
@@ -63,7 +65,7 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
     // claim, acr would only appear when asked for with acr_values, and discovery would
     // advertise a claim that is never issued).
     claims: { ...SCOPE_CLAIMS, auth_time: null, sid: null, iss: null },
-    acrValues: [ACR_PASSWORD],
+    acrValues: [ACR_PASSWORD, ACR_PASSWORD_TOTP],
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
     enabledJWA: {
       idTokenSigningAlgValues: ['ES256', 'RS256'],

@@ -17,6 +17,9 @@ export type CitizenRow = SealedIdentity & {
   suspension_reason: string | null;
   cancelled_at: Date | null;
   password_changed_at: Date;
+  /** The TOTP secret, sealed (envelope, AAD citizens/<id>/totp_secret); null when not enrolled. */
+  totp_secret_ciphertext: string | null;
+  totp_enabled_at: Date | null;
   created_at: Date;
   updated_at: Date;
 };
@@ -63,6 +66,12 @@ export function createCitizenQueries(knex: Knex) {
     async updateCitizenPasswordHash(id: string, passwordHash: string, changed = false): Promise<void> {
       await knex('citizens').where({ id }).update({ password_hash: passwordHash, ...(changed ? { password_changed_at: knex.fn.now() } : {}), ...touch() });
     },
+    async enableTotp(id: string, sealedSecret: string): Promise<void> {
+      await knex('citizens').where({ id }).update({ totp_secret_ciphertext: sealedSecret, totp_enabled_at: knex.fn.now(), ...touch() });
+    },
+    async disableTotp(id: string): Promise<void> {
+      await knex('citizens').where({ id }).update({ totp_secret_ciphertext: null, totp_enabled_at: null, ...touch() });
+    },
     async setCitizenStatus(id: string, status: CitizenStatus, suspension?: { by: 'citizen' | 'operator'; reason: string | null }): Promise<void> {
       await knex('citizens').where({ id }).update({
         status,
@@ -98,6 +107,8 @@ export function createCitizenQueries(knex: Knex) {
         document_number_ciphertext: null,
         birth_date_ciphertext: null,
         document_blind_index: null,
+        totp_secret_ciphertext: null,
+        totp_enabled_at: null,
         guardian_id: null,
         password_hash: '!cancelled',
         cancelled_at: knex.fn.now(),

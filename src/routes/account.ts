@@ -3,7 +3,10 @@
 // revoking a service, and the guardian's tasks (approve a minor, approve or revoke a minor's
 // services, apply for a child under 14). Every action is a CSRF-checked form post that
 // redirects back (303), so the pages work without JavaScript. Older activity and the data
-// export are in account-activity.ts, the password change in account-password.ts.
+// export are in account-activity.ts, the password change in account-password.ts, the second
+// factor in account-two-factor.ts. With a second factor, sign-in asks for a one-time code after
+// the password; the passed first step is held server-side under a random key that travels in a
+// hidden field and is bound to this browser's CSRF token.
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
@@ -17,12 +20,13 @@ import { DOCUMENT_TYPES } from '../identity/documents.js';
 import { claimNames, formatWhen } from '../web/activity-text.js';
 import { createDeviceCookie } from '../web/device-cookie.js';
 import { ACCOUNT_COOKIE, requireCitizen, signedInCitizen } from './account-guard.js';
+import type { CitizenRow } from '../queries/citizens.js';
 import { activityView, noticesView, type LawfulDisclosureSource } from './account-activity.js';
 
 export { ACCOUNT_COOKIE };
 
 type Deps = Pick<Container, 'citizens' | 'accountSessions' | 'connections' | 'lifecycle' | 'guardianship' | 'applications' | 'render' | 'vault' | 'audit' | 'config'
-  | 'accountNotices' | 'activity' | 'clientName' | 'knownDevices' | 'ephemeral'> & LawfulDisclosureSource;
+  | 'accountNotices' | 'activity' | 'clientName' | 'knownDevices' | 'ephemeral' | 'twoFactor'> & LawfulDisclosureSource;
 
 const FLASHES: Record<string, MessageKey> = {
   suspended: 'account.suspend.done',
@@ -32,6 +36,8 @@ const FLASHES: Record<string, MessageKey> = {
   recovered: 'recover.done',
   guardian_named: 'account.guardian.mine.done',
   password: 'account.password.done',
+  two_factor_on: 'account.two_factor.enabled_done',
+  two_factor_off: 'account.two_factor.disabled_done',
 };
 
 const loginForm = z.object({ cyberspace_id: z.string().max(100).default(''), password: z.string().max(1024).default('') });
@@ -53,6 +59,21 @@ export function createAccountRouter(deps: Deps): Router {
     await deps.render(ctx, 'account-login', { titleKey: 'account.login.title', status, data: { error, cyberspaceId, notice } });
   }
 
+  async function renderCode(ctx: Context, challenge: string, error?: string) {
+    await deps.render(ctx, 'login-code', {
+      titleKey: 'login.code.title',
+      status: error ? (error === 'throttled' ? 429 : 400) : 200,
+      data: { clientName: '', action: '/account/login/code', abortUrl: '', challenge, error },
+    });
+  }
+
+  async function startSession(ctx: Context, citizen: CitizenRow, methods: Record<string, string | string[]> = {}) {
+    await deps.audit.record({ type: 'sign_in.succeeded', citizenId: citizen.id, actor: 'citizen', details: { purpose: 'account', ...methods } });
+    await deviceCookie.signedIn(ctx, citizen.id);
+    ctx.cookies.set(ACCOUNT_COOKIE, await deps.accountSessions.create(citizen.id), cookieOptions);
+    back(ctx);
+  }
+
   async function renderDashboard(ctx: Context, status = 200, cancelError = false, guardianError?: string) {
     const citizen = me(ctx);
     // The guardian section is for anyone not under a guardian themselves; whether they may act
@@ -69,6 +90,7 @@ export function createAccountRouter(deps: Deps): Router {
         flash: typeof ctx.query.done === 'string' ? FLASHES[ctx.query.done] : undefined,
         cyberspaceId: formatForReading(citizen.cyberspace_id),
         status: citizen.status,
+        twoFactorEnabled: deps.twoFactor.isEnabled(citizen),
         suspendedBy: citizen.suspended_by,
         suspensionReason: citizen.suspension_reason ?? '',
         notices: await noticesView(deps, ctx, citizen.id),
@@ -102,10 +124,27 @@ export function createAccountRouter(deps: Deps): Router {
       if (result.citizenId) deps.audit.recordDetached({ type: 'sign_in.failed', citizenId: result.citizenId, actor: 'citizen', details: { reason_code: result.reason } });
       return renderLogin(ctx, result.reason === 'throttled' ? 429 : 400, result.reason, input.cyberspace_id);
     }
-    await deps.audit.record({ type: 'sign_in.succeeded', citizenId: result.citizen.id, actor: 'citizen', details: { purpose: 'account' } });
-    await deviceCookie.signedIn(ctx, result.citizen.id);
-    ctx.cookies.set(ACCOUNT_COOKIE, await deps.accountSessions.create(result.citizen.id), cookieOptions);
-    back(ctx);
+    if (deps.twoFactor.isEnabled(result.citizen)) {
+      const challenge = deps.twoFactor.newChallengeKey();
+      await deps.twoFactor.beginChallenge(`account:${challenge}`, result.citizen.id, String(ctx.state.csrfToken));
+      return renderCode(ctx, challenge);
+    }
+    await startSession(ctx, result.citizen);
+  });
+
+  router.post('/account/login/code', async (ctx) => {
+    const form = formBody(ctx);
+    const challenge = String(form.challenge ?? '').slice(0, 100);
+    const citizenId = await deps.twoFactor.findChallenge(`account:${challenge}`, String(ctx.state.csrfToken));
+    const citizen = citizenId ? await deps.citizens.findCitizen(citizenId) : undefined;
+    if (!citizen || citizen.status === 'cancelled' || !deps.twoFactor.isEnabled(citizen)) return renderLogin(ctx, 400, 'expired');
+    const check = await deps.twoFactor.verifyCode(citizen, String(form.code ?? '').slice(0, 20));
+    if (check !== 'ok') {
+      deps.audit.recordDetached({ type: 'sign_in.failed', citizenId: citizen.id, actor: 'citizen', details: { reason_code: check } });
+      return renderCode(ctx, challenge, check);
+    }
+    await deps.twoFactor.endChallenge(`account:${challenge}`);
+    await startSession(ctx, citizen, { amr: ['pwd', 'otp'] });
   });
 
   router.post('/account/logout', async (ctx) => {

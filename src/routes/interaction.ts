@@ -1,15 +1,20 @@
 // Citizen sign-in and consent, the oidc-provider interaction flow (its example/routes/koa.js):
 // interactionDetails → check the prompt → do one thing → interactionResult → redirect.
+// A citizen with a second factor passes the password, then a one-time code: the passed first
+// step is held server-side under the interaction's uid (which oidc-provider binds to this
+// browser's interaction cookie), never in the form.
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { createConsentHandlers, type ConsentDependencies } from './consent.js';
-import { ACR_PASSWORD } from '../oidc/provider.js';
+import { ACR_PASSWORD, ACR_PASSWORD_TOTP } from '../oidc/provider.js';
 import { formBody } from '../web/form-body.js';
 import { localeFor } from '../web/locale.js';
 import type { DeviceCookie } from '../web/device-cookie.js';
+import type { TwoFactor } from '../services/two-factor.js';
+import type { CitizenRow } from '../queries/citizens.js';
 
-type Dependencies = ConsentDependencies & { deviceCookie: DeviceCookie };
+type Dependencies = ConsentDependencies & { deviceCookie: DeviceCookie; twoFactor: TwoFactor };
 
 const loginForm = z.object({
   cyberspace_id: z.string().max(100).default(''),
@@ -52,6 +57,21 @@ export function createInteractionRouter(deps: Dependencies): Router {
     });
   }
 
+  async function renderCode(ctx: Context, uid: string, params: Record<string, unknown>, error?: string) {
+    await render(ctx, 'login-code', {
+      titleKey: 'login.code.title',
+      status: error ? (error === 'throttled' ? 429 : 400) : 200,
+      pagePath: `/interaction/${uid}`,
+      data: { clientName: await clientName(params.client_id), action: `/interaction/${uid}/code`, abortUrl: `/interaction/${uid}/abort`, challenge: '', error },
+    });
+  }
+
+  const signedIn = async (ctx: Context, citizen: CitizenRow, clientId: string, acr: string, amr: string[]) => {
+    await audit.record({ type: 'sign_in.succeeded', citizenId: citizen.id, clientId, actor: 'citizen', details: { acr, amr } });
+    await deps.deviceCookie.signedIn(ctx, citizen.id, clientId);
+    await finish(ctx, { login: { accountId: citizen.cyberspace_id, acr, amr, remember: true } });
+  };
+
   router.use(async (ctx, next) => {
     ctx.set('cache-control', 'no-store');
     await next();
@@ -77,11 +97,28 @@ export function createInteractionRouter(deps: Dependencies): Router {
       if (result.citizenId) audit.recordDetached({ type: 'sign_in.failed', citizenId: result.citizenId, clientId, actor: 'citizen', details: { reason_code: result.reason } });
       return renderLogin(ctx, uid, params, result.reason, input.cyberspace_id);
     }
-    await audit.record({ type: 'sign_in.succeeded', citizenId: result.citizen.id, clientId, actor: 'citizen', details: { acr: ACR_PASSWORD, amr: ['pwd'] } });
-    await deps.deviceCookie.signedIn(ctx, result.citizen.id, clientId);
-    await finish(ctx, {
-      login: { accountId: result.citizen.cyberspace_id, acr: ACR_PASSWORD, amr: ['pwd'], remember: true },
-    });
+    if (deps.twoFactor.isEnabled(result.citizen)) {
+      await deps.twoFactor.beginChallenge(`interaction:${uid}`, result.citizen.id);
+      return renderCode(ctx, uid, params);
+    }
+    await signedIn(ctx, result.citizen, clientId, ACR_PASSWORD, ['pwd']);
+  });
+
+  // The second step: a one-time code (RFC 6238), after a correct password in this interaction.
+  router.post('/code', async (ctx) => {
+    const { uid, prompt, params } = await details(ctx);
+    if (prompt.name !== 'login') ctx.throw(400, 'not a login prompt');
+    const citizenId = await deps.twoFactor.findChallenge(`interaction:${uid}`);
+    const citizen = citizenId ? await citizens.findCitizen(citizenId) : undefined;
+    if (!citizen || citizen.status !== 'active' || !deps.twoFactor.isEnabled(citizen)) return renderLogin(ctx, uid, params, 'expired');
+    const clientId = String(params.client_id);
+    const check = await deps.twoFactor.verifyCode(citizen, String(formBody(ctx).code ?? '').slice(0, 20));
+    if (check !== 'ok') {
+      audit.recordDetached({ type: 'sign_in.failed', citizenId: citizen.id, clientId, actor: 'citizen', details: { reason_code: check } });
+      return renderCode(ctx, uid, params, check);
+    }
+    await deps.twoFactor.endChallenge(`interaction:${uid}`);
+    await signedIn(ctx, citizen, clientId, ACR_PASSWORD_TOTP, ['pwd', 'otp']);
   });
 
   router.post('/confirm', async (ctx) => {

@@ -3,7 +3,8 @@
 //   resuming restores the citizen's connections. A citizen cannot lift an operator's suspension.
 // - Cancelled: identity data crypto-shredded, every grant and token revoked, ISPs with
 //   back-channel logout told; the cyberspace ID row stays so the ID is never issued again.
-// - Recovery: re-prove the identity document, set a new password, end every session.
+// - Recovery: re-prove the identity document, set a new password, end every session. It also
+//   turns the second factor off: the document re-proof stands in for a lost authenticator.
 import { timingSafeEqual } from 'node:crypto';
 import { parseCyberspaceId } from '../ids/cyberspace-id.js';
 import { isDocumentType, validateDocumentNumber } from '../identity/documents.js';
@@ -19,7 +20,7 @@ import type { GrantRevocations } from './grant-revocations.js';
 import type { CounterStore } from '../storage/model-store.js';
 
 export type LifecycleEvent = {
-  type: 'account.suspended' | 'account.resumed' | 'account.cancelled' | 'account.recovered';
+  type: 'account.suspended' | 'account.resumed' | 'account.cancelled' | 'account.recovered' | 'account.two_factor_disabled';
   citizenId: string;
   actor: 'citizen' | 'operator';
   details?: { reason_code?: string; count?: number };
@@ -130,6 +131,10 @@ export function createAccountLifecycle({ queries, vault, hasher, sessions, revoc
       await queries.updateCitizenPasswordHash(citizen.id, await hasher.hash(input.newPassword.normalize('NFC')), true);
       await sessions.endAll(citizen.id);
       await record({ type: 'account.recovered', citizenId: citizen.id, actor: 'citizen' });
+      if (citizen.totp_enabled_at) {
+        await queries.disableTotp(citizen.id);
+        await record({ type: 'account.two_factor_disabled', citizenId: citizen.id, actor: 'citizen', details: { reason_code: 'password_recovery' } });
+      }
       return citizen;
     },
   };

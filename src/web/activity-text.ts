@@ -43,6 +43,9 @@ function sentence(item: ActivityItem, t: Translate): string {
     case 'account.cancelled': return t('activity.account.cancelled');
     case 'account.recovered': return t('activity.account.recovered');
     case 'account.password_changed': return t('activity.account.password_changed');
+    case 'account.two_factor_enabled': return t('activity.account.two_factor_enabled');
+    case 'account.two_factor_disabled':
+      return d.reason_code === 'password_recovery' ? t('activity.account.two_factor_disabled.recovery') : t('activity.account.two_factor_disabled');
     case 'guardian.approved': return item.clientId ? t('activity.guardian.connection_approved', { isp }) : t('activity.guardian.approved');
     case 'guardian.refused': return t('activity.guardian.connection_refused', { isp });
     case 'guardian.revoked_connection': return t('activity.guardian.revoked_connection', { isp });
