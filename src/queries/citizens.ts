@@ -69,6 +69,17 @@ export function createCitizenQueries(knex: Knex) {
     async enableTotp(id: string, sealedSecret: string): Promise<void> {
       await knex('citizens').where({ id }).update({ totp_secret_ciphertext: sealedSecret, totp_enabled_at: knex.fn.now(), ...touch() });
     },
+    /** KEK rotation: sealed TOTP secrets, by citizen id. */
+    listTotpSecrets(afterId: string | null, limit: number): Promise<Array<{ id: string; totp_secret_ciphertext: string }>> {
+      const query = knex('citizens').whereNotNull('totp_secret_ciphertext').orderBy('id').limit(limit).select('id', 'totp_secret_ciphertext');
+      return afterId ? query.where('id', '>', afterId) : query;
+    },
+    async findTotpSecret(id: string): Promise<string | null | undefined> {
+      return (await knex('citizens').where({ id }).first('totp_secret_ciphertext'))?.totp_secret_ciphertext;
+    },
+    async replaceTotpSecret(id: string, previous: string, next: string): Promise<boolean> {
+      return (await knex('citizens').where({ id, totp_secret_ciphertext: previous }).update({ totp_secret_ciphertext: next })) === 1;
+    },
     async disableTotp(id: string): Promise<void> {
       await knex('citizens').where({ id }).update({ totp_secret_ciphertext: null, totp_enabled_at: null, ...touch() });
     },

@@ -3,7 +3,8 @@
 // from configuration. Three kinds of record hold a wrapped data key:
 // - citizens.data_key (one per citizen; the field ciphertexts under it stay as they are);
 // - signing_keys.private_jwk_ciphertext (the private JWK sealed with its own data key);
-// - clients.secret_ciphertext (the client secret sealed with its own data key).
+// - clients.secret_ciphertext (the client secret sealed with its own data key);
+// - citizens.totp_secret_ciphertext (a second-factor secret sealed with its own data key).
 // Safe while the service runs: batches, compare-and-set per row (crypto/rewrap.ts), and
 // idempotent, so an interrupted or repeated run is harmless. The report says, per kind, what
 // was re-wrapped and how many values still name another KEK; operators run it again until
@@ -15,8 +16,9 @@ import type { IdentityVault } from './identity-vault.js';
 import type { SigningKeyService } from './signing-keys.js';
 import type { ClientService } from './clients.js';
 import type { AuditService } from './audit.js';
+import { secretAad as totpSecretAad } from './two-factor.js';
 
-export const KEK_KINDS = ['citizen_data_keys', 'signing_keys', 'client_secrets'] as const;
+export const KEK_KINDS = ['citizen_data_keys', 'signing_keys', 'client_secrets', 'totp_secrets'] as const;
 export type KekKind = (typeof KEK_KINDS)[number];
 
 export type KindReport = RewrapCounts & {
@@ -46,11 +48,11 @@ export type KekStatus = {
 };
 
 type Dependencies = {
-  citizenQueries: Pick<CitizenQueries, 'listDataKeys' | 'findDataKey' | 'replaceDataKey' | 'countDataKeysByKek'>;
+  citizenQueries: Pick<CitizenQueries, 'listDataKeys' | 'findDataKey' | 'replaceDataKey' | 'countDataKeysByKek' | 'listTotpSecrets' | 'findTotpSecret' | 'replaceTotpSecret'>;
   vault: Pick<IdentityVault, 'rewrapDataKey'>;
   keys: Pick<SigningKeyService, 'rewrapSource'>;
   clients: Pick<ClientService, 'rewrapSource'>;
-  envelope: Pick<Envelope, 'activeKekId' | 'kekIdOf'>;
+  envelope: Pick<Envelope, 'activeKekId' | 'kekIdOf' | 'rewrapSealed'>;
   /** Every KEK id in configuration (to tell an old key from a missing one). */
   configuredKekIds: readonly string[];
   audit: Pick<AuditService, 'record'>;
@@ -68,10 +70,18 @@ export function createKekRotation({ citizenQueries, vault, keys, clients, envelo
     kekIdOf: (wrapped) => envelope.kekIdOf(wrapped),
     countByKek: () => citizenQueries.countDataKeysByKek(),
   };
+  const totpSource: RewrapSource = {
+    list: async (after, limit) => (await citizenQueries.listTotpSecrets(after, limit)).map((row) => ({ id: row.id, wrapped: row.totp_secret_ciphertext })),
+    current: (id) => citizenQueries.findTotpSecret(id),
+    rewrap: ({ id, wrapped }) => envelope.rewrapSealed(wrapped, totpSecretAad(id)),
+    replace: (id, previous, next) => citizenQueries.replaceTotpSecret(id, previous, next),
+    kekIdOf: (sealed) => envelope.kekIdOf(sealed),
+  };
   const sources = (): Record<KekKind, RewrapSource> => ({
     citizen_data_keys: citizenSource,
     signing_keys: keys.rewrapSource(),
     client_secrets: clients.rewrapSource(),
+    totp_secrets: totpSource,
   });
   const underOtherKeks = (counts: Record<string, number>) =>
     Object.entries(counts).reduce((sum, [kek, n]) => (kek === envelope.activeKekId ? sum : sum + n), 0);

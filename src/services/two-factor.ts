@@ -36,7 +36,7 @@ const ENROLMENT = 'TotpEnrolment';
 const ENROLMENT_SECONDS = 600;
 const CHALLENGE = 'TotpChallenge';
 const CHALLENGE_SECONDS = 300;
-const secretAad = (citizenId: string) => `citizens/${citizenId}/totp_secret`;
+export const secretAad = (citizenId: string) => `citizens/${citizenId}/totp_secret`;
 const pendingAad = (citizenId: string) => `citizens/${citizenId}/totp_secret/pending`;
 const digest = (value: string) => createHash('sha256').update(value).digest('base64url');
 const totpFor = (base32: string, label = 'cyberspace-id') =>

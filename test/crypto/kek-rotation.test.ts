@@ -4,6 +4,7 @@
 // while the service runs, so that the old key can be removed. Also: the other purposes' keys
 // (blind index, pairwise, cookies/CSRF) are independent of each other and of the KEK.
 import assert from 'node:assert/strict';
+import { secretAad as totpSecretAad } from '../../src/services/two-factor.js';
 import { randomBytes } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -36,13 +37,16 @@ async function wrappedValues(container: Container) {
   const citizens = await knex('citizens').whereNotNull('data_key').select('id', 'data_key');
   const keys = await knex('signing_keys').select('kid', 'private_jwk_ciphertext');
   const clients = await knex('clients').whereNotNull('secret_ciphertext').select('client_id', 'secret_ciphertext');
+  const totp = await knex('citizens').whereNotNull('totp_secret_ciphertext').select('id', 'totp_secret_ciphertext');
   return {
     citizen_data_keys: Object.fromEntries(citizens.map((r) => [r.id as string, r.data_key as string])),
     signing_keys: Object.fromEntries(keys.map((r) => [r.kid as string, r.private_jwk_ciphertext as string])),
     client_secrets: Object.fromEntries(clients.map((r) => [r.client_id as string, r.secret_ciphertext as string])),
+    totp_secrets: Object.fromEntries(totp.map((r) => [r.id as string, r.totp_secret_ciphertext as string])),
   };
 }
 const kekOf = (value: string) => value.split(':')[1];
+const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 
 /** The field ciphertexts and blind indexes: KEK rotation must not touch them. */
 async function identityColumns(container: Container) {
@@ -78,6 +82,7 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
   ];
   const testCitizens: Array<Credentials & { id: string; birthDate: string }> = [];
   let noIdentity: Credentials;
+  let totpCitizen: string;
   let es256Client: Awaited<ReturnType<typeof createClient>>;
   let rs256Client: Awaited<ReturnType<typeof createClient>>;
   let subBefore: string;
@@ -98,6 +103,9 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
       testCitizens.push({ cyberspace_id: created.cyberspace_id, password: created.password, id: created.citizen.id, birthDate });
     }
     noIdentity = await c.citizens.createTestCitizen(); // no data key at all: nothing to rotate
+    // A second-factor secret, sealed with its own data key.
+    totpCitizen = testCitizens[2]!.id;
+    await c.citizenQueries.enableTotp(totpCitizen, c.envelope.seal(TOTP_SECRET, totpSecretAad(totpCitizen)));
     es256Client = await createClient(c, { name: 'Rotation ISP' });
     rs256Client = await createClient(c, { name: 'Rotation RSA ISP', idTokenSigningAlg: 'RS256', redirectUris: ['https://rsa.isp.example/callback'] });
     await createClient(c, { name: 'Public ISP', public: true, redirectUris: ['https://public.isp.example/callback'] });
@@ -124,11 +132,12 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
     assert.deepEqual(status.kinds.citizen_data_keys, { A: 8 }, '3 applicants and 5 test citizens with a birth date');
     assert.deepEqual(status.kinds.signing_keys, { A: 4 }, 'ES256 and RS256, two generations');
     assert.deepEqual(status.kinds.client_secrets, { A: 2 }, 'the public client has no secret');
-    assert.equal(status.remaining, 14);
+    assert.deepEqual(status.kinds.totp_secrets, { A: 1 });
+    assert.equal(status.remaining, 15);
     assert.deepEqual(status.missing_kek_ids, []);
   });
 
-  it('re-wraps every data key, signing key and client secret under B, in batches, while rows change underneath', async () => {
+  it('re-wraps every data key, signing key, client secret and second-factor secret under B, in batches, while rows change underneath', async () => {
     const c = during.container;
     const onlyA = createEnvelope(parseKeyring('KEY_ENCRYPTION_KEYS', `A:${KEY_A}`, [])!);
     const touched = new Set<string>();
@@ -155,7 +164,8 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
     assert.deepEqual(report.kinds.citizen_data_keys, { rewrapped: 7, already_current: 0, gone: 1, retried: 1, conflicts: 0, unreadable: 0, remaining: 0 });
     assert.deepEqual(report.kinds.signing_keys, { rewrapped: 4, already_current: 0, gone: 0, retried: 0, conflicts: 0, unreadable: 0, remaining: 0 });
     assert.deepEqual(report.kinds.client_secrets, { rewrapped: 2, already_current: 0, gone: 0, retried: 0, conflicts: 0, unreadable: 0, remaining: 0 });
-    assert.equal(report.rewrapped, 13);
+    assert.deepEqual(report.kinds.totp_secrets, { rewrapped: 1, already_current: 0, gone: 0, retried: 0, conflicts: 0, unreadable: 0, remaining: 0 });
+    assert.equal(report.rewrapped, 14);
     assert.equal(report.remaining, 0);
     assert.equal(report.complete, true);
 
@@ -171,7 +181,7 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
     const [entry] = (await c.audit.latest({ limit: 20 })).filter((e) => e.type === 'kek.rotated');
     assert.ok(entry, 'the rotation is in the audit log');
     assert.equal(entry.actor, 'operator');
-    assert.deepEqual(entry.details, { kek_id: 'B', count: 13, status: 'complete' });
+    assert.deepEqual(entry.details, { kek_id: 'B', count: 14, status: 'complete' });
   });
 
   it('running it again changes nothing (idempotent), and kek-status then reports done', async () => {
@@ -185,10 +195,11 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
     assert.equal(report.kinds.citizen_data_keys.already_current, 7);
     assert.equal(report.kinds.signing_keys.already_current, 4);
     assert.equal(report.kinds.client_secrets.already_current, 2);
+    assert.equal(report.kinds.totp_secrets.already_current, 1);
     assert.deepEqual(await wrappedValues(c), before, 'not one stored value changed');
     const status = await cli(c, 'keys', 'kek-status', '--json');
     assert.equal(status.exitCode, 0);
-    assert.deepEqual((status.body as KekStatus).kinds, { citizen_data_keys: { B: 7 }, signing_keys: { B: 4 }, client_secrets: { B: 2 } });
+    assert.deepEqual((status.body as KekStatus).kinds, { citizen_data_keys: { B: 7 }, signing_keys: { B: 4 }, client_secrets: { B: 2 }, totp_secrets: { B: 1 } });
     const usage = await runCommand(c, ['keys', 'rotate-kek', '--batch-size', '0']);
     assert.equal(usage.exitCode, 2, 'a bad batch size is a usage error');
   });
@@ -207,6 +218,8 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
         const row = (await c.citizenQueries.findCitizenById(citizen.id))!;
         assert.deepEqual(await c.vault.open(row.id, row, ['birthDate'], 'test'), { birthDate: citizen.birthDate });
       }
+      const totpRow = (await c.citizenQueries.findCitizenById(totpCitizen))!;
+      assert.equal(c.envelope.open(totpRow.totp_secret_ciphertext!, totpSecretAad(totpCitizen)), TOTP_SECRET, 'the second-factor secret opens under B');
       // The client secret opens (client_secret_basic at the token endpoint) and both signing
       // keys sign; the ISP sees the same pairwise ID as before the rotation.
       const es = await idTokenFor(after, es256Client, testCitizens[0]!);
@@ -243,7 +256,7 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
       const reports = await Promise.all([during, other].map((app) => app.container.kekRotation.rotate({ batchSize: 2 })));
       for (const kind of KEK_KINDS) {
         const [a, b] = reports.map((r) => r.kinds[kind]);
-        const total = { citizen_data_keys: 7, signing_keys: 4, client_secrets: 2 }[kind];
+        const total = { citizen_data_keys: 7, signing_keys: 4, client_secrets: 2, totp_secrets: 1 }[kind];
         assert.equal(a!.rewrapped + b!.rewrapped, total, `${kind}: each value re-wrapped once in total`);
         assert.equal(a!.conflicts + b!.conflicts + a!.unreadable + b!.unreadable, 0);
         assert.equal(a!.remaining + b!.remaining, 0);

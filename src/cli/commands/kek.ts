@@ -6,6 +6,7 @@ const LABELS: Record<(typeof KEK_KINDS)[number], string> = {
   citizen_data_keys: 'citizen data keys',
   signing_keys: 'signing keys',
   client_secrets: 'client secrets',
+  totp_secrets: 'second-factor secrets',
 };
 
 function batchSize(value: unknown): number | undefined {
