@@ -43,6 +43,8 @@ export function createDataExport({ vault, citizens, connections, devices, notice
           updated_at: iso(citizen.updated_at),
           password_changed_at: iso(citizen.password_changed_at),
           guardian_approved_at: iso(citizen.guardian_approved_at),
+          // Whether a second factor is on and since when; its secret is never exported.
+          two_factor_enabled_at: iso(citizen.totp_enabled_at),
         },
         identity: {
           name: identity.name ?? null,

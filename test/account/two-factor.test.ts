@@ -280,3 +280,20 @@ describe('two-step sign-in (TOTP)', () => {
     assert.ok(activityLines(signedIn).some((line) => /turned off by recovering/.test(line)), activityLines(signedIn).join('\n'));
   });
 });
+
+describe('the data export and the second factor', () => {
+  let app: TestApp;
+  before(async () => (app = await startTestApp()));
+  after(async () => app.stop());
+
+  it('says since when a second factor is on, and never carries its secret', async () => {
+    const created = await app.container.citizens.createTestCitizen({ birthDate: '1980-02-02' });
+    const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+    await app.container.citizenQueries.enableTotp(created.citizen.id, app.container.envelope.seal(secret, `citizens/${created.citizen.id}/totp_secret`));
+    const citizen = (await app.container.citizenQueries.findCitizenById(created.citizen.id))!;
+    const exported = await app.container.dataExport.build(citizen);
+    const text = JSON.stringify(exported);
+    assert.match(String((exported as { account: { two_factor_enabled_at?: string } }).account.two_factor_enabled_at), /^\d{4}-/);
+    assert.ok(!text.includes(secret), 'the secret is not exported');
+  });
+});
