@@ -28,7 +28,7 @@ const MOBILE = { width: 375, height: 812 };
 export const SCREENSHOTS = [
   'home', 'apply-notice', 'apply-form', 'apply-done',
   'login', 'login-mobile', 'login-error', 'consent', 'identity-release', 'guardian-pending',
-  'account-login', 'dashboard', 'dashboard-mobile', 'recover', 'error', 'logout', 'logged-out',
+  'account-login', 'dashboard', 'dashboard-mobile', 'two-factor', 'recover', 'error', 'logout', 'logged-out',
 ] as const;
 type Shot = (typeof SCREENSHOTS)[number];
 
@@ -214,6 +214,9 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
         assert.equal(await page.locator('tr.connection').count(), 2, 'the dashboard lists both ISPs');
         await shoot('dashboard');
         await shoot('dashboard-mobile', MOBILE);
+        await go('/account/two-factor');
+        assert.ok(await page.locator('figure.qr svg').isVisible(), 'the enrolment page shows its QR code');
+        await shoot('two-factor');
         await go('/recover');
         await shoot('recover');
         await go('/interaction/this-sign-in-has-expired', 400);
