@@ -66,6 +66,10 @@ export function createAuditLogQueries(knex: Knex) {
       });
     },
 
+    async findAuditEntryHash(chain: number, seq: number): Promise<string | undefined> {
+      const row = await knex('audit_log').where({ chain, seq }).first('hash');
+      return row?.hash as string | undefined;
+    },
     async listChainHeads(): Promise<ChainHead[]> {
       return (await knex('audit_chain_heads').select('*').orderBy('chain')).map(toHead);
     },

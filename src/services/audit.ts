@@ -130,16 +130,53 @@ export function createAuditService({ queries, citizens, onDetachedFailure }: Dep
       return (await queries.listLatestAuditEntries(pageSize(options.limit))).map(toEntry);
     },
 
-    async verify(): Promise<VerifyResult> {
-      const heads = new Map((await queries.listChainHeads()).map((h) => [h.chain, h]));
-      const chains = [...new Set([...heads.keys(), ...(await queries.listAuditChains())])].sort((a, b) => a - b);
-      const results = await Promise.all(chains.map((chain) => verifyChain(chain, heads.get(chain))));
-      const entries = results.reduce((sum, r) => sum + r.entries, 0);
-      const problems = results.flatMap((r) => r.problems);
-      return problems.length ? { ok: false, entries, problems } : { ok: true, entries };
+    /**
+     * The chain heads, to be kept outside the database (write-once storage, a printed record):
+     * someone able to disable the triggers could rewrite a chain from any entry through its head
+     * consistently, but not the history an anchor taken earlier has fixed.
+     */
+    async anchor(): Promise<AuditAnchor> {
+      const heads = await queries.listChainHeads();
+      return { taken_at: new Date().toISOString(), heads: heads.map((h) => ({ chain: h.chain, seq: Number(h.seq), hash: h.hash })) };
+    },
+
+    async verify(anchors: AuditAnchor[] = []): Promise<VerifyResult> {
+      const anchored: ChainProblem[] = [];
+      for (const anchor of anchors) {
+        for (const head of anchor.heads) {
+          if (head.seq === 0) continue;
+          const hash = await queries.findAuditEntryHash(head.chain, head.seq);
+          if (hash !== head.hash) {
+            anchored.push({ chain: head.chain, seq: head.seq, problem: `differs from the anchor taken ${anchor.taken_at} (${hash ? 'rewritten' : 'missing'})` });
+          }
+        }
+      }
+      const result = await verifyChains();
+      if (anchored.length === 0) return result;
+      return { ok: false, entries: result.entries, problems: [...(result.ok ? [] : result.problems), ...anchored] };
     },
   };
+
+  async function verifyChains(): Promise<VerifyResult> {
+    const heads = new Map((await queries.listChainHeads()).map((h) => [h.chain, h]));
+    const chains = [...new Set([...heads.keys(), ...(await queries.listAuditChains())])].sort((a, b) => a - b);
+    const results = await Promise.all(chains.map((chain) => verifyChain(chain, heads.get(chain))));
+    const entries = results.reduce((sum, r) => sum + r.entries, 0);
+    const problems = results.flatMap((r) => r.problems);
+    return problems.length ? { ok: false, entries, problems } : { ok: true, entries };
+  }
   return service;
+}
+
+/** A record of every chain's head at one moment (see anchor()). */
+export type AuditAnchor = { taken_at: string; heads: Array<{ chain: number; seq: number; hash: string }> };
+
+export function parseAuditAnchor(text: string): AuditAnchor {
+  const value = JSON.parse(text) as Partial<AuditAnchor>;
+  const valid = typeof value.taken_at === 'string' && Array.isArray(value.heads)
+    && value.heads.every((h) => Number.isInteger(h?.chain) && Number.isInteger(h?.seq) && typeof h?.hash === 'string' && /^[0-9a-f]{64}$/.test(h.hash));
+  if (!valid) throw new ValidationError(['not an audit anchor: expected {"taken_at": "…", "heads": [{"chain", "seq", "hash"}…]} as printed by `cyberid audit anchor`']);
+  return value as AuditAnchor;
 }
 
 export type AuditService = ReturnType<typeof createAuditService>;

@@ -1,6 +1,7 @@
-// cyberid audit verify | audit tail
-import { json, UsageError, type Command } from '../command.js';
-import type { AuditEntry } from '../../services/audit.js';
+// cyberid audit anchor | audit verify | audit tail
+import { readFileSync } from 'node:fs';
+import { json, stringList, UsageError, type Command } from '../command.js';
+import { parseAuditAnchor, type AuditEntry } from '../../services/audit.js';
 
 function limit(value: unknown): number | undefined {
   if (value === undefined) return undefined;
@@ -21,12 +22,29 @@ const line = (e: AuditEntry) => [
 
 export const auditCommands: Command[] = [
   {
+    name: 'audit anchor',
+    summary: 'print every hash chain\'s head as JSON, to keep outside the database (audit verify --anchor checks against it)',
+    usage: 'audit anchor',
+    options: {},
+    async run(container) {
+      return { output: json(await container.audit.anchor()) };
+    },
+  },
+  {
     name: 'audit verify',
     summary: 'recompute every audit log hash chain; exit 1 listing each changed, removed or reordered entry',
-    usage: 'audit verify [--json]',
-    options: { json: { type: 'boolean' } },
+    usage: 'audit verify [--anchor FILE…] [--json]',
+    options: { anchor: { type: 'string', multiple: true }, json: { type: 'boolean' } },
     async run(container, values) {
-      const result = await container.audit.verify();
+      const anchors = stringList(values, 'anchor').map((file) => {
+        try {
+          return parseAuditAnchor(readFileSync(file, 'utf8'));
+        } catch (error) {
+          if ((error as { problems?: string[] }).problems) throw error;
+          throw new UsageError(`--anchor ${file}: cannot read it as an audit anchor (${(error as Error).message})`);
+        }
+      });
+      const result = await container.audit.verify(anchors);
       if (values.json) return { output: json(result), exitCode: result.ok ? 0 : 1 };
       if (result.ok) return { output: `audit log intact: ${result.entries} entries verified\n` };
       const problems = result.problems.map((p) => `  chain ${p.chain} seq ${p.seq}: ${p.problem}\n`).join('');
