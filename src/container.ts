@@ -146,6 +146,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
   const accountSessions = createAccountSessions(ephemeral, config.ttl.accountSessionIdleSeconds);
   const revocations = createGrantRevocations({
     findGrantsByAccount: durable.findGrantsByAccount,
+    findGrantIdsByClient: durable.findGrantIdsByClient,
     revokeGrant,
     provider: currentProvider,
     logger,

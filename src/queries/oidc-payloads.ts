@@ -9,6 +9,7 @@ const TABLE = 'oidc_payloads';
 
 export function createOidcPayloadQueries(knex: Knex): ModelStore & {
   findGrantsByAccount(accountId: string): Promise<Array<{ id: string; payload: Payload }>>;
+  findGrantIdsByClient(clientId: string): Promise<string[]>;
   deleteExpired(): Promise<number>;
 } {
   const live = () => knex(TABLE).where((q) => q.whereNull('expires_at').orWhere('expires_at', '>', knex.fn.now()));
@@ -63,6 +64,9 @@ export function createOidcPayloadQueries(knex: Knex): ModelStore & {
         .where({ model: 'Grant', account_id: accountId })
         .select('id', 'payload');
       return rows;
+    },
+    async findGrantIdsByClient(clientId) {
+      return live().where({ model: 'Grant', client_id: clientId }).pluck('id');
     },
     async deleteExpired() {
       return knex(TABLE).where('expires_at', '<=', knex.fn.now()).delete();

@@ -10,12 +10,13 @@ type BackchannelClient = { backchannelLogoutUri?: string; backchannelLogout(sub:
 
 type Dependencies = {
   findGrantsByAccount: (accountId: string) => Promise<Array<{ id: string; payload: Payload }>>;
+  findGrantIdsByClient: (clientId: string) => Promise<string[]>;
   revokeGrant: (grantId: string) => Promise<void>;
   provider: () => Provider;
   logger: Logger;
 };
 
-export function createGrantRevocations({ findGrantsByAccount, revokeGrant, provider, logger }: Dependencies) {
+export function createGrantRevocations({ findGrantsByAccount, findGrantIdsByClient, revokeGrant, provider, logger }: Dependencies) {
   async function notify(accountId: string, clientId: string): Promise<void> {
     const client = (await provider().Client.find(clientId)) as unknown as BackchannelClient | undefined;
     if (!client?.backchannelLogoutUri) return;
@@ -39,6 +40,16 @@ export function createGrantRevocations({ findGrantsByAccount, revokeGrant, provi
     async revokeAll(accountId: string): Promise<string[]> {
       return revoke(accountId, await findGrantsByAccount(accountId));
     },
+    /**
+     * Every citizen's access at one ISP (the operator disables it): its tokens die for good, so
+     * re-enabling the ISP later does not bring back tokens that may have been stolen.
+     */
+    async revokeEveryGrantOfClient(clientId: string): Promise<number> {
+      const grantIds = await findGrantIdsByClient(clientId);
+      await Promise.all(grantIds.map((grantId) => revokeGrant(grantId)));
+      return grantIds.length;
+    },
+
     /** One ISP's access (the citizen or their guardian revokes a connection). */
     async revokeClient(accountId: string, clientId: string): Promise<boolean> {
       const grants = (await findGrantsByAccount(accountId)).filter((grant) => grant.payload.clientId === clientId);

@@ -122,14 +122,15 @@ export const clientCommands: Command[] = [
   },
   ...(['disable', 'enable'] as const).map((verb): Command => ({
     name: `client ${verb}`,
-    summary: verb === 'disable' ? 'stop an ISP from authenticating (its tokens stop working)' : 'allow a disabled ISP again',
+    summary: verb === 'disable' ? 'stop an ISP from authenticating and revoke every token it holds' : 'allow a disabled ISP again (citizens sign in and consent anew)',
     usage: `client ${verb} CLIENT_ID`,
     options: {},
     async run(container, _values, [clientId]) {
       if (!clientId) throw new UsageError('CLIENT_ID is required');
       await container.clients.setDisabled(clientId, verb === 'disable');
-      await container.audit.record({ type: verb === 'disable' ? 'client.disabled' : 'client.updated', clientId, actor: 'operator', details: { status: `${verb}d` } });
-      return { output: `${clientId} ${verb}d\n` };
+      const revoked = verb === 'disable' ? await container.revocations.revokeEveryGrantOfClient(clientId) : 0;
+      await container.audit.record({ type: verb === 'disable' ? 'client.disabled' : 'client.updated', clientId, actor: 'operator', details: { status: `${verb}d`, count: revoked } });
+      return { output: verb === 'disable' ? `${clientId} disabled; ${revoked} grant(s) and their tokens revoked\n` : `${clientId} enabled\n` };
     },
   })),
 ];
