@@ -132,6 +132,10 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
 
 export function createProvider(deps: ProviderDependencies): Provider {
   const provider = new Provider(deps.config.issuer, buildProviderConfiguration(deps));
+  // Every ID token carries `sid` (the issue's contract; OIDC Front-/Back-Channel Logout §2):
+  // oidc-provider adds it only for clients registered for back-channel logout with sessions.
+  // sid is per client and per browser session, so it links nothing across ISPs.
+  Object.defineProperty(provider.Client.prototype, 'includeSid', { value: () => true, configurable: true });
   // oidc-provider handles its own errors; surface the unexpected ones in our log, with the
   // request id and without anything from the request itself.
   provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {

@@ -64,6 +64,7 @@ describe('an ISP using openid-client', () => {
       assert.equal(claims[forbidden], undefined, `${forbidden} must never be in an ID token`);
     }
     assert.deepEqual(claims.amr, ['pwd']);
+    assert.equal(typeof claims.sid, 'string', 'every ID token carries sid');
     assert.equal(typeof claims.auth_time, 'number');
 
     const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
