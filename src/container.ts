@@ -227,6 +227,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     vault,
     hasher,
     authority: identityAuthority,
+    isActiveAdult: guardianship.isActiveAdult,
     onApplied: (citizen, by) =>
       audit.record({ type: 'account.applied', citizenId: citizen.id, actor: by === 'guardian' ? 'guardian' : 'citizen', details: { status: citizen.status } }),
   });

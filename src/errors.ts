@@ -6,73 +6,54 @@ export class AppError extends Error {
   readonly expose: boolean = false;
 }
 
-export class ValidationError extends AppError {
-  override readonly status = 400;
-  override readonly code = 'invalid_input';
+/** An error whose message may be shown: a status, a machine code, a safe message. */
+abstract class ExposedError extends AppError {
   override readonly expose = true;
+  constructor(override readonly status: number, override readonly code: string, message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends ExposedError {
   constructor(readonly problems: string[]) {
-    super(problems.join('; '));
-    this.name = 'ValidationError';
-  }
-}
-
-export class NotFoundError extends AppError {
-  override readonly status = 404;
-  override readonly code = 'not_found';
-  override readonly expose = true;
-  constructor(message: string) {
-    super(message);
-    this.name = 'NotFoundError';
-  }
-}
-
-export class ConflictError extends AppError {
-  override readonly status = 409;
-  override readonly code = 'conflict';
-  override readonly expose = true;
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConflictError';
-  }
-}
-
-export class ForbiddenError extends AppError {
-  override readonly status = 403;
-  override readonly code = 'forbidden';
-  override readonly expose = true;
-  constructor(message: string) {
-    super(message);
-    this.name = 'ForbiddenError';
-  }
-}
-
-export class CsrfError extends AppError {
-  override readonly status = 403;
-  override readonly code = 'csrf';
-  override readonly expose = true;
-  constructor() {
-    super('invalid or missing CSRF token');
-    this.name = 'CsrfError';
+    super(400, 'invalid_input', problems.join('; '));
   }
 }
 
 /** A form's field-level problems: `fields` maps a field name to a message key suffix. */
-export class FormError extends AppError {
-  override readonly status = 400;
-  override readonly code = 'invalid_input';
-  override readonly expose = true;
+export class FormError extends ExposedError {
   constructor(readonly fields: Record<string, string>) {
-    super(`invalid fields: ${Object.keys(fields).join(', ')}`);
-    this.name = 'FormError';
+    super(400, 'invalid_input', `invalid fields: ${Object.keys(fields).join(', ')}`);
   }
 }
 
-export class UnavailableError extends AppError {
-  override readonly status = 503;
-  override readonly code = 'temporarily_unavailable';
-  override readonly expose = true;
+export class NotFoundError extends ExposedError {
   constructor(message: string) {
-    super(message);
-    this.name = 'UnavailableError';
+    super(404, 'not_found', message);
+  }
+}
+
+export class ConflictError extends ExposedError {
+  constructor(message: string) {
+    super(409, 'conflict', message);
+  }
+}
+
+export class ForbiddenError extends ExposedError {
+  constructor(message: string) {
+    super(403, 'forbidden', message);
+  }
+}
+
+export class CsrfError extends ExposedError {
+  constructor() {
+    super(403, 'csrf', 'invalid or missing CSRF token');
+  }
+}
+
+export class UnavailableError extends ExposedError {
+  constructor(message: string) {
+    super(503, 'temporarily_unavailable', message);
   }
 }

@@ -4,11 +4,10 @@
 // when two arrive at once.
 import { randomUUID } from 'node:crypto';
 import { generateCyberspaceId, parseCyberspaceId } from '../ids/cyberspace-id.js';
-import { isDocumentType, validateDocumentNumber, type DocumentType } from '../identity/documents.js';
-import { validateName } from '../identity/names.js';
+import type { DocumentType } from '../identity/documents.js';
+import { checkIdentityFields } from '../identity-authority/claim.js';
 import { checkPassword } from '../identity/password-policy.js';
 import { ageBand } from '../identity/age.js';
-import { parseEmbeddedBirthDate } from '../identity/resident-id.js';
 import { DuplicateDocumentError, type CitizenQueries, type CitizenRow } from '../queries/citizens.js';
 import { FormError, UnavailableError } from '../errors.js';
 import type { IdentityVault } from './identity-vault.js';
@@ -34,35 +33,21 @@ type Dependencies = {
   authority: IdentityVerifier;
   now?: () => Date;
   onApplied?: (citizen: CitizenRow, by: 'self' | 'guardian') => Promise<void>;
+  /** Who may be a guardian: an adult holding an active cyberspace ID (guardianship.ts). */
+  isActiveAdult: (citizen: CitizenRow) => Promise<boolean>;
 };
 
-export function createApplicationService({ queries, vault, hasher, authority, now = () => new Date(), onApplied }: Dependencies) {
+export function createApplicationService({ queries, vault, hasher, authority, now = () => new Date(), onApplied, isActiveAdult }: Dependencies) {
   /** Field checks only (no I/O): every problem at once. */
   function validate(input: ApplicationInput) {
-    const fields: Record<string, string> = {};
-    let documentType: DocumentType | undefined;
-    if (isDocumentType(input.documentType)) documentType = input.documentType;
-    else fields.document_type = 'invalid';
-    const birthDate = parseEmbeddedBirthDate(input.birthDate.trim().replaceAll('-', ''), now()) === input.birthDate.trim() ? input.birthDate.trim() : undefined;
-    if (!birthDate) fields.birth_date = 'invalid';
-    let documentNumber: string | undefined;
-    if (documentType) {
-      const checked = validateDocumentNumber(documentType, input.documentNumber, birthDate, { now: now() });
-      if (checked.ok) documentNumber = checked.normalized;
-      else fields.document_number = checked.error;
-    }
-    const name = validateName(input.name);
-    if (!name.ok) fields.name = name.error;
-    const password = checkPassword(input.password, documentNumber ? [documentNumber] : []);
+    const checked = checkIdentityFields(input, { now: now() });
+    const fields: Record<string, string> = { ...checked.fields };
+    const password = checkPassword(input.password, checked.documentNumber ? [checked.documentNumber] : []);
     if (!password.ok) fields.password = password.error;
-    return { fields, documentType, documentNumber, birthDate, name: name.ok ? name.normalized : undefined };
+    return { ...checked, fields };
   }
 
-  async function eligibleGuardian(guardian: CitizenRow | undefined): Promise<boolean> {
-    if (!guardian || guardian.status !== 'active') return false;
-    const { birthDate } = await vault.open(guardian.id, guardian, ['birthDate'], 'guardian_eligibility');
-    return birthDate !== undefined && ageBand(birthDate, now()) === 'adult';
-  }
+  const eligibleGuardian = async (guardian: CitizenRow | undefined) => guardian !== undefined && (await isActiveAdult(guardian));
 
   return {
     /**

@@ -63,6 +63,7 @@ export function createGuardianship({ citizens, connections, connectionService, v
 
   return {
     linkActive,
+    isActiveAdult,
 
     async wards(guardian: CitizenRow): Promise<WardView[]> {
       const views: WardView[] = [];

@@ -36,6 +36,16 @@ export const operationCommands: Command[] = [
     },
   },
   {
+    name: 'prune',
+    summary: 'delete what has expired from PostgreSQL: grants and registration tokens past their lifetime, signing keys whose tokens have all expired (reads already ignore them; this reclaims the space)',
+    usage: 'prune [--json]',
+    options: { json: { type: 'boolean' } },
+    async run(container, values) {
+      const result = { expired_grants_and_tokens: await container.durable.deleteExpired(), signing_keys: (await container.keys.pruneExpiredKeys()).length };
+      return { output: values.json ? json(result) : `deleted ${result.expired_grants_and_tokens} expired grant(s) and token(s), ${result.signing_keys} signing key(s)\n` };
+    },
+  },
+  {
     name: 'keys list',
     summary: 'list signing keys and their state (signing, pending, verifying)',
     usage: 'keys list [--json]',
