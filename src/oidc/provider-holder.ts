@@ -22,8 +22,8 @@ export function createProviderHolder({ keys, build, logger }: Dependencies) {
   let timer: NodeJS.Timeout | undefined;
 
   async function refresh(): Promise<boolean> {
-    const keySet = await keys.loadKeySet();
-    if (provider && keySet.fingerprint === fingerprint) return false;
+    const keySet = await keys.loadKeySet(provider ? fingerprint : undefined);
+    if (!keySet) return false;
     const next = build(keySet.privateJwks);
     middleware = compose((next as unknown as { middleware: Middleware[] }).middleware);
     provider = next;

@@ -108,12 +108,18 @@ export function createSigningKeyService({ queries, envelope, retiredKeyGraceSeco
       return expired.map((row) => row.kid);
     },
 
-    async loadKeySet(): Promise<KeySetState> {
+    /**
+     * The key set, decrypted only when its fingerprint differs from `known` (every instance
+     * polls this: an unchanged set costs one query and no decryption).
+     */
+    async loadKeySet(known?: string): Promise<KeySetState | undefined> {
       const { signing, pending, verifying } = classify(await queries.listSigningKeys());
       const ordered = [...signing, ...pending, ...verifying];
+      const fingerprint = ordered.map((row) => row.kid).join(',');
+      if (fingerprint === known) return undefined;
       return {
         privateJwks: ordered.map((row) => JSON.parse(envelope.open(row.private_jwk_ciphertext, aadFor(row.kid))) as JWK),
-        fingerprint: ordered.map((row) => row.kid).join(','),
+        fingerprint,
       };
     },
 

@@ -193,6 +193,6 @@ describe('signing key service: pruning after the grace period', () => {
     const states = await state();
     for (const kid of signing) assert.equal(states[kid], 'signing');
     for (const kid of far.kids) assert.equal(states[kid], 'pending');
-    assert.equal((await service.loadKeySet()).privateJwks[0]!.kid, signing.find((kid) => states[kid] === 'signing'), 'signing keys come first');
+    assert.equal((await service.loadKeySet())!.privateJwks[0]!.kid, signing.find((kid) => states[kid] === 'signing'), 'signing keys come first');
   });
 });
