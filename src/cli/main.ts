@@ -6,6 +6,7 @@ import { migrateToLatest, pendingMigrations } from '../db/migrate.js';
 import { migrationReport } from './commands/operations.js';
 import { openDatabase } from '../db/database.js';
 import { sendToRunningServer } from './bridge.js';
+import { dataDirNote, refuseEmbeddedOpen } from './embedded-store.js';
 import { findCommand, runCommand, usage } from './registry.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -18,9 +19,16 @@ async function main(argv: string[]): Promise<number> {
   if (!config.databaseUrl) {
     const forwarded = await sendToRunningServer(config.dataDir, argv);
     if (forwarded) {
+      process.stderr.write(dataDirNote(config.dataDir, true));
       (forwarded.exitCode ? process.stderr : process.stdout).write(forwarded.output);
       return forwarded.exitCode ?? 0;
     }
+    const refusal = refuseEmbeddedOpen(config.dataDir, argv[0]);
+    if (refusal) {
+      process.stderr.write(refusal);
+      return 1;
+    }
+    process.stderr.write(dataDirNote(config.dataDir, false));
   }
   if (argv[0] === 'migrate' && !argv.includes('--help')) {
     // Before building the container, which needs the schema: otherwise it would migrate

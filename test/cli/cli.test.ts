@@ -253,6 +253,45 @@ describe('CLI bridge socket', () => {
   });
 });
 
+describe('cyberid CLI on the embedded store, with no server running', function () {
+  this.timeout(120_000);
+  const dirs: string[] = [];
+  const tempDir = () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cyberid-cli-noserver-'));
+    dirs.push(dir);
+    return dir;
+  };
+  after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  it('refuses to create a second, empty database, names the DATA_DIR and a database found in ./data', async () => {
+    const elsewhere = tempDir();
+    ok(await run(['bin/cyberid.js'], ['migrate'], { DATA_DIR: path.join(elsewhere, 'data'), LOG_LEVEL: 'warn' }));
+    const empty = tempDir();
+    const result = await new Promise<Run>((resolve, reject) => {
+      const child = spawn(process.execPath, [path.join(ROOT, 'bin/cyberid.js'), 'client', 'list', '--json'], { cwd: elsewhere, env: cleanEnv({ DATA_DIR: empty, LOG_LEVEL: 'warn' }), stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      child.once('error', reject);
+      child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    });
+    assert.equal(result.code, 1, result.stderr);
+    assert.equal(result.stdout, '');
+    assert.ok(result.stderr.includes(`DATA_DIR=${empty}`), result.stderr);
+    assert.ok(result.stderr.includes(`DATA_DIR=${path.join(elsewhere, 'data')}`), `names the database elsewhere: ${result.stderr}`);
+    assert.throws(() => statSync(path.join(empty, 'pgdata')), /ENOENT/, 'no database was created');
+  });
+
+  it('opens an existing database directly and says which DATA_DIR it used', async () => {
+    const dataDir = tempDir();
+    ok(await cyberid(['migrate'], { DATA_DIR: dataDir, LOG_LEVEL: 'warn' }));
+    const result = await cyberid(['client', 'list', '--json'], { DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+    assert.ok(Array.isArray(json(result)));
+    assert.ok(result.stderr.includes(`DATA_DIR=${dataDir} (opened directly`), result.stderr);
+  });
+});
+
 describe('cyberid CLI on the embedded store, with the server running', function () {
   this.timeout(120_000);
   let dataDir: string;
@@ -308,7 +347,9 @@ describe('cyberid CLI on the embedded store, with the server running', function 
     const result = await cyberid(['client', 'add', '--name', 'Bad', '--redirect-uri', 'http://plain.example.cn/cb', '--json'], env);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /error: .*http:\/\/plain\.example\.cn\/cb/);
-    const names = json<Array<{ name: string }>>(await cyberid(['client', 'list', '--json'], env)).map((c) => c.name).sort();
+    const listed = await cyberid(['client', 'list', '--json'], env);
+    const names = json<Array<{ name: string }>>(listed).map((c) => c.name).sort();
     assert.deepEqual(names, ['Demo ISP', 'Embedded ISP']);
+    assert.ok(listed.stderr.includes(`DATA_DIR=${dataDir} (through the running server)`), listed.stderr);
   });
 });
