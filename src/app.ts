@@ -38,6 +38,8 @@ export function createApp(container: Container, options: AppOptions = {}): Koa {
 
   const csrfKey = Buffer.from(hkdfSync('sha256', config.secrets.cookieKeys[0]!, 'cyberspace-id', 'csrf', 32));
   const stylesheet = readFileSync(path.join(PUBLIC_DIR, 'site.css'));
+  const faviconIco = readFileSync(path.join(PUBLIC_DIR, 'favicon.ico'));
+  const faviconSvg = readFileSync(path.join(PUBLIC_DIR, 'favicon.svg'));
 
   // Forms: urlencoded only, small, and CSRF-checked.
   const forms = new Router();
@@ -56,6 +58,17 @@ export function createApp(container: Container, options: AppOptions = {}): Koa {
     ctx.type = 'text/css';
     ctx.set('cache-control', 'public, max-age=3600');
     ctx.body = stylesheet;
+  });
+  // Browsers ask for /favicon.ico whatever the page says; the layout links the SVG as well.
+  pages.get('/favicon.ico', (ctx) => {
+    ctx.type = 'image/x-icon';
+    ctx.set('cache-control', 'public, max-age=86400');
+    ctx.body = faviconIco;
+  });
+  pages.get('/static/favicon.svg', (ctx) => {
+    ctx.type = 'image/svg+xml';
+    ctx.set('cache-control', 'public, max-age=86400');
+    ctx.body = faviconSvg;
   });
 
   app.use(requestContext(logger, metrics));

@@ -36,6 +36,7 @@ export function createViewRenderer(viewsDir: string = VIEWS_DIR, cache = true) {
     ctx.body = await ejs.renderFile(path.join(viewsDir, 'layout.ejs'), {
       ...locals,
       body,
+      view,
       title: t(options.titleKey, options.titleVars),
       otherLocale,
       switchLocaleUrl: switchUrl(ctx, otherLocale, options.pagePath),

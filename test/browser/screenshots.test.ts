@@ -5,19 +5,27 @@
 // screenshot is missing or empty. One browser for the file; one context per language, reused.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { Secret, TOTP } from 'otpauth';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createClient } from '../support/factories.js';
 import { authorizeUrl } from '../support/flow.js';
 import { seedSandbox } from '../support/citizen-pages.js';
 import { ispReturns, launchChromium } from '../support/chromium.js';
+import { axeViolations } from '../support/axe.js';
 import { residentIdCheckCharacter } from '../../src/identity/resident-id.js';
 import type { IdentityClaim } from '../../src/identity-authority/port.js';
 import type { TestClient } from '../support/tokens.js';
 
 const OUT_DIR = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const VIEWS_DIR = fileURLToPath(new URL('../../views/', import.meta.url));
+/** Views the walk does not reach, each with the reason; every other view must be audited. */
+const NOT_WALKED: Record<string, string> = {
+  layout: 'the frame of every page, audited with each of them',
+  'demo-isp': 'the development demo ISP, not a page of the provider (never served in production)',
+};
 const REPO_README = fileURLToPath(new URL('../../README.md', import.meta.url));
 const LOCALES = ['en', 'zh-CN'] as const;
 type Locale = (typeof LOCALES)[number];
@@ -64,6 +72,9 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
   let chromium: Browser;
   // Files older than this run are stale: the run must have written every one itself.
   const runStarted = Date.now() - 1000;
+  // What axe-core found on each page (and each error state), at both sizes, in both languages.
+  const accessibilityFindings: string[] = [];
+  const viewsAudited = new Set<string>();
 
   before(async () => {
     // Without a CJK font Chromium draws the zh-CN pages as boxes (CI installs fonts-noto-cjk).
@@ -88,7 +99,8 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
 
   /** A browser tab in one language with its own cookies; it tells the status of every page it loads. */
   async function openTab(locale: Locale) {
-    const context: BrowserContext = await chromium.newContext({ javaScriptEnabled: false, locale, viewport: DESKTOP, deviceScaleFactor: 1, colorScheme: 'light', reducedMotion: 'reduce' });
+    // JavaScript on for axe-core (the pages themselves carry no script; no-JS use is test/web/browser.test.ts).
+    const context: BrowserContext = await chromium.newContext({ javaScriptEnabled: true, locale, viewport: DESKTOP, deviceScaleFactor: 1, colorScheme: 'light', reducedMotion: 'reduce' });
     const page: Page = await context.newPage();
     const shop = ispReturns(page, SHOP_ORIGIN);
     const bank = ispReturns(page, BANK_ORIGIN);
@@ -115,9 +127,22 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
     const go = (path: string, expected = 200) => load(`GET ${path}`, () => page.goto(new URL(path, app.url).href), expected);
     const click = (selector: string, expected = 200) => load(`click ${selector}`, () => page.click(selector), expected);
 
-    /** Saves a full-page screenshot after checking the page is in the right language. */
+    /** Runs axe-core on the page as it is, on a desktop and on a phone, and notes what it finds. */
+    async function audit(name: string) {
+      viewsAudited.add((await page.getAttribute('body', 'data-view')) ?? `(no data-view on ${name})`);
+      for (const [size, viewport] of [['desktop', DESKTOP], ['phone', MOBILE]] as const) {
+        await page.setViewportSize(viewport);
+        for (const finding of await axeViolations(page)) {
+          accessibilityFindings.push(`${name} (${locale}, ${size}): ${finding.impact} ${finding.rule} — ${finding.help} — at ${finding.targets.join(', ')}`);
+        }
+      }
+      await page.setViewportSize(DESKTOP);
+    }
+
+    /** Saves a full-page screenshot after checking the page is in the right language and auditing it. */
     async function shoot(name: Shot, viewport = DESKTOP) {
       assert.equal(await page.getAttribute('html', 'lang'), locale, `${name} is in ${locale}`);
+      if (viewport === DESKTOP) await audit(name);
       if (viewport !== DESKTOP) await page.setViewportSize(viewport);
       const png = await page.screenshot({ fullPage: true, animations: 'disabled', caret: 'hide' });
       // Written whole then renamed, so a reader (or another test run) never sees half a file.
@@ -128,7 +153,7 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
     }
     /** Fails if anything a page loaded (the stylesheet…) did not load. */
     const assertAllLoaded = () => assert.deepEqual(brokenResources, [], `requests that failed in ${locale}`);
-    return { page, shop, bank, go, click, shoot, close: () => context.close(), assertAllLoaded };
+    return { page, shop, bank, load, go, click, shoot, audit, close: () => context.close(), assertAllLoaded };
   }
 
   for (const locale of LOCALES) {
@@ -152,7 +177,7 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
       });
 
       const tab = await openTab(locale);
-      const { page, go, click, shoot } = tab;
+      const { page, go, click, shoot, audit } = tab;
       try {
         await go('/');
         await shoot('home');
@@ -160,6 +185,9 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
         // Applying: the notice, the details form with mistakes, then the new ID.
         await go('/apply');
         await shoot('apply-notice');
+        // form.submit() skips the browser's own check of the required box: the server's error state.
+        await tab.load('the notice, not accepted', () => page.locator('form[action="/apply"]').evaluate((form) => (form as unknown as { submit(): void }).submit()), 400);
+        await audit('apply-notice, not accepted');
         await page.check('#accept');
         await click('form[action="/apply"] button[type="submit"]');
         await page.selectOption('#document_type', people.applicant.documentType);
@@ -208,17 +236,31 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
         await go('/account/login');
         await shoot('account-login');
         await page.fill('#cyberspace_id', cyberspaceId);
+        await page.fill('#password', 'not my password');
+        await click('form[action="/account/login"] button[type="submit"]', 400);
+        await audit('account-login, wrong password');
+        await page.fill('#cyberspace_id', cyberspaceId);
         await page.fill('#password', PASSWORD);
         await click('form[action="/account/login"] button[type="submit"]');
         assert.equal(new URL(page.url()).pathname, '/account');
         assert.equal(await page.locator('tr.connection').count(), 2, 'the dashboard lists both ISPs');
         await shoot('dashboard');
         await shoot('dashboard-mobile', MOBILE);
+        await go('/account/activity');
+        await audit('activity');
+        await go('/account/password');
+        await audit('password');
+        await page.fill('#current_password', 'not my password');
+        await page.fill('#password', 'short');
+        await click('form[action="/account/password"] button[type="submit"]', 400);
+        await audit('password, errors');
         await go('/account/two-factor');
         assert.ok(await page.locator('figure.qr svg').isVisible(), 'the enrolment page shows its QR code');
         await shoot('two-factor');
         await go('/recover');
         await shoot('recover');
+        await click('form[action="/recover"] button[type="submit"]', 400);
+        await audit('recover, errors');
         await go('/interaction/this-sign-in-has-expired', 400);
         await shoot('error');
 
@@ -227,6 +269,32 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
         await shoot('logout');
         await click('button[name="logout"][value="yes"]');
         await shoot('logged-out');
+
+        // Two-step sign-in: turn on authenticator codes, sign in with a wrong then a right code,
+        // then cancel the cyberspace ID (pages that only these steps reach).
+        await go('/account/login');
+        await page.fill('#cyberspace_id', cyberspaceId);
+        await page.fill('#password', PASSWORD);
+        await click('form[action="/account/login"] button[type="submit"]');
+        await go('/account/two-factor');
+        const totp = new TOTP({ secret: Secret.fromBase32((await page.inputValue('#totp-secret')).replace(/[\s-]/g, '')), digits: 6, period: 30 });
+        await page.fill('#code', totp.generate());
+        await click('form[action="/account/two-factor"] button[type="submit"]');
+        await page.click('form[action="/account/logout"] button[type="submit"]');
+        await go('/account/login');
+        await page.fill('#cyberspace_id', cyberspaceId);
+        await page.fill('#password', PASSWORD);
+        await click('form[action="/account/login"] button[type="submit"]');
+        await audit('login-code');
+        await page.fill('#code', '000000' === totp.generate() ? '111111' : '000000');
+        await click('form[action="/account/login/code"] button[type="submit"]', 400);
+        await audit('login-code, wrong code');
+        // Enrolment spent the current step's code (each code once); the next step's is accepted (±1 step).
+        await page.fill('#code', totp.generate({ timestamp: Date.now() + 30_000 }));
+        await click('form[action="/account/login/code"] button[type="submit"]');
+        await page.fill('#cancel-password', PASSWORD);
+        await click('form[action="/account/cancel"] button[type="submit"]');
+        await audit('account-cancelled');
       } finally {
         await tab.close();
       }
@@ -253,6 +321,17 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
       minorTab.assertAllLoaded();
     });
   }
+
+  it('finds no WCAG 2.2 A or AA violation (axe-core) on any page or error state, in either language, on a phone or a desktop', () => {
+    assert.deepEqual(accessibilityFindings, [], 'accessibility violations');
+  });
+
+  it('audited every page the provider renders (every view but the ones named with a reason)', () => {
+    const views = readdirSync(VIEWS_DIR).filter((f) => f.endsWith('.ejs')).map((f) => f.replace(/\.ejs$/, ''));
+    assert.deepEqual(Object.keys(NOT_WALKED).filter((v) => !views.includes(v)), [], 'NOT_WALKED names views that do not exist');
+    const forgotten = views.filter((v) => !NOT_WALKED[v] && !viewsAudited.has(v));
+    assert.deepEqual(forgotten, [], 'views no test walks through and audits: add them to the walk');
+  });
 
   it('saved every screenshot, none empty, and docs/screenshots/README.md shows each one', async () => {
     const missing: string[] = [];

@@ -18,7 +18,7 @@ export const accountEn = {
   'apply.field.name': 'Name as on the document',
   'apply.field.name.hint': 'Chinese characters, or Latin letters with spaces; use · between parts of a transliterated name.',
   'apply.field.birth_date': 'Birth date',
-  'apply.field.birth_date.hint': 'Year-month-day, for example 1990-05-17.',
+  'apply.field.birth_date.hint': 'As printed on your identity document: day, month and year.',
   'apply.field.password': 'Choose a password',
   'apply.field.password.hint': 'At least 8 characters. A long phrase you remember is best. No other rules.',
   'apply.field.guardian': 'Your guardian’s cyberspace ID',

@@ -20,7 +20,7 @@ export const accountZhCN: Record<keyof typeof accountEn, string> = {
   'apply.field.name': '姓名（与证件一致）',
   'apply.field.name.hint': '汉字，或拉丁字母加空格；译名各部分之间使用间隔号“·”。',
   'apply.field.birth_date': '出生日期',
-  'apply.field.birth_date.hint': '年-月-日，例如 1990-05-17。',
+  'apply.field.birth_date.hint': '与证件上印制的出生日期一致（年、月、日）。',
   'apply.field.password': '设置密码',
   'apply.field.password.hint': '至少 8 个字符。建议使用您容易记住的长句，没有其他要求。',
   'apply.field.guardian': '监护人的网号',
