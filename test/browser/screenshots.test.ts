@@ -246,6 +246,14 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
         assert.equal(await page.locator('tr.connection').count(), 2, 'the dashboard lists both ISPs');
         await shoot('dashboard');
         await shoot('dashboard-mobile', MOBILE);
+        // On a 390 px phone the page does not scroll sideways and every Revoke button is in view.
+        await page.setViewportSize({ width: 390, height: 844 });
+        assert.equal(await page.evaluate('document.documentElement.scrollWidth'), 390, 'the dashboard is no wider than the phone');
+        for (const button of await page.locator('tr.connection button[type="submit"]').all()) {
+          const box = (await button.boundingBox())!;
+          assert.ok(box.x >= 0 && box.x + box.width <= 390, `a Revoke button is on screen (x ${box.x}, width ${box.width})`);
+        }
+        await page.setViewportSize(DESKTOP);
         await go('/account/activity');
         await audit('activity');
         await go('/account/password');
