@@ -11,6 +11,9 @@ import { securityHeaders } from './web/security-headers.js';
 import { errorHandler } from './web/error-handler.js';
 import { localeMiddleware } from './web/locale.js';
 import { csrfMiddleware } from './web/csrf.js';
+import { strictFormBody } from './web/strict-form.js';
+import { hostGuard } from './web/host-guard.js';
+import { endpointInputGuard } from './oidc/endpoint-input-guard.js';
 import { createInteractionRouter } from './routes/interaction.js';
 import { createApplyRouter } from './routes/apply.js';
 import { createAccountRouter } from './routes/account.js';
@@ -41,9 +44,10 @@ export function createApp(container: Container, options: AppOptions = {}): Koa {
   const faviconIco = readFileSync(path.join(PUBLIC_DIR, 'favicon.ico'));
   const faviconSvg = readFileSync(path.join(PUBLIC_DIR, 'favicon.svg'));
 
-  // Forms: urlencoded only, small, and CSRF-checked.
+  // Forms: urlencoded only, small, flat (no polluting, bracketed or repeated fields), and
+  // CSRF-checked (token and origin).
   const forms = new Router();
-  forms.use(bodyParser({ enableTypes: ['form'], formLimit: '16kb' }), csrfMiddleware(csrfKey, https));
+  forms.use(bodyParser({ enableTypes: ['form'], formLimit: '16kb' }), strictFormBody(), csrfMiddleware(csrfKey, https, new URL(config.issuer).origin));
   forms.use(createInteractionRouter({ provider: providerHolder.current, citizens: container.citizens, guardianship: container.guardianship, audit: container.audit, vault: container.vault, render, deviceCookie: createDeviceCookie(container.knownDevices, https), twoFactor: container.twoFactor }).routes());
   forms.use(createApplyRouter(container).routes());
   forms.use(createAccountRouter(container).routes());
@@ -76,10 +80,12 @@ export function createApp(container: Container, options: AppOptions = {}): Koa {
   app.use(localeMiddleware(https));
   app.use(errorHandler(logger, render));
   app.use(createSystemRouter(container).routes());
+  app.use(hostGuard(config.issuer));
   app.use(pages.routes());
   app.use(createDocsRouter().routes());
   app.use(forms.routes());
   for (const router of options.extraRouters ?? []) app.use(router.routes());
+  app.use(endpointInputGuard());
   app.use(providerHolder.middleware);
   return app;
 }

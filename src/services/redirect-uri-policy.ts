@@ -20,6 +20,9 @@ export function redirectUriProblems(uris: unknown[], field = 'redirect_uris'): s
       continue;
     }
     if (url.hash || value.includes('#')) problems.push(`${field}: "${value}" must not contain a fragment`);
+    // Exact matching only (RFC 9700 §4.1.3): a wildcard would be compared literally by
+    // oidc-provider, and reads as a promise of pattern matching that no one keeps.
+    if (/\*|%2a/i.test(value)) problems.push(`${field}: "${value}" must not contain a wildcard`);
     if (url.protocol === 'https:') continue;
     if (url.protocol === 'http:') {
       if (!LOOPBACK_HOSTS.has(url.hostname)) problems.push(`${field}: "${value}" uses http; only https or a loopback address (127.0.0.1, [::1], localhost) is allowed`);

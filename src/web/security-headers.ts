@@ -17,7 +17,9 @@ export function securityHeaders(https: boolean): Middleware {
   return async (ctx, next) => {
     await next();
     ctx.set('x-content-type-options', 'nosniff');
-    ctx.set('referrer-policy', 'no-referrer');
+    // same-origin: nothing reaches ISPs or other sites, and our own form posts carry our Origin
+    // (under no-referrer browsers send "Origin: null", which the CSRF origin check refuses).
+    ctx.set('referrer-policy', 'same-origin');
     ctx.set('x-frame-options', 'DENY');
     ctx.set('cross-origin-opener-policy', 'same-origin');
     if (https) ctx.set('strict-transport-security', 'max-age=63072000; includeSubDomains');

@@ -91,6 +91,14 @@ describe('dynamic client registration', () => {
       await assertRefused({ redirect_uris: ['https://isp.example/callback', 'http://isp.example/other'] }, 'invalid_redirect_uri');
     });
 
+    it('refuses relative, wildcard and fragment redirect URIs with invalid_redirect_uri (never a 500, never registered)', async () => {
+      await assertRefused({ redirect_uris: ['/callback'] }, 'invalid_redirect_uri', /absolute/);
+      await assertRefused({ redirect_uris: ['callback'] }, 'invalid_redirect_uri', /absolute/);
+      await assertRefused({ redirect_uris: ['https://*.isp.example/callback'] }, 'invalid_redirect_uri', /wildcard/);
+      await assertRefused({ redirect_uris: ['https://isp.example/*'] }, 'invalid_redirect_uri', /wildcard/);
+      await assertRefused({ redirect_uris: ['https://isp.example/callback#frag'] }, 'invalid_redirect_uri', /fragment/);
+    });
+
     it('refuses a non-loopback http post_logout_redirect_uri', async () => {
       await assertRefused({ redirect_uris: ['https://isp.example/callback'], post_logout_redirect_uris: ['http://isp.example/bye'] }, 'invalid_client_metadata', /post_logout_redirect_uris/);
     });

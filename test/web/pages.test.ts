@@ -198,7 +198,13 @@ describe('every citizen page', () => {
       failing.get('/test-only/explode', () => {
         throw new Error('database password is hunter2 at /srv/secret.ts:12:3');
       });
-      const server = http.createServer(createApp(app.container, { extraRouters: [failing] }).callback());
+      // A second listener for the same issuer: it names the issuer's host, as a proxy in front
+      // of several listeners would (a request for another host is refused before any route).
+      const handler = createApp(app.container, { extraRouters: [failing] }).callback();
+      const server = http.createServer((req, res) => {
+        req.headers.host = new URL(app.url).host;
+        void handler(req, res);
+      });
       await new Promise<void>((resolve) => server.listen(0, resolve));
       try {
         const origin = `http://localhost:${(server.address() as AddressInfo).port}`;
