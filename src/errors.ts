@@ -57,3 +57,11 @@ export class UnavailableError extends ExposedError {
     super(503, 'temporarily_unavailable', message);
   }
 }
+
+/** The password hasher's queue is full (a login flood): shed at once, try again shortly. */
+export class HasherBusyError extends UnavailableError {
+  readonly retryAfterSeconds = 5;
+  constructor() {
+    super('sign-in is busy');
+  }
+}

@@ -80,6 +80,9 @@ const envSchema = z.object({
   IDENTITY_AUTHORITY_TIMEOUT_MS: z.string().regex(/^[0-9]{1,6}$/, 'IDENTITY_AUTHORITY_TIMEOUT_MS must be a whole number of milliseconds, 100 to 60000')
     .transform(Number).refine((n) => n >= 100 && n <= 60000, 'IDENTITY_AUTHORITY_TIMEOUT_MS must be a whole number of milliseconds, 100 to 60000')
     .default(defaults.identityAuthority.timeoutMs),
+  PASSWORD_HASH_QUEUE: z.string().regex(/^[0-9]{1,5}$/, 'PASSWORD_HASH_QUEUE must be a whole number of waiting sign-ins, 0 to 10000')
+    .transform(Number).refine((n) => n <= 10000, 'PASSWORD_HASH_QUEUE must be a whole number of waiting sign-ins, 0 to 10000')
+    .default(defaults.passwordHashing.maxQueued),
 });
 
 function readSecret(env: NodeJS.ProcessEnv, name: SecretName | 'IDENTITY_AUTHORITY_TOKEN', problems: string[]): string | undefined {
@@ -208,7 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secrets: secrets as Config['secrets'],
     secretsGenerated: missing.length > 0,
     ttl: defaults.ttl,
-    passwordHashing: defaults.passwordHashing,
+    passwordHashing: { ...defaults.passwordHashing, maxQueued: values.PASSWORD_HASH_QUEUE },
     rateLimit: defaults.rateLimit,
     signing: defaults.signing,
     identityAuthority: {

@@ -1,14 +1,18 @@
 // argon2id at OWASP's recommended parameters (m=19 MiB, t=2, p=1). Hashing runs on libuv's
 // thread pool (off the event loop); a semaphore bounds how many run at once so a burst of
-// logins queues instead of exhausting memory or starving other pool work (DNS, fs).
+// logins queues instead of exhausting memory or starving other pool work (DNS, fs). The queue
+// is bounded too: beyond `maxQueued` waiting, a hash is refused at once (HasherBusyError, a 503
+// with Retry-After), so a login flood is shed instead of growing everyone's latency.
 import argon2 from 'argon2';
+import { HasherBusyError } from '../errors.js';
 
-export type PasswordHashingOptions = { memoryCostKiB: number; timeCost: number; parallelism: number; maxConcurrent: number };
+export type PasswordHashingOptions = { memoryCostKiB: number; timeCost: number; parallelism: number; maxConcurrent: number; maxQueued: number };
 
 export function createPasswordHasher(options: PasswordHashingOptions) {
   let running = 0;
   const waiting: Array<() => void> = [];
   async function bounded<T>(work: () => Promise<T>): Promise<T> {
+    if (running >= options.maxConcurrent && waiting.length >= options.maxQueued) throw new HasherBusyError();
     if (running >= options.maxConcurrent) await new Promise<void>((resolve) => waiting.push(resolve));
     running += 1;
     try {

@@ -2,7 +2,7 @@
 // accepts; 4xx errors we raised on purpose show their (personal-data-free) message, 5xx never
 // show anything but a reference id; every error is logged with the request id.
 import type { Middleware, Context } from 'koa';
-import { AppError, CsrfError } from '../errors.js';
+import { AppError, CsrfError, HasherBusyError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RenderView } from './views.js';
 import { translator, type Locale } from './i18n.js';
@@ -15,6 +15,7 @@ function statusOf(error: unknown): number {
 function safeMessage(ctx: Context, error: unknown, status: number): string {
   const t = translator((ctx.state.locale as Locale) ?? 'zh-CN');
   if (error instanceof CsrfError) return t('error.csrf');
+  if (error instanceof HasherBusyError) return t('error.busy');
   if (status === 404) return t('error.not_found');
   const name = (error as { name?: string }).name;
   if (name === 'SessionNotFound' || name === 'InvalidRequest') return t('error.session');
@@ -34,6 +35,8 @@ export function errorHandler(logger: Logger, render: RenderView): Middleware {
       if (status >= 500) logger.error(log, 'request failed');
       else logger.info(log, 'request rejected');
       const message = safeMessage(ctx, error, status);
+      const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+      if (typeof retryAfter === 'number') ctx.set('retry-after', String(retryAfter));
       if (ctx.accepts('html', 'json') === 'json') {
         ctx.status = status;
         ctx.body = { error: error instanceof AppError ? error.code : status >= 500 ? 'server_error' : 'invalid_request', error_description: message, request_id: requestId };
