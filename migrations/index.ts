@@ -8,6 +8,7 @@ import * as sandboxIdentities from './20261122010000_sandbox_identities.js';
 import * as knownDevicesAndNotices from './20261123010000_known_devices_and_notices.js';
 import * as lawfulAccess from './20261122050000_lawful_access.js';
 import * as twoFactor from './20261124010000_two_factor.js';
+import * as identityAssurance from './20261202010000_identity_assurance.js';
 
 export const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['20261122000000_initial', initial],
@@ -18,4 +19,5 @@ export const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['20261123010000_known_devices_and_notices', knownDevicesAndNotices],
   ['20261122050000_lawful_access', lawfulAccess],
   ['20261124010000_two_factor', twoFactor],
+  ['20261202010000_identity_assurance', identityAssurance],
 ];

@@ -50,6 +50,10 @@ import { createLawfulAccessQueries } from './queries/lawful-access.js';
 import { createLawfulAccessService, createSectorLookup } from './services/lawful-access.js';
 import { createClaimsFor } from './oidc/claims.js';
 import { createIspEvents } from './services/isp-events.js';
+import { createEnrolmentAttesterQueries } from './queries/enrolment-attesters.js';
+import { createAttesterRegistry } from './proofing/attester-registry.js';
+import { createAttestationVerifier } from './proofing/attestations.js';
+import { createSandboxAttester, deriveSandboxAttesterKeys } from './proofing/sandbox-attester.js';
 
 export type ContainerOptions = {
   /** Where logs go (tests capture them to scan for personal data). */
@@ -115,6 +119,23 @@ export async function buildContainer(config: Config, options: ContainerOptions =
   const identityAuthority: IdentityAuthority = authorityUrl
     ? createHttpAuthority({ ...authority, url: authorityUrl, credentials: { bearerToken }, logger })
     : createSandboxAuthority({ queries: sandboxQueries, key: sandboxKey });
+  // Identity proofing (docs/assurance.md): registered enrolment attesters, and outside
+  // production the sandbox attester, whose attestations raise an account's assurance level.
+  const attesterQueries = createEnrolmentAttesterQueries(db.knex);
+  const attesters = createAttesterRegistry({ queries: attesterQueries, record: (event) => audit.record(event) });
+  const sandboxAttester = createSandboxAttester({
+    keys: deriveSandboxAttesterKeys(config.secrets.blindIndexSecret),
+    audience: config.issuer,
+    production: config.env === 'production',
+    isSandboxDocument: sandboxIdentities.holds,
+  });
+  const attestations = createAttestationVerifier({
+    attesters: attesterQueries,
+    store: ephemeral,
+    audience: config.issuer,
+    challengeTtlSeconds: config.proofing.challengeSeconds,
+    extraKeys: sandboxAttester.trustedKeys(),
+  });
   // Clients are validated by oidc-provider itself, so the holder must exist first.
   let providerHolder: ReturnType<typeof createProviderHolder> | undefined;
   const clients = createClientService({
@@ -271,6 +292,9 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     citizens,
     identityAuthority,
     sandboxIdentities,
+    attesters,
+    attestations,
+    sandboxAttester,
     clients,
     keys,
     render,

@@ -7,7 +7,7 @@ export class AppError extends Error {
 }
 
 /** An error whose message may be shown: a status, a machine code, a safe message. */
-abstract class ExposedError extends AppError {
+export abstract class ExposedError extends AppError {
   override readonly expose = true;
   constructor(override readonly status: number, override readonly code: string, message: string) {
     super(message);

@@ -9,8 +9,9 @@ import { sandboxCommands } from './commands/sandbox.js';
 import { lawfulAccessCommands } from './commands/lawful-access.js';
 import { kekCommands } from './commands/kek.js';
 import { citizenCommands } from './commands/citizens.js';
+import { attesterCommands } from './commands/attesters.js';
 
-export const commands: Command[] = [...operationCommands, ...kekCommands, ...clientCommands, ...citizenCommands, ...sandboxCommands, ...auditCommands, ...lawfulAccessCommands];
+export const commands: Command[] = [...operationCommands, ...kekCommands, ...clientCommands, ...citizenCommands, ...sandboxCommands, ...attesterCommands, ...auditCommands, ...lawfulAccessCommands];
 
 export function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

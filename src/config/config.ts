@@ -30,6 +30,8 @@ export type Config = {
   passwordHashing: typeof defaults.passwordHashing;
   rateLimit: typeof defaults.rateLimit;
   signing: typeof defaults.signing;
+  /** Identity proofing (docs/assurance.md): challenge lifetime, the low-evidence recovery wait. */
+  proofing: typeof defaults.proofing;
   /** Where identity claims are verified: `url` unset means the sandbox (never in production). */
   identityAuthority: {
     url: string | undefined;
@@ -214,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     passwordHashing: { ...defaults.passwordHashing, maxQueued: values.PASSWORD_HASH_QUEUE },
     rateLimit: defaults.rateLimit,
     signing: defaults.signing,
+    proofing: defaults.proofing,
     identityAuthority: {
       ...defaults.identityAuthority,
       url: values.IDENTITY_AUTHORITY_URL,

@@ -53,6 +53,11 @@ export function createSandboxRegistry({ queries, key, production }: Dependencies
         throw new ConflictError('the sandbox already holds an identity with this document type and number');
       }
     },
+    /** Whether a sandbox identity holds this document (the sandbox attester attests only those). */
+    async holds(documentType: IdentityClaim['documentType'], documentNumber: string): Promise<boolean> {
+      const lookup = hmac(key, `sandbox-lookup\0${documentBlindIndexInput(documentType, documentNumber)}`);
+      return (await queries.findSandboxVerifier(lookup)) !== undefined;
+    },
     /** Loads a set (the documented default one); an identity with the same document is replaced. */
     async seed(claims: readonly IdentityClaim[]): Promise<number> {
       refuseInProduction();

@@ -1,6 +1,7 @@
 // SQL for the citizens table.
 import type { Knex } from 'knex';
 import type { SealedIdentity } from '../services/identity-vault.js';
+import type { AssuranceLevel, IdentityEvidence } from '../identity/assurance.js';
 
 export type CitizenStatus = 'active' | 'pending_guardian' | 'suspended' | 'cancelled';
 
@@ -20,12 +21,15 @@ export type CitizenRow = SealedIdentity & {
   /** The TOTP secret, sealed (envelope, AAD citizens/<id>/totp_secret); null when not enrolled. */
   totp_secret_ciphertext: string | null;
   totp_enabled_at: Date | null;
+  /** How well the platform knows who this is (identity/assurance.ts), and on what evidence. */
+  identity_assurance: AssuranceLevel;
+  identity_evidence: IdentityEvidence | null;
   created_at: Date;
   updated_at: Date;
 };
 
 export type NewCitizen = Pick<CitizenRow, 'id' | 'cyberspace_id' | 'password_hash' | 'status' | 'assurance_level'>
-  & Partial<Pick<CitizenRow, 'document_blind_index' | 'guardian_id'>>
+  & Partial<Pick<CitizenRow, 'document_blind_index' | 'guardian_id' | 'identity_assurance' | 'identity_evidence'>>
   & Partial<SealedIdentity>;
 
 const UNIQUE_VIOLATION = '23505';
@@ -55,7 +59,8 @@ export function createCitizenQueries(knex: Knex) {
     /** One INSERT: the account exists completely or not at all. */
     async insertCitizen(row: NewCitizen): Promise<CitizenRow> {
       try {
-        const [inserted] = await knex('citizens').insert(row).returning('*');
+        const evidence = row.identity_evidence ? { identity_evidence: JSON.stringify(row.identity_evidence) } : {};
+        const [inserted] = await knex('citizens').insert({ ...row, ...evidence }).returning('*');
         return inserted as CitizenRow;
       } catch (error) {
         const { code, constraint } = error as { code?: string; constraint?: string };
@@ -65,6 +70,12 @@ export function createCitizenQueries(knex: Knex) {
     },
     async updateCitizenPasswordHash(id: string, passwordHash: string, changed = false): Promise<void> {
       await knex('citizens').where({ id }).update({ password_hash: passwordHash, ...(changed ? { password_changed_at: knex.fn.now() } : {}), ...touch() });
+    },
+    /** Records stronger evidence; the WHERE keeps a concurrent stronger one from being lowered. */
+    async raiseIdentityAssurance(id: string, evidence: IdentityEvidence, lowerLevels: AssuranceLevel[]): Promise<boolean> {
+      const updated = await knex('citizens').where({ id }).whereIn('identity_assurance', lowerLevels)
+        .update({ identity_assurance: evidence.level, identity_evidence: JSON.stringify(evidence), ...touch() });
+      return updated === 1;
     },
     async enableTotp(id: string, sealedSecret: string): Promise<void> {
       await knex('citizens').where({ id }).update({ totp_secret_ciphertext: sealedSecret, totp_enabled_at: knex.fn.now(), ...touch() });

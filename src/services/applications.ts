@@ -101,6 +101,9 @@ export function createApplicationService({ queries, vault, hasher, authority, no
           password_hash: await hasher.hash(input.password.normalize('NFC')),
           status,
           assurance_level: 'document_verified',
+          // Document facts confirmed by the authority: low (docs/assurance.md).
+          identity_assurance: 'low',
+          identity_evidence: { kind: 'document_facts', level: 'low', verifiedAt: now().toISOString() },
           document_blind_index: blindIndex,
           guardian_id: guardian?.id ?? null,
           ...vault.seal(id, claim),

@@ -18,6 +18,7 @@ export const AUDIT_EVENT_TYPES = [
   'identity.decrypted',
   'client.registered', 'client.updated', 'client.disabled',
   'keys.rotated', 'kek.rotated',
+  'attester.added', 'attester.revoked', 'identity.assurance_raised',
   'lawful_access.requested', 'lawful_access.approved', 'lawful_access.revealed', 'lawful_access.refused',
 ] as const;
 
@@ -38,7 +39,10 @@ export const AUDIT_DETAIL_KEYS = {
   acr: 'assurance level reached',
   amr: 'authentication method references',
   token_type: 'which token kind was revoked',
-  kid: 'a signing key id',
+  kid: 'a signing key id (or an enrolment attester key id)',
+  attester_id: 'an enrolment attester id (uuid)',
+  level: 'an identity assurance level (low, substantial, high)',
+  evidence: 'an evidence kind, e.g. "attestation"; never its content',
   kids: 'signing key ids',
   alg: 'a JOSE algorithm name',
   kek_id: 'a key-encryption key id',

@@ -5,6 +5,10 @@ import type { Container } from '../../container.js';
 import { ValidationError } from '../../errors.js';
 import { parseIdentityClaim } from '../../identity-authority/claim.js';
 import { SANDBOX_SEED_IDENTITIES } from '../../identity-authority/sandbox-seed.js';
+import { ATTESTER_LEVELS, type AttesterLevel } from '../../identity/assurance.js';
+import { isDocumentType, validateDocumentNumber } from '../../identity/documents.js';
+
+const isAttesterLevel = (value: string): value is AttesterLevel => ATTESTER_LEVELS.includes(value as AttesterLevel);
 
 /** Outside production a real authority may be configured; then the sandbox is not consulted. */
 const notInUse = (container: Container) =>
@@ -35,6 +39,21 @@ export const sandboxCommands: Command[] = [
       await container.sandboxIdentities.add(parsed.claim);
       const output = values.json ? json({ added: 1 }) : 'added 1 synthetic identity to the sandbox\n';
       return { output: output + notInUse(container) };
+    },
+  },
+  {
+    name: 'sandbox attest',
+    summary: 'sign an enrolment attestation for a sandbox identity, at a chosen level (refused in production)',
+    usage: 'sandbox attest --level substantial|high --challenge CODE --document-type TYPE --document-number N',
+    options: { level: { type: 'string' }, challenge: { type: 'string' }, 'document-type': { type: 'string' }, 'document-number': { type: 'string' } },
+    async run(container, values) {
+      const level = requireString(values, 'level');
+      if (!isAttesterLevel(level)) throw new ValidationError([`--level must be one of ${ATTESTER_LEVELS.join(', ')}`]);
+      const documentType = requireString(values, 'document-type');
+      const number = isDocumentType(documentType) ? validateDocumentNumber(documentType, requireString(values, 'document-number')) : undefined;
+      if (!isDocumentType(documentType) || !number?.ok) throw new ValidationError(['--document-type and --document-number must name a valid document']);
+      const jws = await container.sandboxAttester.attest({ level, challenge: requireString(values, 'challenge'), documentType, documentNumber: number.normalized });
+      return { output: `${jws}\n` };
     },
   },
   {
