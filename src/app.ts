@@ -20,6 +20,7 @@ import { createAccountRouter } from './routes/account.js';
 import { createAccountActivityRouter } from './routes/account-activity.js';
 import { createAccountPasswordRouter } from './routes/account-password.js';
 import { createAccountTwoFactorRouter } from './routes/account-two-factor.js';
+import { createAccountAssuranceRouter } from './routes/account-assurance.js';
 import { createDeviceCookie } from './web/device-cookie.js';
 import { createRecoverRouter } from './routes/recover.js';
 import { createSystemRouter } from './routes/system.js';
@@ -54,6 +55,7 @@ export function createApp(container: Container, options: AppOptions = {}): Koa {
   forms.use(createAccountActivityRouter(container).routes());
   forms.use(createAccountPasswordRouter(container).routes());
   forms.use(createAccountTwoFactorRouter(container).routes());
+  forms.use(createAccountAssuranceRouter(container).routes());
   forms.use(createRecoverRouter(container).routes());
 
   const pages = new Router();

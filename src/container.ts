@@ -54,6 +54,7 @@ import { createEnrolmentAttesterQueries } from './queries/enrolment-attesters.js
 import { createAttesterRegistry } from './proofing/attester-registry.js';
 import { createAttestationVerifier } from './proofing/attestations.js';
 import { createSandboxAttester, deriveSandboxAttesterKeys } from './proofing/sandbox-attester.js';
+import { createAssuranceRaise } from './proofing/assurance-raise.js';
 
 export type ContainerOptions = {
   /** Where logs go (tests capture them to scan for personal data). */
@@ -136,6 +137,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     challengeTtlSeconds: config.proofing.challengeSeconds,
     extraKeys: sandboxAttester.trustedKeys(),
   });
+  const assuranceRaise = createAssuranceRaise({ attestations, vault, queries: citizenQueries, record: (event) => audit.record(event) });
   // Clients are validated by oidc-provider itself, so the holder must exist first.
   let providerHolder: ReturnType<typeof createProviderHolder> | undefined;
   const clients = createClientService({
@@ -295,6 +297,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     attesters,
     attestations,
     sandboxAttester,
+    assuranceRaise,
     clients,
     keys,
     render,

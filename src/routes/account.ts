@@ -38,6 +38,7 @@ const FLASHES: Record<string, MessageKey> = {
   password: 'account.password.done',
   two_factor_on: 'account.two_factor.enabled_done',
   two_factor_off: 'account.two_factor.disabled_done',
+  assurance_raised: 'account.assurance.raised_done',
 };
 
 const loginForm = z.object({ cyberspace_id: z.string().max(100).default(''), password: z.string().max(1024).default('') });
@@ -91,6 +92,7 @@ export function createAccountRouter(deps: Deps): Router {
         cyberspaceId: formatForReading(citizen.cyberspace_id),
         status: citizen.status,
         twoFactorEnabled: deps.twoFactor.isEnabled(citizen),
+        identityAssurance: citizen.identity_assurance,
         suspendedBy: citizen.suspended_by,
         suspensionReason: citizen.suspension_reason ?? '',
         notices: await noticesView(deps, ctx, citizen.id),

@@ -50,6 +50,7 @@ function sentence(item: ActivityItem, t: Translate): string {
     case 'guardian.refused': return t('activity.guardian.connection_refused', { isp });
     case 'guardian.revoked_connection': return t('activity.guardian.revoked_connection', { isp });
     case 'guardian.replaced': return t('activity.guardian.replaced');
+    case 'identity.assurance_raised': return t('activity.identity.assurance_raised', { level: label(t, 'activity.level.', String(d.level ?? '')) });
     case 'identity.decrypted': {
       const purpose = label(t, 'activity.purpose.', String(d.purpose ?? ''));
       const fields = list(t, 'activity.field.', d.fields);
