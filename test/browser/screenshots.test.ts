@@ -288,7 +288,7 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
         const totp = new TOTP({ secret: Secret.fromBase32((await page.inputValue('#totp-secret')).replace(/[\s-]/g, '')), digits: 6, period: 30 });
         await page.fill('#code', totp.generate());
         await click('form[action="/account/two-factor"] button[type="submit"]');
-        await page.click('form[action="/account/logout"] button[type="submit"]');
+        await click('form[action="/account/logout"] button[type="submit"]'); // waits for the page it lands on
         await go('/account/login');
         await page.fill('#cyberspace_id', cyberspaceId);
         await page.fill('#password', PASSWORD);
