@@ -1,9 +1,22 @@
 // Account state enforced inside oidc-provider:
 // - the login prompt is requested again when the session's citizen is no longer usable
 //   (suspended, cancelled, pending guardian approval, or signed in before a password recovery);
+// - the login prompt is requested, with reason identity_assurance_insufficient, when the
+//   citizen's identity assurance is below the ISP's minimum (client-metadata.ts); with
+//   prompt=none the ISP gets access_denied at once, otherwise the citizen is told how to raise it;
 // - introspection reports tokens of such a citizen as inactive (RFC 7662 §2.2).
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type Koa from 'koa';
+import { isAssuranceLevel, meets } from '../identity/assurance.js';
+import { MIN_ASSURANCE_PROPERTY } from './client-metadata.js';
+
+export const ASSURANCE_INSUFFICIENT = 'identity_assurance_insufficient';
+
+/** The ISP's minimum identity assurance, when it has one above low. */
+export function minimumAssurance(client: unknown) {
+  const value = (client as Record<string, unknown> | undefined)?.[MIN_ASSURANCE_PROPERTY];
+  return isAssuranceLevel(value) ? value : undefined;
+}
 
 const { Check, base } = interactionPolicy;
 
@@ -15,6 +28,14 @@ export function buildInteractionPolicy() {
     new Check('account_unavailable', 'End-User authentication is required', 'login_required', (ctx: KoaContextWithOIDC) => {
       const { session, entities } = ctx.oidc;
       return session?.accountId && !(entities as { Account?: unknown }).Account ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+    }),
+  );
+  policy.get('login')!.checks.add(
+    new Check(ASSURANCE_INSUFFICIENT, 'identity assurance below the minimum this service requires', 'access_denied', (ctx: KoaContextWithOIDC) => {
+      const account = (ctx.oidc.entities as { Account?: { identityAssurance?: unknown } }).Account;
+      const minimum = minimumAssurance(ctx.oidc.client);
+      if (!minimum || !isAssuranceLevel(account?.identityAssurance)) return Check.NO_NEED_TO_PROMPT;
+      return meets(account.identityAssurance, minimum) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
     }),
   );
   return policy;

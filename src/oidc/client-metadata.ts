@@ -7,14 +7,19 @@
 //   checked (at registration or update). oidc-provider would otherwise fetch it again whenever it
 //   loads the client (after every restart or key rotation), so an ISP's web server being down
 //   would break its citizens' logins; see sectorIdentifierUriValidate in provider.ts.
+// - cyberid_min_identity_assurance: the lowest identity assurance (low, substantial, high) a
+//   citizen needs to sign in to this ISP (docs/assurance.md); below it the ISP gets
+//   access_denied and the citizen a page on raising their level (account-checks.ts).
 // Dynamic registration (RFC 7591) can set none of these, so a self-registered client can never
 // be allowed plaintext identity or skip sector validation.
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { IDENTITY_SCOPE } from './claims.js';
+import { isAssuranceLevel } from '../identity/assurance.js';
 
 export const PURPOSES_PROPERTY = 'cyberid_scope_purposes';
 export const LEGAL_BASIS_PROPERTY = 'cyberid_legal_basis';
 export const SECTOR_VALIDATED_PROPERTY = 'cyberid_sector_validated_at';
+export const MIN_ASSURANCE_PROPERTY = 'cyberid_min_identity_assurance';
 
 /** oidc-provider's sectorIdentifierUriValidate: fetch only what has not been validated on registration. */
 export function sectorNeedsValidation(client: Record<string, unknown>): boolean {
@@ -35,12 +40,15 @@ export function scopePurposesProblems(value: unknown): string[] {
 }
 
 export const extraClientMetadata = {
-  properties: [PURPOSES_PROPERTY, LEGAL_BASIS_PROPERTY, SECTOR_VALIDATED_PROPERTY],
+  properties: [PURPOSES_PROPERTY, LEGAL_BASIS_PROPERTY, SECTOR_VALIDATED_PROPERTY, MIN_ASSURANCE_PROPERTY],
   validator(ctx: KoaContextWithOIDC | undefined, key: string, value: unknown, metadata: Record<string, unknown>) {
     if (ctx && value !== undefined) throw new errors.InvalidClientMetadata(`${key} can only be set by the operator`);
     if (key === PURPOSES_PROPERTY) {
       const [problem] = scopePurposesProblems(value);
       if (problem) throw new errors.InvalidClientMetadata(problem);
+    }
+    if (key === MIN_ASSURANCE_PROPERTY && value !== undefined && !isAssuranceLevel(value)) {
+      throw new errors.InvalidClientMetadata(`${MIN_ASSURANCE_PROPERTY} must be low, substantial or high`);
     }
     if (key === LEGAL_BASIS_PROPERTY) {
       const scopes = String(metadata.scope ?? '').split(' ');

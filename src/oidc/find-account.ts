@@ -25,6 +25,8 @@ export function createFindAccount(citizens: CitizenService, claimsFor: ClaimsFor
     if (changed && loginTs !== undefined && loginTs <= Math.floor(changedAt / 1000)) return undefined;
     return {
       accountId,
+      // Read by the interaction policy against the ISP's minimum (account-checks.ts).
+      identityAssurance: citizen.identity_assurance,
       claims: async (_use, scope) => ({ sub: accountId, ...(await claimsFor(citizen, scope)) }),
     };
   };

@@ -6,6 +6,7 @@ import type { Config } from '../config/config.js';
 import { createFindAccount } from './find-account.js';
 import { GRANTABLE_SCOPES, SCOPE_CLAIMS, type ClaimsForAccount } from './claims.js';
 import { extraClientMetadata, sectorNeedsValidation } from './client-metadata.js';
+import { IDA_DISCOVERY } from './verified-claims.js';
 import { createLoadExistingGrant } from './existing-grant.js';
 import { forgetIdentityRelease } from './identity-release.js';
 import { revocationAudit } from './revocation-audit.js';
@@ -125,6 +126,7 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
       ui_locales_supported: ['zh-CN', 'en'],
       service_documentation: `${config.issuer}/docs/integration`,
       op_policy_uri: `${config.issuer}/docs/privacy`,
+      ...IDA_DISCOVERY,
     },
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   } as Configuration;

@@ -13,6 +13,7 @@ import { localeFor } from '../web/locale.js';
 import type { DeviceCookie } from '../web/device-cookie.js';
 import type { TwoFactor } from '../services/two-factor.js';
 import type { CitizenRow } from '../queries/citizens.js';
+import { ASSURANCE_INSUFFICIENT, minimumAssurance } from '../oidc/account-checks.js';
 
 type Dependencies = ConsentDependencies & { deviceCookie: DeviceCookie; twoFactor: TwoFactor };
 
@@ -77,9 +78,24 @@ export function createInteractionRouter(deps: Dependencies): Router {
     await next();
   });
 
+  // Signed in, but below the ISP's minimum identity assurance: say how to raise it; the only
+  // way back to the ISP is an honest access_denied (docs/assurance.md).
+  const assuranceShort = (interaction: Awaited<ReturnType<typeof details>>) =>
+    interaction.prompt.name === 'login' && interaction.session?.accountId !== undefined && interaction.prompt.reasons.includes(ASSURANCE_INSUFFICIENT);
+  const requiredLevel = async (clientId: unknown) =>
+    minimumAssurance(typeof clientId === 'string' ? await provider().Client.find(clientId) : undefined) ?? 'substantial';
+
   router.get('/', async (ctx) => {
     const interaction = await details(ctx);
     const { uid, prompt, params } = interaction;
+    if (assuranceShort(interaction)) {
+      return render(ctx, 'assurance-required', {
+        titleKey: 'assurance.required.title',
+        status: 403,
+        pagePath: `/interaction/${uid}`,
+        data: { clientName: await clientName(params.client_id), level: await requiredLevel(params.client_id), action: `/interaction/${uid}/assurance` },
+      });
+    }
     if (prompt.name === 'login') return renderLogin(ctx, uid, params);
     return consent.show(ctx, interaction);
   });
@@ -131,6 +147,13 @@ export function createInteractionRouter(deps: Dependencies): Router {
     const interaction = await details(ctx);
     if (interaction.prompt.name !== 'consent' || !interaction.session) return ctx.throw(400, 'not a consent prompt');
     return consent.release(ctx, interaction, finish);
+  });
+
+  router.post('/assurance', async (ctx) => {
+    const interaction = await details(ctx);
+    if (!assuranceShort(interaction)) return ctx.throw(400, 'no identity assurance shortfall');
+    const level = await requiredLevel(interaction.params.client_id);
+    await finish(ctx, { error: 'access_denied', error_description: `identity assurance below the minimum this service requires (${level})` });
   });
 
   router.post('/abort', async (ctx) => {

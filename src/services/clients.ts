@@ -7,7 +7,8 @@ import { rewrapAll, type RewrapCounts, type RewrapOptions, type RewrapSource } f
 import { clientMetadataProblems, redirectUriProblems, sectorProblems } from './redirect-uri-policy.js';
 import { ValidationError, NotFoundError } from '../errors.js';
 import { GRANTABLE_SCOPES, IDENTITY_SCOPE } from '../oidc/claims.js';
-import { LEGAL_BASIS_PROPERTY, PURPOSES_PROPERTY, SECTOR_VALIDATED_PROPERTY, scopePurposesProblems, type ScopePurposes } from '../oidc/client-metadata.js';
+import { isAssuranceLevel } from '../identity/assurance.js';
+import { LEGAL_BASIS_PROPERTY, MIN_ASSURANCE_PROPERTY, PURPOSES_PROPERTY, SECTOR_VALIDATED_PROPERTY, scopePurposesProblems, type ScopePurposes } from '../oidc/client-metadata.js';
 
 export type ClientInput = {
   name: string;
@@ -24,6 +25,8 @@ export type ClientInput = {
   purposes?: ScopePurposes;
   /** The law that requires this ISP to obtain plaintext identity (allows the identity scope). */
   legalBasis?: string;
+  /** The lowest identity assurance a citizen needs here (docs/assurance.md). */
+  minIdentityAssurance?: string;
 };
 
 export type ClientMetadata = Record<string, unknown> & { client_id: string };
@@ -63,6 +66,7 @@ function toMetadata(clientId: string, input: ClientInput): ClientMetadata {
   if (input.jwksUri) metadata.jwks_uri = input.jwksUri;
   if (input.purposes && Object.keys(input.purposes).length) metadata[PURPOSES_PROPERTY] = input.purposes;
   if (input.legalBasis?.trim()) metadata[LEGAL_BASIS_PROPERTY] = input.legalBasis.trim();
+  if (input.minIdentityAssurance && input.minIdentityAssurance !== 'low') metadata[MIN_ASSURANCE_PROPERTY] = input.minIdentityAssurance;
   if (input.backchannelLogoutUri) {
     metadata.backchannel_logout_uri = input.backchannelLogoutUri;
     // Cancellation and revocation happen outside any browser session: logout tokens then name
@@ -116,6 +120,7 @@ export function createClientService({ queries, envelope, validateMetadata, produ
     if (unknown.length) problems.push(`unknown scope(s): ${unknown.join(', ')}; allowed: ${GRANTABLE_SCOPES.join(', ')}`);
     if (!scopes.includes('openid')) problems.push('scope must include openid');
     if (scopes.includes(IDENTITY_SCOPE) && !input.legalBasis?.trim()) problems.push(`the ${IDENTITY_SCOPE} scope needs --legal-basis (the law that requires the ISP to obtain identity data)`);
+    if (input.minIdentityAssurance !== undefined && !isAssuranceLevel(input.minIdentityAssurance)) problems.push('--min-identity-assurance must be low, substantial or high');
     problems.push(...scopePurposesProblems(input.purposes));
     for (const scope of Object.keys(input.purposes ?? {})) {
       if (!scopes.includes(scope)) problems.push(`purpose given for scope "${scope}", which the client is not allowed`);
@@ -154,6 +159,7 @@ export function createClientService({ queries, envelope, validateMetadata, produ
     scope: row.metadata.scope,
     purposes: row.metadata[PURPOSES_PROPERTY] ?? {},
     legal_basis: row.metadata[LEGAL_BASIS_PROPERTY] ?? null,
+    min_identity_assurance: row.metadata[MIN_ASSURANCE_PROPERTY] ?? 'low',
     created_at: new Date(row.created_at).toISOString(),
   });
 
@@ -186,6 +192,7 @@ export function createClientService({ queries, envelope, validateMetadata, produ
         jwksUri: patch.jwksUri ?? (current.jwks_uri as string | undefined),
         purposes: patch.purposes ?? (current[PURPOSES_PROPERTY] as ScopePurposes | undefined),
         legalBasis: patch.legalBasis ?? (current[LEGAL_BASIS_PROPERTY] as string | undefined),
+        minIdentityAssurance: patch.minIdentityAssurance ?? (current[MIN_ASSURANCE_PROPERTY] as string | undefined),
       };
       if (current.token_endpoint_auth_method !== 'none') {
         input.tokenEndpointAuthMethod = current.token_endpoint_auth_method as ClientInput['tokenEndpointAuthMethod'];

@@ -144,7 +144,8 @@ describe('claims and consent', () => {
       assert.equal(claims.name, '张伟');
       assert.equal(claims.document_type, 'resident_id');
       assert.equal(claims.document_number, '110101199005170112');
-      assert.equal(claims.real_name_verified, true);
+      assert.equal(claims.real_name_verified, false, 'document facts alone are low identity assurance (docs/assurance.md)');
+      assert.equal(claims.identity_assurance_level, 'low');
     });
 
     it('is never remembered: the next sign-in asks again, and refreshes and userinfo do not carry it', async () => {
@@ -160,7 +161,7 @@ describe('claims and consent', () => {
       assert.deepEqual(titles(second.pages), ['Release your identity to Bank ISP?'], 'only the identity screen comes back');
       assert.ok(second.tokens, 'withholding still signs the citizen in');
       assert.equal(idTokenClaims(second.tokens!).name, undefined);
-      assert.equal(idTokenClaims(second.tokens!).real_name_verified, true);
+      assert.equal(idTokenClaims(second.tokens!).identity_assurance_level, 'low', 'the verification result still comes');
 
       const third = await authorize(app, lawful, citizen, { scope: 'openid verified identity', browser });
       assert.deepEqual(titles(third.pages), ['Release your identity to Bank ISP?'], 'a refusal is not remembered either');

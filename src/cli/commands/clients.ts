@@ -15,6 +15,7 @@ const metadataOptions = {
   'backchannel-logout-uri': { type: 'string' },
   purpose: { type: 'string', multiple: true },
   'legal-basis': { type: 'string' },
+  'min-identity-assurance': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -54,7 +55,7 @@ export const clientCommands: Command[] = [
   {
     name: 'client add',
     summary: 'register an ISP (prints client_id and, for confidential clients, client_secret)',
-    usage: 'client add --name NAME --redirect-uri URI [--redirect-uri URI…] [--post-logout-redirect-uri URI] [--sector-identifier-uri URI] [--public] [--scope "…"] [--id-token-alg ES256|RS256] [--auth-method client_secret_basic|client_secret_post|private_key_jwt --jwks-uri URI] [--backchannel-logout-uri URI] [--purpose SCOPE.en=TEXT --purpose SCOPE.zh-CN=TEXT…] [--legal-basis "LAW REFERENCE"] --json',
+    usage: 'client add --name NAME --redirect-uri URI [--redirect-uri URI…] [--post-logout-redirect-uri URI] [--sector-identifier-uri URI] [--public] [--scope "…"] [--id-token-alg ES256|RS256] [--auth-method client_secret_basic|client_secret_post|private_key_jwt --jwks-uri URI] [--backchannel-logout-uri URI] [--purpose SCOPE.en=TEXT --purpose SCOPE.zh-CN=TEXT…] [--legal-basis "LAW REFERENCE"] [--min-identity-assurance low|substantial|high] --json',
     options: { ...metadataOptions, public: { type: 'boolean' } },
     async run(container, values) {
       const created = await container.clients.addClient({
@@ -70,6 +71,7 @@ export const clientCommands: Command[] = [
         backchannelLogoutUri: optional(values['backchannel-logout-uri']),
         purposes: purposes(values),
         legalBasis: optional(values['legal-basis']),
+        minIdentityAssurance: optional(values['min-identity-assurance']),
       });
       await container.audit.record({ type: 'client.registered', clientId: created.client_id, actor: 'operator', details: { reason_code: 'cli' } });
       return { output: values.json ? json(created) : `client_id: ${created.client_id}\n${created.client_secret ? `client_secret: ${created.client_secret}\n` : ''}` };
@@ -100,7 +102,7 @@ export const clientCommands: Command[] = [
   {
     name: 'client update',
     summary: 'change an ISP\'s name, URIs, scope or algorithm (secret unchanged)',
-    usage: 'client update CLIENT_ID [--name NAME] [--redirect-uri URI…] [--post-logout-redirect-uri URI…] [--sector-identifier-uri URI] [--scope "…"] [--id-token-alg ES256|RS256] [--backchannel-logout-uri URI] [--purpose SCOPE.LANG=TEXT…] [--legal-basis "LAW REFERENCE"]',
+    usage: 'client update CLIENT_ID [--name NAME] [--redirect-uri URI…] [--post-logout-redirect-uri URI…] [--sector-identifier-uri URI] [--scope "…"] [--id-token-alg ES256|RS256] [--backchannel-logout-uri URI] [--purpose SCOPE.LANG=TEXT…] [--legal-basis "LAW REFERENCE"] [--min-identity-assurance low|substantial|high]',
     options: metadataOptions,
     async run(container, values, [clientId]) {
       if (!clientId) throw new UsageError('CLIENT_ID is required');
@@ -115,6 +117,7 @@ export const clientCommands: Command[] = [
         jwksUri: optional(values['jwks-uri']),
         purposes: purposes(values),
         legalBasis: optional(values['legal-basis']),
+        minIdentityAssurance: optional(values['min-identity-assurance']),
       });
       await container.audit.record({ type: 'client.updated', clientId, actor: 'operator', details: { scopes: String(updated.scope ?? '').split(' ').filter(Boolean) } });
       return { output: json(updated) };

@@ -276,4 +276,8 @@ export const accountEn = {
   "activity.level.low": "low",
   "activity.level.substantial": "substantial",
   "activity.level.high": "high",
+  "assurance.required.title": "A stronger identity check is needed",
+  "assurance.required.lead": "{client} accepts only cyberspace IDs whose identity was verified at {level} assurance or above. Yours was verified less strongly.",
+  "assurance.required.how": "You can raise your level with a certified identity app (it reads your document's chip and checks it is you) or at a service counter. Sign in to your account, open \u201cHow well your identity is verified\u201d and follow the steps; then sign in to the service again.",
+  "assurance.required.back": "Return to {client}",
 };

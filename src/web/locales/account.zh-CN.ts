@@ -278,4 +278,8 @@ export const accountZhCN: Record<keyof typeof accountEn, string> = {
   "activity.level.low": "低",
   "activity.level.substantial": "较高",
   "activity.level.high": "高",
+  "assurance.required.title": "需要更强的身份核验",
+  "assurance.required.lead": "{client}只接受身份核验强度为{level}或以上的网号。您的核验强度低于此要求。",
+  "assurance.required.how": "您可以通过经认证的身份应用（读取证件芯片并确认是您本人）或在服务窗口提升核验强度。请登录您的账户，打开\u201c身份核验强度\u201d并按步骤操作，然后再次登录该服务。",
+  "assurance.required.back": "返回{client}",
 };
