@@ -256,6 +256,8 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
         await page.setViewportSize(DESKTOP);
         await go('/account/activity');
         await audit('activity');
+        await go('/account/assurance');
+        await audit('assurance');
         await go('/account/password');
         await audit('password');
         await page.fill('#current_password', 'not my password');
