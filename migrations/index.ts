@@ -9,6 +9,7 @@ import * as knownDevicesAndNotices from './20261123010000_known_devices_and_noti
 import * as lawfulAccess from './20261122050000_lawful_access.js';
 import * as twoFactor from './20261124010000_two_factor.js';
 import * as identityAssurance from './20261202010000_identity_assurance.js';
+import * as recoveryRequests from './20261202020000_recovery_requests.js';
 
 export const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['20261122000000_initial', initial],
@@ -20,4 +21,5 @@ export const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['20261122050000_lawful_access', lawfulAccess],
   ['20261124010000_two_factor', twoFactor],
   ['20261202010000_identity_assurance', identityAssurance],
+  ['20261202020000_recovery_requests', recoveryRequests],
 ];

@@ -55,6 +55,8 @@ import { createAttesterRegistry } from './proofing/attester-registry.js';
 import { createAttestationVerifier } from './proofing/attestations.js';
 import { createSandboxAttester, deriveSandboxAttesterKeys } from './proofing/sandbox-attester.js';
 import { createAssuranceRaise } from './proofing/assurance-raise.js';
+import { createAccountRecovery } from './services/account-recovery.js';
+import { createRecoveryRequestQueries } from './queries/recovery-requests.js';
 
 export type ContainerOptions = {
   /** Where logs go (tests capture them to scan for personal data). */
@@ -233,9 +235,24 @@ export async function buildContainer(config: Config, options: ContainerOptions =
       await deviceQueries.deleteDevicesOf(citizenId);
       await noticeQueries.deleteNoticesOf(citizenId);
     },
+    record: (event) => audit.record(event),
+  });
+  // Recovery (docs/assurance.md): evidence at least as strong as the account's level; facts
+  // alone on an account with a second factor wait, told and cancellable.
+  const recovery = createAccountRecovery({
+    queries: citizenQueries,
+    requests: createRecoveryRequestQueries(db.knex),
+    vault,
+    hasher,
+    sessions: accountSessions,
+    attestations,
     counters: ephemeral,
     rateLimit: config.rateLimit,
+    delaySeconds: config.proofing.recoveryDelaySeconds,
     record: (event) => audit.record(event),
+    // The notification port (email/SMS outbox, issue 8 "Notices") is called here once it lands;
+    // until then the waiting recovery shows on the dashboard of every signed-in session.
+    notify: async () => {},
   });
   const guardianship = createGuardianship({
     citizens: citizenQueries,
@@ -306,6 +323,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     revocations,
     connections,
     lifecycle,
+    recovery,
     guardianship,
     applications,
     kekRotation,

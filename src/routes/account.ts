@@ -25,8 +25,13 @@ import { activityView, noticesView, type LawfulDisclosureSource } from './accoun
 
 export { ACCOUNT_COOKIE };
 
+async function waitingRecoveryView(deps: Pick<Container, 'recovery'>, citizen: CitizenRow) {
+  const waiting = await deps.recovery.waiting(citizen);
+  return waiting ? { requestedAt: formatWhen(new Date(waiting.requested_at)), completesAt: formatWhen(new Date(waiting.completes_at)) } : undefined;
+}
+
 type Deps = Pick<Container, 'citizens' | 'accountSessions' | 'connections' | 'lifecycle' | 'guardianship' | 'applications' | 'render' | 'vault' | 'audit' | 'config'
-  | 'accountNotices' | 'activity' | 'clientName' | 'knownDevices' | 'ephemeral' | 'twoFactor'> & LawfulDisclosureSource;
+  | 'accountNotices' | 'activity' | 'clientName' | 'knownDevices' | 'ephemeral' | 'twoFactor' | 'recovery'> & LawfulDisclosureSource;
 
 const FLASHES: Record<string, MessageKey> = {
   suspended: 'account.suspend.done',
@@ -39,6 +44,7 @@ const FLASHES: Record<string, MessageKey> = {
   two_factor_on: 'account.two_factor.enabled_done',
   two_factor_off: 'account.two_factor.disabled_done',
   assurance_raised: 'account.assurance.raised_done',
+  recovery_cancelled: 'account.recovery.cancelled_done',
 };
 
 const loginForm = z.object({ cyberspace_id: z.string().max(100).default(''), password: z.string().max(1024).default('') });
@@ -93,6 +99,8 @@ export function createAccountRouter(deps: Deps): Router {
         status: citizen.status,
         twoFactorEnabled: deps.twoFactor.isEnabled(citizen),
         identityAssurance: citizen.identity_assurance,
+        // A recovery waiting out its delay shows in every signed-in session, with a way to stop it.
+        waitingRecovery: await waitingRecoveryView(deps, citizen),
         suspendedBy: citizen.suspended_by,
         suspensionReason: citizen.suspension_reason ?? '',
         notices: await noticesView(deps, ctx, citizen.id),
@@ -158,6 +166,11 @@ export function createAccountRouter(deps: Deps): Router {
   });
 
   router.get('/account', loadCitizen, (ctx) => renderDashboard(ctx));
+
+  router.post('/account/recovery/cancel', loadCitizen, async (ctx) => {
+    await deps.recovery.cancel(me(ctx));
+    back(ctx, 'recovery_cancelled');
+  });
 
   router.post('/account/suspend', loadCitizen, async (ctx) => {
     await deps.lifecycle.suspendBySelf(me(ctx));

@@ -1,12 +1,20 @@
-// Password recovery: re-prove the identity document, choose a new password; every session ends.
+// Account recovery: re-prove the identity document (and, for a stronger account, bring an
+// attestation for the challenge this page shows), choose a new password. Completing ends
+// every session; facts alone on an account with a second factor start a wait instead
+// (services/account-recovery.ts).
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import QRCode from 'qrcode';
 import { z } from 'zod';
 import { DOCUMENT_TYPES } from '../identity/documents.js';
 import { FormError } from '../errors.js';
-import type { AccountLifecycle } from '../services/account-lifecycle.js';
+import type { AccountRecovery } from '../services/account-recovery.js';
+import type { AttestationVerifier } from '../proofing/attestations.js';
+import { formatChallenge } from '../proofing/attestation-format.js';
+import { formatWhen } from '../web/activity-text.js';
 import type { RenderView } from '../web/views.js';
 import { formBody } from '../web/form-body.js';
+import { challengeUri } from './account-assurance.js';
 
 const recoveryForm = z.object({
   cyberspace_id: z.string().max(100).default(''),
@@ -15,30 +23,51 @@ const recoveryForm = z.object({
   name: z.string().max(256).default(''),
   birth_date: z.string().max(16).default(''),
   password: z.string().max(1024).default(''),
+  challenge: z.string().max(40).default(''),
+  attestation: z.string().max(8192).default(''),
 });
 
-export function createRecoverRouter(deps: { lifecycle: AccountLifecycle; render: RenderView }): Router {
+type Dependencies = { recovery: AccountRecovery; attestations: AttestationVerifier; render: RenderView; config: { issuer: string } };
+
+export function createRecoverRouter(deps: Dependencies): Router {
   const router = new Router({ prefix: '/recover' });
-  const show = (ctx: Context, status: number, values: Record<string, string>, errors: Record<string, string> = {}) =>
-    deps.render(ctx, 'recover', { titleKey: 'recover.title', status, data: { values: { ...values, password: '' }, errors, documentTypes: DOCUMENT_TYPES } });
+  async function show(ctx: Context, status: number, values: Record<string, string>, errors: Record<string, string> = {}) {
+    const { challenge } = await deps.attestations.issueChallenge();
+    const qrSvg = await QRCode.toString(challengeUri(deps.config.issuer, challenge), { type: 'svg', margin: 2, width: 180, errorCorrectionLevel: 'M' });
+    await deps.render(ctx, 'recover', {
+      titleKey: 'recover.title',
+      status,
+      data: { values: { ...values, password: '', attestation: '' }, errors, documentTypes: DOCUMENT_TYPES, challenge, shortCode: formatChallenge(challenge), qrSvg },
+    });
+  }
 
   router.get('/', (ctx) => show(ctx, 200, {}));
 
   router.post('/', async (ctx) => {
     const parsed = recoveryForm.safeParse(formBody(ctx));
     const values = parsed.success ? parsed.data : recoveryForm.parse({});
+    let outcome;
     try {
-      await deps.lifecycle.recover({
+      outcome = await deps.recovery.recover({
         cyberspaceId: values.cyberspace_id,
         documentType: values.document_type,
         documentNumber: values.document_number,
         name: values.name,
         birthDate: values.birth_date,
         newPassword: values.password,
+        challenge: values.challenge,
+        attestation: values.attestation,
       });
     } catch (error) {
       if (error instanceof FormError) return show(ctx, 400, values, error.fields);
       throw error;
+    }
+    if (outcome.status === 'waiting') {
+      return deps.render(ctx, 'recover-waiting', {
+        titleKey: 'recover.waiting.title',
+        status: 202,
+        data: { completesAt: formatWhen(outcome.completesAt), started: outcome.started },
+      });
     }
     ctx.status = 303;
     ctx.redirect('/account/login?done=recovered');

@@ -3,13 +3,8 @@
 //   resuming restores the citizen's connections. A citizen cannot lift an operator's suspension.
 // - Cancelled: identity data crypto-shredded, every grant and token revoked, ISPs with
 //   back-channel logout told; the cyberspace ID row stays so the ID is never issued again.
-// - Recovery: re-prove the identity document, set a new password, end every session. It also
-//   turns the second factor off: the document re-proof stands in for a lost authenticator.
-import { timingSafeEqual } from 'node:crypto';
+// Recovery lives in account-recovery.ts.
 import { parseCyberspaceId } from '../ids/cyberspace-id.js';
-import { isDocumentType, validateDocumentNumber } from '../identity/documents.js';
-import { validateName } from '../identity/names.js';
-import { checkPassword } from '../identity/password-policy.js';
 import { ageBand } from '../identity/age.js';
 import type { CitizenQueries, CitizenRow } from '../queries/citizens.js';
 import { FormError, ForbiddenError, NotFoundError } from '../errors.js';
@@ -17,7 +12,6 @@ import type { IdentityVault } from './identity-vault.js';
 import type { PasswordHasher } from './password-hasher.js';
 import type { AccountSessions } from './account-sessions.js';
 import type { GrantRevocations } from './grant-revocations.js';
-import type { CounterStore } from '../storage/model-store.js';
 
 export type LifecycleEvent = {
   type: 'account.suspended' | 'account.resumed' | 'account.cancelled' | 'account.recovered' | 'account.two_factor_disabled';
@@ -34,15 +28,10 @@ type Dependencies = {
   revocations: GrantRevocations;
   /** Forgets the citizen's connection records (cancellation). */
   forgetConnections: (citizenId: string) => Promise<void>;
-  /** Recovery attempts per cyberspace ID are limited like sign-ins. */
-  counters: CounterStore;
-  rateLimit: { loginAttemptsPerWindow: number; windowSeconds: number };
   record?: (event: LifecycleEvent) => Promise<void>;
 };
 
-const sameText = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
-
-export function createAccountLifecycle({ queries, vault, hasher, sessions, revocations, forgetConnections, counters, rateLimit, record = async () => {} }: Dependencies) {
+export function createAccountLifecycle({ queries, vault, hasher, sessions, revocations, forgetConnections, record = async () => {} }: Dependencies) {
   async function byCyberspaceId(input: string): Promise<CitizenRow> {
     const parsed = parseCyberspaceId(input);
     const citizen = parsed.ok ? await queries.findCitizenByCyberspaceId(parsed.id) : undefined;
@@ -107,36 +96,6 @@ export function createAccountLifecycle({ queries, vault, hasher, sessions, revoc
     },
 
     /** Re-prove the identity document to set a new password; every session ends. */
-    async recover(input: { cyberspaceId: string; documentType: string; documentNumber: string; name: string; birthDate: string; newPassword: string }): Promise<CitizenRow> {
-      const parsed = parseCyberspaceId(input.cyberspaceId);
-      const name = validateName(input.name);
-      const fields: Record<string, string> = {};
-      if (!parsed.ok) fields.cyberspace_id = 'malformed_id';
-      else if ((await counters.increment(`recover:${parsed.id}`, rateLimit.windowSeconds)) > rateLimit.loginAttemptsPerWindow) {
-        throw new FormError({ cyberspace_id: 'throttled' });
-      }
-      if (!isDocumentType(input.documentType)) fields.document_type = 'invalid';
-      const password = checkPassword(input.newPassword, [input.documentNumber, parsed.ok ? parsed.id : '']);
-      if (!password.ok) fields.password = password.error;
-      if (Object.keys(fields).length) throw new FormError(fields);
-      const documentNumber = validateDocumentNumber(input.documentType as never, input.documentNumber, input.birthDate);
-      const citizen = parsed.ok ? await queries.findCitizenByCyberspaceId(parsed.id) : undefined;
-      // One answer for every mismatch: recovery must not reveal which detail was wrong.
-      const mismatch = new FormError({ identity: 'recovery_mismatch' });
-      if (!citizen || !documentNumber.ok || !name.ok || citizen.status === 'cancelled') throw mismatch;
-      const blindIndex = vault.blindIndex(input.documentType as never, documentNumber.normalized);
-      if (!citizen.document_blind_index || !sameText(citizen.document_blind_index, blindIndex)) throw mismatch;
-      const held = await vault.open(citizen.id, citizen, ['name', 'birthDate'], 'password_recovery');
-      if (held.name !== name.normalized || held.birthDate !== input.birthDate) throw mismatch;
-      await queries.updateCitizenPasswordHash(citizen.id, await hasher.hash(input.newPassword.normalize('NFC')), true);
-      await sessions.endAll(citizen.id);
-      await record({ type: 'account.recovered', citizenId: citizen.id, actor: 'citizen' });
-      if (citizen.totp_enabled_at) {
-        await queries.disableTotp(citizen.id);
-        await record({ type: 'account.two_factor_disabled', citizenId: citizen.id, actor: 'citizen', details: { reason_code: 'password_recovery' } });
-      }
-      return citizen;
-    },
   };
 }
 

@@ -13,6 +13,7 @@ export const AUDIT_EVENT_TYPES = [
   'consent.granted', 'consent.denied', 'claims.released',
   'grant.revoked', 'token.revoked',
   'account.applied', 'account.suspended', 'account.resumed', 'account.cancelled', 'account.recovered',
+  'account.recovery_started', 'account.recovery_cancelled',
   'account.password_changed', 'account.two_factor_enabled', 'account.two_factor_disabled',
   'guardian.approved', 'guardian.refused', 'guardian.revoked_connection', 'guardian.replaced',
   'identity.decrypted',

@@ -42,6 +42,8 @@ function sentence(item: ActivityItem, t: Translate): string {
     case 'account.resumed': return self(item) ? t('activity.account.resumed') : t('activity.account.resumed.operator');
     case 'account.cancelled': return t('activity.account.cancelled');
     case 'account.recovered': return t('activity.account.recovered');
+    case 'account.recovery_started': return t('activity.account.recovery_started');
+    case 'account.recovery_cancelled': return t('activity.account.recovery_cancelled');
     case 'account.password_changed': return t('activity.account.password_changed');
     case 'account.two_factor_enabled': return t('activity.account.two_factor_enabled');
     case 'account.two_factor_disabled':

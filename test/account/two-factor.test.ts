@@ -2,12 +2,14 @@
 // from the secret shown on the page: enrolment (a wrong code refused, a right one enables it),
 // ISP sign-in then needs a code (ID token acr/amr say so; a wrong or replayed code is refused;
 // the code step cannot be reached without the password), the account sign-in needs it too,
-// turning it off needs the password and a code, recovery turns it off, and the secret is
+// turning it off needs the password and a code, attested recovery turns it off (facts alone
+// wait: test/proofing/recovery.test.ts), and the secret is
 // nowhere in plaintext (the citizens row, Redis).
 import assert from 'node:assert/strict';
 import { Secret, TOTP } from 'otpauth';
 import type { Redis } from 'ioredis';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { runCommand } from '../../src/cli/registry.js';
 import { Browser, isPage, type Page } from '../support/browser.js';
 import { signInToAccount } from '../support/citizen-pages.js';
 import { authorizeUrl, type Credentials } from '../support/flow.js';
@@ -258,7 +260,7 @@ describe('two-step sign-in (TOTP)', () => {
     assert.match((await signInToAccount(new Browser(app.url, EN), citizen.cyberspace_id, citizen.password)).url, /\/account$/);
   });
 
-  it('password recovery by re-proving the identity document turns it off (audited)', async () => {
+  it('password recovery with an attestation for the identity document turns it off (audited)', async () => {
     const { credentials, identity } = await enrolledCitizen('双因丁');
     const row = async () => (await app.container.citizenQueries.findCitizenByCyberspaceId(credentials.cyberspace_id))!;
     assert.ok((await row()).totp_enabled_at);
@@ -267,9 +269,11 @@ describe('two-step sign-in (TOTP)', () => {
     const form = await recovery.navigate('/recover');
     assert.ok(isPage(form));
     const newPassword = 'a brand new passphrase';
+    const shortCode = form.document.querySelector('#short-code')!.getAttribute('value')!;
+    const attestation = (await runCommand(app.container, ['sandbox', 'attest', '--level', 'substantial', '--challenge', shortCode, '--document-type', identity.documentType, '--document-number', identity.documentNumber])).output.trim();
     const done = await recovery.submit(form, 'form[action="/recover"]', {
       cyberspace_id: credentials.cyberspace_id, document_type: identity.documentType, document_number: identity.documentNumber,
-      name: identity.name, birth_date: identity.birthDate, password: newPassword,
+      name: identity.name, birth_date: identity.birthDate, password: newPassword, attestation,
     });
     assert.ok(isPage(done));
     const stored = await row();

@@ -18,7 +18,7 @@ describe('account lifecycle edges', () => {
     const person = personAged(30, '恢复测试');
     await app.container.sandboxIdentities.add(person);
     const applied = await app.container.applications.apply({ ...person, password: 'first long phrase here' });
-    const attempt = (name: string) => app.container.lifecycle.recover({
+    const attempt = (name: string) => app.container.recovery.recover({
       cyberspaceId: applied.cyberspaceId, documentType: person.documentType, documentNumber: person.documentNumber,
       name, birthDate: person.birthDate, newPassword: 'second long phrase here',
     });

@@ -119,6 +119,13 @@ describe('identity assurance in the credential (openid-client as the ISP)', () =
     assert.equal(back.redirectedTo.searchParams.get('error'), 'access_denied');
     assert.match(back.redirectedTo.searchParams.get('error_description')!, /identity assurance below the minimum this service requires \(substantial\)/);
 
+    // With prompt=none (the browser is still signed in) the ISP gets access_denied at once.
+    const silent = oidc.buildAuthorizationUrl(strict.config, { redirect_uri: strict.client.redirect_uri, scope: 'openid', prompt: 'none', code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256', state: 's' });
+    const answer = await result.browser!.navigate(silent.href);
+    assert.ok(!isPage(answer));
+    assert.equal(answer.redirectedTo.searchParams.get('error'), 'access_denied');
+    assert.match(answer.redirectedTo.searchParams.get('error_description') ?? '', /identity assurance below the minimum/);
+
     const ok = await signInAt(strict, high);
     assert.equal(ok.claims?.real_name_verified, true, 'a high citizen passes');
   });
