@@ -17,7 +17,8 @@ import { translator, type Locale, type MessageKey } from '../web/i18n.js';
 import { formBody } from '../web/form-body.js';
 import { handleApplication } from './apply.js';
 import { DOCUMENT_TYPES } from '../identity/documents.js';
-import { claimNames, formatWhen } from '../web/activity-text.js';
+import { claimNames, formatWhen, list } from '../web/activity-text.js';
+import { SCOPE_CLAIMS } from '../oidc/claims.js';
 import { createDeviceCookie } from '../web/device-cookie.js';
 import { ACCOUNT_COOKIE, requireCitizen, signedInCitizen } from './account-guard.js';
 import type { CitizenRow } from '../queries/citizens.js';
@@ -113,9 +114,16 @@ export function createAccountRouter(deps: Deps): Router {
         wards: await Promise.all(wards.map(async (w) => ({
           id: w.ward.id,
           cyberspaceId: formatForReading(w.ward.cyberspace_id),
+          name: w.name,
+          age: w.age,
           pendingAccount: w.ward.status === 'pending_guardian',
           connections: w.connections,
-          pendingConnections: await Promise.all(w.pendingApprovals.map(async (p) => ({ clientId: p.client_id, clientName: await clientName(p.client_id) }))),
+          // Exactly what the ISP would receive about the ward, from the claims catalogue.
+          pendingConnections: await Promise.all(w.pendingApprovals.map(async (p) => ({
+            clientId: p.client_id,
+            clientName: await clientName(p.client_id),
+            receives: list(t, 'ward_claim.', p.scope.split(' ').flatMap((scope) => SCOPE_CLAIMS[scope] ?? [])),
+          }))),
         }))),
         cancelError,
       },

@@ -4,7 +4,7 @@
 // is used, in China Standard Time).
 import type { CitizenQueries, CitizenRow } from '../queries/citizens.js';
 import type { ConnectionQueries, ApprovalRow } from '../queries/connections.js';
-import { ageBand } from '../identity/age.js';
+import { ageBand, ageInChina } from '../identity/age.js';
 import { FormError, ForbiddenError, NotFoundError } from '../errors.js';
 import { parseCyberspaceId } from '../ids/cyberspace-id.js';
 import type { IdentityVault } from './identity-vault.js';
@@ -27,7 +27,8 @@ type Dependencies = {
   record?: (event: GuardianEvent & { actorId: string }) => Promise<void>;
 };
 
-export type WardView = { ward: CitizenRow; connections: ConnectionView[]; pendingApprovals: ApprovalRow[] };
+/** `name` and `age` are decrypted for the guardian's own dashboard only (audited: guardian_view). */
+export type WardView = { ward: CitizenRow; name: string; age: number; connections: ConnectionView[]; pendingApprovals: ApprovalRow[] };
 
 export function createGuardianship({ citizens, connections, connectionService, vault, now = () => new Date(), record = async () => {} }: Dependencies) {
   /** True while the ward is under 18; ends the link (and returns false) once they are not. */
@@ -69,8 +70,11 @@ export function createGuardianship({ citizens, connections, connectionService, v
       const views: WardView[] = [];
       for (const ward of await citizens.findWardsOf(guardian.id)) {
         if (!(await linkActive(ward))) continue;
+        const { name, birthDate } = await vault.open(ward.id, ward, ['name', 'birthDate'], 'guardian_view');
         views.push({
           ward,
+          name: name ?? '',
+          age: birthDate ? ageInChina(birthDate, now()) : 0,
           connections: await connectionService.list(ward),
           pendingApprovals: await connections.listPendingApprovals([ward.id]),
         });

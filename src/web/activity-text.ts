@@ -8,7 +8,7 @@ import type { AccountNotice } from '../services/account-notices.js';
 
 const known = (key: string): key is MessageKey => Object.hasOwn(en, key);
 const label = (t: Translate, prefix: string, code: string) => (known(`${prefix}${code}`) ? t(`${prefix}${code}` as MessageKey) : code);
-const list = (t: Translate, prefix: string, codes: unknown) =>
+export const list = (t: Translate, prefix: string, codes: unknown) =>
   (Array.isArray(codes) ? codes : []).map((code) => label(t, prefix, String(code))).join(t('activity.list_separator'));
 
 /**

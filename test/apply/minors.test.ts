@@ -292,6 +292,12 @@ describe('minors and guardians', () => {
       const pending = (await dashboardOf(guardian.browser)).document.querySelector(`.ward[data-ward-id="${ward.row.id}"] .pending-connection`);
       assert.ok(pending, 'the guardian’s dashboard lists the pending connection');
       assert.match(pending.text, /Wants to connect to Homework Helper/);
+      // The guardian sees who the ward is (decrypted for them, audited) and exactly what the ISP gets.
+      const wardBox = (await dashboardOf(guardian.browser)).document.querySelector(`.ward[data-ward-id="${ward.row.id}"]`)!;
+      assert.equal(wardBox.querySelector('.ward-name')!.text.trim(), '少年乙, 15 years old');
+      assert.match(wardBox.querySelector('.ward-receives')!.text, /Homework Helper receives about 少年乙: a cyberspace ID for this service only, how they signed in, how strongly they signed in\./);
+      const decrypted = await app.container.audit.listForCitizen(ward.row.id, { limit: 50 });
+      assert.ok(decrypted.some((e) => e.type === 'identity.decrypted' && (e.details as { purpose?: string }).purpose === 'guardian_view'), 'the guardian view is audited');
       const stranger = await adultGuardian();
       const strangerPage = await dashboardOf(stranger.browser);
       const forged = await stranger.browser.request(`/account/wards/${ward.row.id}/connections/${homework.client_id}/decide`, {
