@@ -232,6 +232,11 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
         const toBank = await tab.bank.next(() => page.click('button[name="decision"][value="release"]'));
         assert.ok(toBank.searchParams.get('code'), `the bank got a code: ${toBank.href}`);
 
+        // An ISP that requires substantial identity assurance: this citizen's is low (document facts).
+        const strictClient: TestClient = await createClient(app.container, { name: names.shop, scope: 'openid', redirectUris: [`${SHOP_ORIGIN}/strict`], minIdentityAssurance: 'substantial' });
+        await go(authorizeUrl(app.url, strictClient).url.href, 403);
+        await audit('assurance-required');
+
         // The citizen's own pages.
         await go('/account/login');
         await shoot('account-login');
@@ -302,6 +307,17 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
         // Enrolment spent the current step's code (each code once); the next step's is accepted (±1 step).
         await page.fill('#code', totp.generate({ timestamp: Date.now() + 30_000 }));
         await click('form[action="/account/login/code"] button[type="submit"]');
+        // Recovery by document facts alone on an account with a second factor waits (and says so).
+        await go('/recover');
+        await page.fill('#cyberspace_id', cyberspaceId);
+        await page.selectOption('#document_type', people.applicant.documentType);
+        await page.fill('#document_number', people.applicant.documentNumber);
+        await page.fill('#name', people.applicant.name);
+        await page.fill('#birth_date', people.applicant.birthDate);
+        await page.fill('#password', `${PASSWORD} again`);
+        await click('form[action="/recover"] button[type="submit"]', 202);
+        await audit('recover-waiting');
+        await go('/account');
         await page.fill('#cancel-password', PASSWORD);
         await click('form[action="/account/cancel"] button[type="submit"]');
         await audit('account-cancelled');

@@ -113,7 +113,7 @@ describe('enrolment attestations', () => {
 
   it('rotating adds a key under the same attester; both verify until the old one is revoked', async () => {
     const next = await generateKeyPair('ES256');
-    const rotated = await cli('attester', 'rotate', attesterKey.kid, '--jwk', JSON.stringify(await exportJWK(next.publicKey)), '--json');
+    const rotated = await cli('attester', 'rotate', '--jwk', JSON.stringify(await exportJWK(next.publicKey)), '--json', '--', attesterKey.kid); // after --: a key id may start with '-'
     assert.equal(rotated.exitCode ?? 0, 0, rotated.output);
     const row = JSON.parse(rotated.output);
     const c = await challenge();
