@@ -234,13 +234,25 @@ export function createAccountRouter(deps: Deps): Router {
     back(ctx, 'guardian');
   });
 
-  const childForm = (ctx: Context) => deps.render(ctx, 'apply-form', {
-    titleKey: 'apply.title',
-    data: { action: '/account/children/apply', documentTypes: DOCUMENT_TYPES, values: {}, errors: {}, unavailable: false, forChild: true },
+  // A guardian applying for a child reads the privacy notice about the child's data first,
+  // as every applicant does, and the form then speaks to the guardian about the child.
+  const childNotice = (ctx: Context, error = false) => deps.render(ctx, 'apply-notice', {
+    titleKey: 'apply.child.notice.title',
+    status: error ? 400 : 200,
+    data: { action: '/account/children/apply/form', error, forChild: true },
   });
-  router.get('/account/children/apply', loadCitizen, childForm);
-  router.post('/account/children/apply', loadCitizen, (ctx) =>
-    handleApplication(ctx, deps, { action: '/account/children/apply', guardian: me(ctx) }));
+  router.get('/account/children/apply', loadCitizen, (ctx) => childNotice(ctx));
+  router.post('/account/children/apply/form', loadCitizen, async (ctx) => {
+    if (formBody(ctx).accept !== 'yes') return childNotice(ctx, true);
+    await deps.render(ctx, 'apply-form', {
+      titleKey: 'apply.child.details.title',
+      data: { action: '/account/children/apply', documentTypes: DOCUMENT_TYPES, values: {}, errors: {}, unavailable: false, forChild: true },
+    });
+  });
+  router.post('/account/children/apply', loadCitizen, async (ctx) => {
+    if (formBody(ctx).notice !== 'accepted') return childNotice(ctx, true);
+    await handleApplication(ctx, deps, { action: '/account/children/apply', guardian: me(ctx) });
+  });
 
   return router;
 }

@@ -51,7 +51,7 @@ export async function handleApplication(
   const forChild = options.guardian !== undefined;
   const showForm = (status: number, errors: Record<string, string> = {}, unavailable = false) =>
     deps.render(ctx, 'apply-form', {
-      titleKey: 'apply.details.title',
+      titleKey: forChild ? 'apply.child.details.title' : 'apply.details.title',
       status,
       data: { action: options.action, documentTypes: DOCUMENT_TYPES, values: { ...values, password: '' }, errors, unavailable, forChild },
     });
@@ -81,7 +81,7 @@ export async function handleApplication(
 export function createApplyRouter(deps: ApplyDependencies): Router {
   const router = new Router({ prefix: '/apply' });
   const notice = (ctx: Context, error = false) =>
-    deps.render(ctx, 'apply-notice', { titleKey: 'apply.title', status: error ? 400 : 200, data: { action: '/apply', error } });
+    deps.render(ctx, 'apply-notice', { titleKey: 'apply.title', status: error ? 400 : 200, data: { action: '/apply', error, forChild: false } });
 
   router.get('/', (ctx) => notice(ctx));
 

@@ -68,6 +68,16 @@ describe('minors and guardians', () => {
     return result;
   }
 
+  /** The child application: the privacy notice about the child's data, accepted, then the form. */
+  async function childForm(browser: Browser): Promise<Page> {
+    const notice = await browser.navigate('/account/children/apply');
+    assert.ok(isPage(notice));
+    assert.equal(notice.status, 200);
+    const form = await browser.submit(notice, 'form[action="/account/children/apply/form"]', { accept: 'yes' });
+    assert.ok(isPage(form));
+    return form;
+  }
+
   async function dashboardOf(browser: Browser): Promise<Page> {
     const page = await browser.navigate('/account');
     assert.ok(isPage(page));
@@ -88,9 +98,16 @@ describe('minors and guardians', () => {
       const dashboard = await dashboardOf(guardian.browser);
       const link = dashboard.document.querySelector('a[href="/account/children/apply"]');
       assert.ok(link, 'the dashboard of an adult offers to apply for a child');
-      const form = await guardian.browser.navigate('/account/children/apply');
-      assert.ok(isPage(form));
+      const notice = await guardian.browser.navigate('/account/children/apply');
+      assert.ok(isPage(notice));
+      assert.match(notice.document.querySelector('h1')!.text, /how we handle your child's data/);
+      const unaccepted = await guardian.browser.submit(notice, 'form[action="/account/children/apply/form"]', {});
+      assert.ok(isPage(unaccepted));
+      assert.equal(unaccepted.status, 400, 'the notice must be accepted');
+      const form = await childForm(guardian.browser);
       assert.equal(form.status, 200);
+      assert.equal(form.document.querySelector('h1')!.text.trim(), "Your child's identity document");
+      assert.match(form.document.querySelector('label[for=name]')!.text, /Your child's name/);
       assert.equal(form.document.querySelector('input[name=guardian]'), null, 'the guardian is the signed-in citizen, not a field');
 
       const child = personAged(9, '小孩丙');
@@ -151,14 +168,14 @@ describe('minors and guardians', () => {
       await seedSandbox(app.container, older);
       const before = await citizenCount();
 
-      const form = await teen.browser.navigate('/account/children/apply');
+      const form = await childForm(teen.browser);
       assert.ok(isPage(form));
       const refused = await teen.browser.submit(form, 'form[action="/account/children/apply"]', fields);
       assert.ok(isPage(refused));
       assert.equal(refused.status, 400);
       assert.match(fieldErrors(refused).join('\n'), /cannot act as a guardian/);
 
-      const form2 = await guardian.browser.navigate('/account/children/apply');
+      const form2 = await childForm(guardian.browser);
       assert.ok(isPage(form2));
       const tooOld = await guardian.browser.submit(form2, 'form[action="/account/children/apply"]', {
         document_type: older.documentType, document_number: older.documentNumber, name: older.name, birth_date: older.birthDate, password: PASSWORD,
@@ -263,8 +280,7 @@ describe('minors and guardians', () => {
       // The same passport, applied for as a "child" from its holder's own dashboard.
       const browser = englishBrowser();
       await signInToAccount(browser, adultId, PASSWORD);
-      const form = await browser.navigate('/account/children/apply');
-      assert.ok(isPage(form));
+      const form = await childForm(browser);
       const asChild = await browser.submit(form, 'form[action="/account/children/apply"]', {
         document_type: adult.documentType, document_number: adult.documentNumber, name: adult.name, birth_date: birthDateYearsAgo(9), password: PASSWORD,
       });
