@@ -268,6 +268,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     hasher,
     authority: identityAuthority,
     isActiveAdult: guardianship.isActiveAdult,
+    attestations,
     onApplied: (citizen, by) =>
       audit.record({ type: 'account.applied', citizenId: citizen.id, actor: by === 'guardian' ? 'guardian' : 'citizen', details: { status: citizen.status } }),
   });

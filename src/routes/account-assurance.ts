@@ -3,19 +3,14 @@
 // app or counter; posting the attestation raises the level (proofing/assurance-raise.ts).
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { Container } from '../container.js';
 import { FormError } from '../errors.js';
-import { formatChallenge } from '../proofing/attestation-format.js';
+import { attestationFields } from './attestation-fields.js';
 import { formBody } from '../web/form-body.js';
 import { requireCitizen, signedInCitizen } from './account-guard.js';
 
 const raiseForm = z.object({ challenge: z.string().max(40).default(''), attestation: z.string().max(8192).default('') });
-
-/** What the QR code carries: the attester's app needs the challenge and who it is for. */
-export const challengeUri = (issuer: string, challenge: string) =>
-  `cyberspace-id-attest:?aud=${encodeURIComponent(issuer)}&challenge=${challenge}`;
 
 export function createAccountAssuranceRouter(deps: Pick<Container, 'assuranceRaise' | 'attestations' | 'accountSessions' | 'citizens' | 'render' | 'config'>): Router {
   const router = new Router();
@@ -23,16 +18,14 @@ export function createAccountAssuranceRouter(deps: Pick<Container, 'assuranceRai
 
   async function show(ctx: Context, status: number, errors: Record<string, string> = {}) {
     const citizen = signedInCitizen(ctx);
-    const { challenge } = await deps.attestations.issueChallenge();
+    const attest = await attestationFields(deps.attestations, deps.config.issuer);
     await deps.render(ctx, 'account-assurance', {
       titleKey: 'account.assurance.title',
       status,
       data: {
         level: citizen.identity_assurance,
         errors,
-        challenge,
-        shortCode: formatChallenge(challenge),
-        qrSvg: await QRCode.toString(challengeUri(deps.config.issuer, challenge), { type: 'svg', margin: 2, width: 220, errorCorrectionLevel: 'M' }),
+        ...attest,
       },
     });
   }

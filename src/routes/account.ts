@@ -16,6 +16,7 @@ import type { Container } from '../container.js';
 import { translator, type Locale, type MessageKey } from '../web/i18n.js';
 import { formBody } from '../web/form-body.js';
 import { handleApplication } from './apply.js';
+import { attestationFields } from './attestation-fields.js';
 import { DOCUMENT_TYPES } from '../identity/documents.js';
 import { claimNames, formatWhen, list } from '../web/activity-text.js';
 import { SCOPE_CLAIMS } from '../oidc/claims.js';
@@ -32,7 +33,7 @@ async function waitingRecoveryView(deps: Pick<Container, 'recovery'>, citizen: C
 }
 
 type Deps = Pick<Container, 'citizens' | 'accountSessions' | 'connections' | 'lifecycle' | 'guardianship' | 'applications' | 'render' | 'vault' | 'audit' | 'config'
-  | 'accountNotices' | 'activity' | 'clientName' | 'knownDevices' | 'ephemeral' | 'twoFactor' | 'recovery'> & LawfulDisclosureSource;
+  | 'accountNotices' | 'activity' | 'clientName' | 'knownDevices' | 'ephemeral' | 'twoFactor' | 'recovery' | 'attestations'> & LawfulDisclosureSource;
 
 const FLASHES: Record<string, MessageKey> = {
   suspended: 'account.suspend.done',
@@ -246,7 +247,7 @@ export function createAccountRouter(deps: Deps): Router {
     if (formBody(ctx).accept !== 'yes') return childNotice(ctx, true);
     await deps.render(ctx, 'apply-form', {
       titleKey: 'apply.child.details.title',
-      data: { action: '/account/children/apply', documentTypes: DOCUMENT_TYPES, values: {}, errors: {}, unavailable: false, forChild: true },
+      data: { action: '/account/children/apply', documentTypes: DOCUMENT_TYPES, values: {}, errors: {}, unavailable: false, forChild: true, attest: await attestationFields(deps.attestations, deps.config.issuer) },
     });
   });
   router.post('/account/children/apply', loadCitizen, async (ctx) => {

@@ -11,6 +11,8 @@ import type { CitizenRow } from '../queries/citizens.js';
 import type { RenderView } from '../web/views.js';
 import type { CounterStore } from '../storage/model-store.js';
 import { formBody } from '../web/form-body.js';
+import type { AttestationVerifier } from '../proofing/attestations.js';
+import { attestationFields } from './attestation-fields.js';
 
 const applicationForm = z.object({
   document_type: z.string().max(40).default(''),
@@ -19,6 +21,8 @@ const applicationForm = z.object({
   birth_date: z.string().max(16).default(''),
   password: z.string().max(1024).default(''),
   guardian: z.string().max(100).default(''),
+  challenge: z.string().max(40).default(''),
+  attestation: z.string().max(8192).default(''),
 });
 
 export type ApplicationFormValues = z.infer<typeof applicationForm>;
@@ -31,9 +35,10 @@ export function parseApplicationForm(ctx: Context): ApplicationFormValues {
 /** Renders the details form, or handles its submission; shared by self and guardian applications. */
 export type ApplyDependencies = {
   applications: ApplicationService;
+  attestations: Pick<AttestationVerifier, 'issueChallenge'>;
   render: RenderView;
   ephemeral: CounterStore;
-  config: { rateLimit: { applicationsPerAddressPerWindow: number; windowSeconds: number } };
+  config: { issuer: string; rateLimit: { applicationsPerAddressPerWindow: number; windowSeconds: number } };
 };
 
 /** Submissions per client address: each one asks the identity authority, which must not become an oracle. */
@@ -49,11 +54,11 @@ export async function handleApplication(
 ): Promise<void> {
   const values = parseApplicationForm(ctx);
   const forChild = options.guardian !== undefined;
-  const showForm = (status: number, errors: Record<string, string> = {}, unavailable = false) =>
+  const showForm = async (status: number, errors: Record<string, string> = {}, unavailable = false) =>
     deps.render(ctx, 'apply-form', {
       titleKey: forChild ? 'apply.child.details.title' : 'apply.details.title',
       status,
-      data: { action: options.action, documentTypes: DOCUMENT_TYPES, values: { ...values, password: '' }, errors, unavailable, forChild },
+      data: { action: options.action, documentTypes: DOCUMENT_TYPES, values: { ...values, password: '', attestation: '' }, errors, unavailable, forChild, attest: await attestationFields(deps.attestations, deps.config.issuer) },
     });
   if (await throttled(ctx, deps)) return showForm(429, { identity: 'throttled' });
   try {
@@ -64,6 +69,8 @@ export async function handleApplication(
       birthDate: values.birth_date,
       password: values.password,
       guardianCyberspaceId: forChild ? undefined : values.guardian,
+      challenge: values.challenge,
+      attestation: values.attestation,
     }, options.guardian);
     ctx.set('cache-control', 'no-store');
     await deps.render(ctx, 'apply-done', {
@@ -90,7 +97,7 @@ export function createApplyRouter(deps: ApplyDependencies): Router {
     if (formBody(ctx).accept !== 'yes') return notice(ctx, true);
     await deps.render(ctx, 'apply-form', {
       titleKey: 'apply.details.title',
-      data: { action: '/apply/submit', documentTypes: DOCUMENT_TYPES, values: parseApplicationForm(ctx), errors: {}, unavailable: false, forChild: false },
+      data: { action: '/apply/submit', documentTypes: DOCUMENT_TYPES, values: parseApplicationForm(ctx), errors: {}, unavailable: false, forChild: false, attest: await attestationFields(deps.attestations, deps.config.issuer) },
     });
   });
 

@@ -4,17 +4,15 @@
 // (services/account-recovery.ts).
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import QRCode from 'qrcode';
 import { z } from 'zod';
 import { DOCUMENT_TYPES } from '../identity/documents.js';
 import { FormError } from '../errors.js';
 import type { AccountRecovery } from '../services/account-recovery.js';
 import type { AttestationVerifier } from '../proofing/attestations.js';
-import { formatChallenge } from '../proofing/attestation-format.js';
 import { formatWhen } from '../web/activity-text.js';
 import type { RenderView } from '../web/views.js';
 import { formBody } from '../web/form-body.js';
-import { challengeUri } from './account-assurance.js';
+import { attestationFields } from './attestation-fields.js';
 
 const recoveryForm = z.object({
   cyberspace_id: z.string().max(100).default(''),
@@ -32,12 +30,11 @@ type Dependencies = { recovery: AccountRecovery; attestations: AttestationVerifi
 export function createRecoverRouter(deps: Dependencies): Router {
   const router = new Router({ prefix: '/recover' });
   async function show(ctx: Context, status: number, values: Record<string, string>, errors: Record<string, string> = {}) {
-    const { challenge } = await deps.attestations.issueChallenge();
-    const qrSvg = await QRCode.toString(challengeUri(deps.config.issuer, challenge), { type: 'svg', margin: 2, width: 180, errorCorrectionLevel: 'M' });
+    const attest = await attestationFields(deps.attestations, deps.config.issuer);
     await deps.render(ctx, 'recover', {
       titleKey: 'recover.title',
       status,
-      data: { values: { ...values, password: '', attestation: '' }, errors, documentTypes: DOCUMENT_TYPES, challenge, shortCode: formatChallenge(challenge), qrSvg },
+      data: { values: { ...values, password: '', attestation: '' }, errors, documentTypes: DOCUMENT_TYPES, attest },
     });
   }
 

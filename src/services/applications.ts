@@ -11,6 +11,8 @@ import { ageBand } from '../identity/age.js';
 import { DuplicateDocumentError, type CitizenQueries, type CitizenRow } from '../queries/citizens.js';
 import { FormError, UnavailableError } from '../errors.js';
 import type { IdentityVault } from './identity-vault.js';
+import type { IdentityEvidence } from '../identity/assurance.js';
+import { AttestationRefused, type AttestationVerifier } from '../proofing/attestations.js';
 import type { PasswordHasher } from './password-hasher.js';
 
 export type ApplicationInput = {
@@ -21,6 +23,9 @@ export type ApplicationInput = {
   password: string;
   /** 14–17: the guardian who will approve the account. */
   guardianCyberspaceId?: string;
+  /** Attested evidence (docs/assurance.md) for the challenge the form showed: a higher level from the start. */
+  challenge?: string;
+  attestation?: string;
 };
 
 export type VerifiedClaim = { documentType: DocumentType; documentNumber: string; name: string; birthDate: string };
@@ -35,9 +40,21 @@ type Dependencies = {
   onApplied?: (citizen: CitizenRow, by: 'self' | 'guardian') => Promise<void>;
   /** Who may be a guardian: an adult holding an active cyberspace ID (guardianship.ts). */
   isActiveAdult: (citizen: CitizenRow) => Promise<boolean>;
+  attestations?: Pick<AttestationVerifier, 'verify'>;
 };
 
-export function createApplicationService({ queries, vault, hasher, authority, now = () => new Date(), onApplied, isActiveAdult }: Dependencies) {
+export function createApplicationService({ queries, vault, hasher, authority, now = () => new Date(), onApplied, isActiveAdult, attestations }: Dependencies) {
+  /** Document facts confirmed by the authority (low), or an attestation for this application. */
+  async function evidenceFor(input: ApplicationInput, claim: VerifiedClaim): Promise<IdentityEvidence> {
+    if (!input.attestation?.trim() || !attestations) return { kind: 'document_facts', level: 'low', verifiedAt: now().toISOString() };
+    try {
+      return await attestations.verify(input.attestation, { challenge: input.challenge ?? '', documentType: claim.documentType, documentNumber: claim.documentNumber });
+    } catch (error) {
+      if (error instanceof AttestationRefused) throw new FormError({ attestation: error.reason });
+      throw error;
+    }
+  }
+
   /** Field checks only (no I/O): every problem at once. */
   function validate(input: ApplicationInput) {
     const checked = checkIdentityFields(input, { now: now() });
@@ -90,6 +107,7 @@ export function createApplicationService({ queries, vault, hasher, authority, no
       }
       if (guardian && guardian.document_blind_index === blindIndex) throw new FormError({ guardian: 'not_eligible' });
       if (await queries.findCitizenByBlindIndex(blindIndex)) throw new FormError({ identity: 'already_registered' });
+      const evidence = await evidenceFor(input, claim);
 
       const id = randomUUID();
       const status = band === 'minor' ? 'pending_guardian' : 'active';
@@ -101,9 +119,9 @@ export function createApplicationService({ queries, vault, hasher, authority, no
           password_hash: await hasher.hash(input.password.normalize('NFC')),
           status,
           assurance_level: 'document_verified',
-          // Document facts confirmed by the authority: low (docs/assurance.md).
-          identity_assurance: 'low',
-          identity_evidence: { kind: 'document_facts', level: 'low', verifiedAt: now().toISOString() },
+          // Document facts confirmed by the authority give low; an attestation its attester's level.
+          identity_assurance: evidence.level,
+          identity_evidence: evidence,
           document_blind_index: blindIndex,
           guardian_id: guardian?.id ?? null,
           ...vault.seal(id, claim),

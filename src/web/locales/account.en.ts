@@ -330,4 +330,6 @@ export const accountEn = {
   "apply.child.field.password": "Choose a password for your child",
   "apply.child.field.password.hint": "At least 8 characters. A long phrase your child can remember is best. You give it to your child.",
   "apply.child.submit": "Apply for my child",
+  "apply.attest.title": "Optional: a stronger identity check",
+  "apply.attest.lead": "Without it, your identity is verified at low assurance (the document details). With a certified identity app (scan this code) or at a service counter (show the short code), paste the attestation you get here for substantial or high assurance. You can also do this later from your account.",
 };

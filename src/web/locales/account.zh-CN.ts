@@ -332,4 +332,6 @@ export const accountZhCN: Record<keyof typeof accountEn, string> = {
   "apply.child.field.password": "为孩子设置密码",
   "apply.child.field.password.hint": "至少 8 个字符。最好是孩子记得住的长短语。由您交给孩子。",
   "apply.child.submit": "为孩子申领",
+  "apply.attest.title": "可选：更强的身份核验",
+  "apply.attest.lead": "不提供时，核验强度为低（证件信息）。使用经认证的身份应用（扫描此码）或在服务窗口（出示短码）获得核验证明并粘贴在这里，可获得较高或高的核验强度。之后也可以在账户中进行。",
 };
