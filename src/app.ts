@@ -24,8 +24,9 @@ import { createAccountAssuranceRouter } from './routes/account-assurance.js';
 import { createDeviceCookie } from './web/device-cookie.js';
 import { createRecoverRouter } from './routes/recover.js';
 import { createSystemRouter } from './routes/system.js';
-import { createDocsRouter } from './routes/docs.js';
-import { PUBLIC_DIR } from './paths.js';
+import { createDevelopersRouter } from './routes/developers.js';
+import { loadDocSet } from './web/doc-pages.js';
+import { PROJECT_ROOT, PUBLIC_DIR } from './paths.js';
 
 export type AppOptions = {
   /** Extra routes served ahead of oidc-provider (the development demo ISP). */
@@ -84,7 +85,7 @@ export function createApp(container: Container, options: AppOptions = {}): Koa {
   app.use(createSystemRouter(container).routes());
   app.use(hostGuard(config.issuer));
   app.use(pages.routes());
-  app.use(createDocsRouter().routes());
+  app.use(createDevelopersRouter({ docs: loadDocSet(PROJECT_ROOT), render }).routes());
   app.use(forms.routes());
   for (const router of options.extraRouters ?? []) app.use(router.routes());
   app.use(endpointInputGuard());

@@ -124,8 +124,8 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
     renderError: pages.renderError,
     discovery: {
       ui_locales_supported: ['zh-CN', 'en'],
-      service_documentation: `${config.issuer}/docs/integration`,
-      op_policy_uri: `${config.issuer}/docs/privacy`,
+      service_documentation: `${config.issuer}/developers/integration`,
+      op_policy_uri: `${config.issuer}/developers/privacy`,
       ...IDA_DISCOVERY,
     },
     ...(deps.fetch ? { fetch: deps.fetch } : {}),

@@ -179,8 +179,8 @@ describe('the documents discovery points to', () => {
     for (const url of [body.service_documentation, body.op_policy_uri]) {
       const response = await fetch(url);
       assert.equal(response.status, 200, url);
-      assert.match(response.headers.get('content-type') ?? '', /text\/markdown/);
-      assert.match(await response.text(), /^# /);
+      assert.match(response.headers.get('content-type') ?? '', /text\/html/);
+      assert.match(await response.text(), /<h1 id=/);
     }
     assert.equal((await fetch(`${app.url}/docs/../package.json`)).status, 404);
   });

@@ -298,3 +298,26 @@ describe('every citizen page', () => {
   });
 
 });
+
+describe('every developer portal page', () => {
+  let app: TestApp;
+  before(async () => (app = await startTestApp()));
+  after(async () => app.stop());
+
+  for (const locale of ['zh-CN', 'en']) {
+    it(`follows the page rules in ${locale}, the index and each document it lists`, async () => {
+      const browser = new Browser(app.url, { 'accept-language': locale });
+      const index = expectPage(await browser.navigate('/developers'), 'developer portal');
+      checkPage(index, 'developer portal');
+      const documents = index.document.querySelectorAll('main ul.doc-list a').map((a) => a.getAttribute('href')!);
+      assert.ok(documents.length >= 10, `every document is listed: ${documents.join(' ')}`);
+      for (const href of documents) {
+        const page = expectPage(await browser.navigate(href), href);
+        assert.equal(page.status, 200, href);
+        checkPage(page, href);
+        assert.equal(page.document.querySelector('html')!.getAttribute('lang'), locale, `${href}: the page's language`);
+        assert.equal(page.document.querySelectorAll('nav[aria-label]').length, 1, `${href}: a labelled navigation landmark`);
+      }
+    });
+  }
+});

@@ -1,10 +1,12 @@
 // English strings. Keys are shared with zh-CN.ts (the type system checks both have every key).
 import { accountEn } from './account.en.js';
 import { consentEn } from './consent.en.js';
+import { developersEn } from './developers.en.js';
 
 export const en = {
   ...accountEn,
   ...consentEn,
+  ...developersEn,
   'lang.name': 'English',
   'lang.switch': '中文',
   'site.name': 'Cyberspace ID',

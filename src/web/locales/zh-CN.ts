@@ -2,10 +2,12 @@
 import type { MessageKey } from './en.js';
 import { accountZhCN } from './account.zh-CN.js';
 import { consentZhCN } from './consent.zh-CN.js';
+import { developersZhCN } from './developers.zh-CN.js';
 
 export const zhCN: Record<MessageKey, string> = {
   ...accountZhCN,
   ...consentZhCN,
+  ...developersZhCN,
   'lang.name': '中文',
   'lang.switch': 'English',
   'site.name': '网络身份认证',
