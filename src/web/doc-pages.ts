@@ -31,7 +31,7 @@ export function rewriteHref(href: string): string {
 
 /** GitHub-style heading anchors: lower case, spaces to hyphens, punctuation dropped. */
 export const slug = (text: string) =>
-  text.trim().toLowerCase().replace(/[^\p{L}\p{N}\s-]/gu, '').replace(/\s+/g, '-');
+  text.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s+/g, '-');
 
 function createMarkdown(): InstanceType<typeof MarkdownIt> {
   const md = new MarkdownIt({ html: false, linkify: false, typographer: false });

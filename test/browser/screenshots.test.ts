@@ -181,6 +181,10 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
       try {
         await go('/');
         await shoot('home');
+        await go('/developers');
+        await audit('developer portal');
+        await go('/developers/integration');
+        await audit('integration guide');
 
         // Applying: the notice, the details form with mistakes, then the new ID.
         await go('/apply');

@@ -52,7 +52,7 @@ describe('developer portal', () => {
     const index = expectPage(await new Browser(app.url, { 'accept-language': 'zh-CN' }).navigate('/developers'), 'index');
     const link = index.document.querySelector('main a[href="/developers/audit-log"]')!;
     assert.equal(link.getAttribute('lang'), 'en');
-    assert.match(link.parentNode.text, /（英文）/);
+    assert.match(link.parentNode!.text, /（英文）/);
   });
 
   it('every link inside every document, in both languages, leads to a page that exists', async () => {
