@@ -6,7 +6,7 @@ export const developersEn = {
   'developers.list': 'All documents',
   'developers.discovery': 'Discovery document (machine-readable configuration)',
   'developers.untranslated': '(in English)',
-  'developers.doc.title': '{title}',
+  'developers.doc.title': '{title} · Developers',
   'developers.breadcrumb': 'Where you are',
   'developers.fallback': 'This page has no Chinese translation yet; the English original follows.',
   'developers.translation-note': 'This is a translation; where it differs from the English original, the English original applies.',

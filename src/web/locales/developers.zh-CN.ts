@@ -8,7 +8,7 @@ export const developersZhCN: Record<keyof typeof developersEn, string> = {
   'developers.list': '全部文档',
   'developers.discovery': '发现文档（机器可读的配置）',
   'developers.untranslated': '（英文）',
-  'developers.doc.title': '{title}',
+  'developers.doc.title': '{title} · 开发者文档',
   'developers.breadcrumb': '当前位置',
   'developers.fallback': '本页尚无中文译文，以下为英文原文。',
   'developers.translation-note': '本页为译文；如与英文原文不一致，以英文原文为准。',
