@@ -5,8 +5,7 @@ import { rankOf, ASSURANCE_LEVELS, type AssuranceLevel } from '../identity/assur
 import type { CitizenQueries, CitizenRow } from '../queries/citizens.js';
 import type { IdentityVault } from '../services/identity-vault.js';
 import { FormError } from '../errors.js';
-import type { AttestationVerifier } from './attestations.js';
-import { AttestationRefused } from './attestations.js';
+import { evidenceFromForm, type AttestationVerifier } from './attestations.js';
 
 type Dependencies = {
   attestations: AttestationVerifier;
@@ -21,13 +20,7 @@ export function createAssuranceRaise({ attestations, vault, queries, record }: D
     async raise(citizen: CitizenRow, input: { challenge: string; attestation: string }): Promise<AssuranceLevel> {
       if (!input.attestation.trim()) throw new FormError({ attestation: 'missing' });
       const { documentType, documentNumber } = await vault.open(citizen.id, citizen, ['documentType', 'documentNumber'], 'identity_proofing');
-      let evidence;
-      try {
-        evidence = await attestations.verify(input.attestation, { challenge: input.challenge, documentType: documentType!, documentNumber: documentNumber! });
-      } catch (error) {
-        if (error instanceof AttestationRefused) throw new FormError({ attestation: error.reason });
-        throw error;
-      }
+      const evidence = await evidenceFromForm(attestations, input, { documentType: documentType!, documentNumber: documentNumber! }, new Date());
       const lower = ASSURANCE_LEVELS.filter((level) => rankOf(level) < rankOf(evidence.level));
       if (!(await queries.raiseIdentityAssurance(citizen.id, evidence, lower))) throw new FormError({ attestation: 'not_higher' });
       await record({ type: 'identity.assurance_raised', citizenId: citizen.id, actor: 'citizen', details: { level: evidence.level, evidence: evidence.kind } });

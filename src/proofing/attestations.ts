@@ -11,7 +11,7 @@ import type { DocumentType } from '../identity/documents.js';
 import type { AttesterKind, AttesterLevel, IdentityEvidence } from '../identity/assurance.js';
 import type { EnrolmentAttesterQueries } from '../queries/enrolment-attesters.js';
 import type { CounterStore, ModelStore } from '../storage/model-store.js';
-import { ExposedError } from '../errors.js';
+import { ExposedError, FormError } from '../errors.js';
 import { ATTESTATION_ALGORITHMS, MAX_ATTESTATION_SECONDS, documentDigest, newChallenge, normalizeChallenge } from './attestation-format.js';
 
 export const ATTESTATION_REFUSALS = [
@@ -131,3 +131,23 @@ export function createAttestationVerifier({ attesters, store, audience, challeng
 }
 
 export type AttestationVerifier = ReturnType<typeof createAttestationVerifier>;
+
+/**
+ * The evidence a form's optional attestation gives, for applying, recovering or raising a level:
+ * document facts (low) when none was pasted, else the attestation's; a refused attestation is
+ * the form's `attestation` error (its reason has a message in the locale files).
+ */
+export async function evidenceFromForm(
+  verifier: Pick<AttestationVerifier, 'verify'> | undefined,
+  input: { attestation?: string; challenge?: string },
+  document: { documentType: DocumentType; documentNumber: string },
+  now: Date,
+): Promise<IdentityEvidence> {
+  if (!input.attestation?.trim() || !verifier) return { kind: 'document_facts', level: 'low', verifiedAt: now.toISOString() };
+  try {
+    return await verifier.verify(input.attestation, { challenge: input.challenge ?? '', ...document });
+  } catch (error) {
+    if (error instanceof AttestationRefused) throw new FormError({ attestation: error.reason });
+    throw error;
+  }
+}

@@ -13,11 +13,11 @@ import { parseCyberspaceId } from '../ids/cyberspace-id.js';
 import { isDocumentType, validateDocumentNumber, type DocumentType } from '../identity/documents.js';
 import { validateName } from '../identity/names.js';
 import { checkPassword } from '../identity/password-policy.js';
-import { meets, type AssuranceLevel } from '../identity/assurance.js';
+import { meets, type IdentityEvidence } from '../identity/assurance.js';
 import type { CitizenQueries, CitizenRow } from '../queries/citizens.js';
 import type { RecoveryRequestQueries } from '../queries/recovery-requests.js';
 import type { CounterStore } from '../storage/model-store.js';
-import { AttestationRefused, type AttestationVerifier } from '../proofing/attestations.js';
+import { evidenceFromForm, type AttestationVerifier } from '../proofing/attestations.js';
 import { FormError } from '../errors.js';
 import type { IdentityVault } from './identity-vault.js';
 import type { PasswordHasher } from './password-hasher.js';
@@ -85,18 +85,7 @@ export function createAccountRecovery(deps: Dependencies) {
     return { citizen, documentType, documentNumber: documentNumber.normalized };
   }
 
-  async function evidenceLevel(input: RecoveryInput, documentType: DocumentType, documentNumber: string): Promise<{ level: AssuranceLevel; kind: string }> {
-    if (!input.attestation?.trim()) return { level: 'low', kind: 'document_facts' };
-    try {
-      const evidence = await deps.attestations.verify(input.attestation, { challenge: input.challenge ?? '', documentType, documentNumber });
-      return { level: evidence.level, kind: evidence.kind };
-    } catch (error) {
-      if (error instanceof AttestationRefused) throw new FormError({ attestation: error.reason });
-      throw error;
-    }
-  }
-
-  async function complete(citizen: CitizenRow, newPassword: string, evidence: { level: AssuranceLevel; kind: string }): Promise<RecoveryOutcome> {
+  async function complete(citizen: CitizenRow, newPassword: string, evidence: IdentityEvidence): Promise<RecoveryOutcome> {
     await queries.updateCitizenPasswordHash(citizen.id, await hasher.hash(newPassword.normalize('NFC')), true);
     await sessions.endAll(citizen.id);
     await record({ type: 'account.recovered', citizenId: citizen.id, actor: 'citizen', details: { evidence: evidence.kind, level: evidence.level } });
@@ -111,7 +100,7 @@ export function createAccountRecovery(deps: Dependencies) {
   return {
     async recover(input: RecoveryInput): Promise<RecoveryOutcome> {
       const { citizen, documentType, documentNumber } = await identify(input);
-      const evidence = await evidenceLevel(input, documentType, documentNumber);
+      const evidence = await evidenceFromForm(deps.attestations, input, { documentType, documentNumber }, now());
       if (!meets(evidence.level, citizen.identity_assurance)) throw new FormError({ identity: `recovery_needs_${citizen.identity_assurance}` });
       const secondFactor = citizen.totp_enabled_at !== null;
       const waiting = await requests.findWaitingRecovery(citizen.id);

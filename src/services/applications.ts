@@ -11,8 +11,7 @@ import { ageBand } from '../identity/age.js';
 import { DuplicateDocumentError, type CitizenQueries, type CitizenRow } from '../queries/citizens.js';
 import { FormError, UnavailableError } from '../errors.js';
 import type { IdentityVault } from './identity-vault.js';
-import type { IdentityEvidence } from '../identity/assurance.js';
-import { AttestationRefused, type AttestationVerifier } from '../proofing/attestations.js';
+import { evidenceFromForm, type AttestationVerifier } from '../proofing/attestations.js';
 import type { PasswordHasher } from './password-hasher.js';
 
 export type ApplicationInput = {
@@ -44,17 +43,6 @@ type Dependencies = {
 };
 
 export function createApplicationService({ queries, vault, hasher, authority, now = () => new Date(), onApplied, isActiveAdult, attestations }: Dependencies) {
-  /** Document facts confirmed by the authority (low), or an attestation for this application. */
-  async function evidenceFor(input: ApplicationInput, claim: VerifiedClaim): Promise<IdentityEvidence> {
-    if (!input.attestation?.trim() || !attestations) return { kind: 'document_facts', level: 'low', verifiedAt: now().toISOString() };
-    try {
-      return await attestations.verify(input.attestation, { challenge: input.challenge ?? '', documentType: claim.documentType, documentNumber: claim.documentNumber });
-    } catch (error) {
-      if (error instanceof AttestationRefused) throw new FormError({ attestation: error.reason });
-      throw error;
-    }
-  }
-
   /** Field checks only (no I/O): every problem at once. */
   function validate(input: ApplicationInput) {
     const checked = checkIdentityFields(input, { now: now() });
@@ -107,7 +95,8 @@ export function createApplicationService({ queries, vault, hasher, authority, no
       }
       if (guardian && guardian.document_blind_index === blindIndex) throw new FormError({ guardian: 'not_eligible' });
       if (await queries.findCitizenByBlindIndex(blindIndex)) throw new FormError({ identity: 'already_registered' });
-      const evidence = await evidenceFor(input, claim);
+      // Document facts confirmed by the authority (low), or an attestation for this application.
+      const evidence = await evidenceFromForm(attestations, input, claim, now());
 
       const id = randomUUID();
       const status = band === 'minor' ? 'pending_guardian' : 'active';
