@@ -45,7 +45,7 @@ export function hostileJsonProblems(value: unknown, path = ''): string[] {
   if (!value || typeof value !== 'object') return [];
   const problems: string[] = [];
   for (const [key, child] of Object.entries(value)) {
-    if (POLLUTING.has(key) || hostileKeyProblem(key)) problems.push(`member "${path}${key}" is not allowed`);
+    if (hostileKeyProblem(key)) problems.push(`member "${path}${key}" is not allowed`);
     else problems.push(...hostileJsonProblems(child, `${path}${key}.`));
   }
   return problems;

@@ -244,13 +244,15 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
         // The citizen's own pages.
         await go('/account/login');
         await shoot('account-login');
-        await page.fill('#cyberspace_id', cyberspaceId);
-        await page.fill('#password', 'not my password');
-        await click('form[action="/account/login"] button[type="submit"]', 400);
+        /** Fills and sends the account sign-in form on the page shown; `expected` is the answer's status. */
+        const submitAccountLogin = async (password: string, expected = 200) => {
+          await page.fill('#cyberspace_id', cyberspaceId);
+          await page.fill('#password', password);
+          await click('form[action="/account/login"] button[type="submit"]', expected);
+        };
+        await submitAccountLogin('not my password', 400);
         await audit('account-login, wrong password');
-        await page.fill('#cyberspace_id', cyberspaceId);
-        await page.fill('#password', PASSWORD);
-        await click('form[action="/account/login"] button[type="submit"]');
+        await submitAccountLogin(PASSWORD);
         assert.equal(new URL(page.url()).pathname, '/account');
         assert.equal(await page.locator('tr.connection').count(), 2, 'the dashboard lists both ISPs');
         await shoot('dashboard');
@@ -292,18 +294,14 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
         // Two-step sign-in: turn on authenticator codes, sign in with a wrong then a right code,
         // then cancel the cyberspace ID (pages that only these steps reach).
         await go('/account/login');
-        await page.fill('#cyberspace_id', cyberspaceId);
-        await page.fill('#password', PASSWORD);
-        await click('form[action="/account/login"] button[type="submit"]');
+        await submitAccountLogin(PASSWORD);
         await go('/account/two-factor');
         const totp = new TOTP({ secret: Secret.fromBase32((await page.inputValue('#totp-secret')).replace(/[\s-]/g, '')), digits: 6, period: 30 });
         await page.fill('#code', totp.generate());
         await click('form[action="/account/two-factor"] button[type="submit"]');
         await click('form[action="/account/logout"] button[type="submit"]'); // waits for the page it lands on
         await go('/account/login');
-        await page.fill('#cyberspace_id', cyberspaceId);
-        await page.fill('#password', PASSWORD);
-        await click('form[action="/account/login"] button[type="submit"]');
+        await submitAccountLogin(PASSWORD);
         await audit('login-code');
         await page.fill('#code', '000000' === totp.generate() ? '111111' : '000000');
         await click('form[action="/account/login/code"] button[type="submit"]', 400);
