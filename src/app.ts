@@ -21,7 +21,6 @@ import { createAccountActivityRouter } from './routes/account-activity.js';
 import { createAccountPasswordRouter } from './routes/account-password.js';
 import { createAccountTwoFactorRouter } from './routes/account-two-factor.js';
 import { createAccountAssuranceRouter } from './routes/account-assurance.js';
-import { createDeviceCookie } from './web/device-cookie.js';
 import { createRecoverRouter } from './routes/recover.js';
 import { createSystemRouter } from './routes/system.js';
 import { createDevelopersRouter } from './routes/developers.js';
@@ -36,7 +35,9 @@ export type AppOptions = {
 export function createApp(container: Container, options: AppOptions = {}): Koa {
   const { config, logger, metrics, render, providerHolder } = container;
   const https = config.issuer.startsWith('https://');
-  const app = new Koa({ proxy: config.trustProxy });
+  // Behind a proxy, ctx.ip is the address that proxy saw (the last X-Forwarded-For entry, which
+  // it appended), not whatever the client wrote at the front of the header.
+  const app = new Koa({ proxy: config.trustProxy, maxIpsCount: 1 });
   // oidc-provider, mounted, signs its cookies with the host app's keys.
   app.keys = config.secrets.cookieKeys;
   app.silent = true; // errors are logged by errorHandler with the request id, never by Koa
@@ -50,7 +51,7 @@ export function createApp(container: Container, options: AppOptions = {}): Koa {
   // CSRF-checked (token and origin).
   const forms = new Router();
   forms.use(bodyParser({ enableTypes: ['form'], formLimit: '16kb' }), strictFormBody(), csrfMiddleware(csrfKey, https, new URL(config.issuer).origin));
-  forms.use(createInteractionRouter({ provider: providerHolder.current, citizens: container.citizens, guardianship: container.guardianship, audit: container.audit, vault: container.vault, render, deviceCookie: createDeviceCookie(container.knownDevices, https), twoFactor: container.twoFactor }).routes());
+  forms.use(createInteractionRouter({ provider: providerHolder.current, citizens: container.citizens, guardianship: container.guardianship, audit: container.audit, vault: container.vault, render, signIn: container.signIn, secureCookies: https }).routes());
   forms.use(createApplyRouter(container).routes());
   forms.use(createAccountRouter(container).routes());
   forms.use(createAccountActivityRouter(container).routes());

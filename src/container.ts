@@ -57,6 +57,7 @@ import { createSandboxAttester, deriveSandboxAttesterKeys } from './proofing/san
 import { createAssuranceRaise } from './proofing/assurance-raise.js';
 import { createAccountRecovery } from './services/account-recovery.js';
 import { createRecoveryRequestQueries } from './queries/recovery-requests.js';
+import { createSignInArea } from './sign-in/index.js';
 
 export type ContainerOptions = {
   /** Where logs go (tests capture them to scan for personal data). */
@@ -103,10 +104,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     queries: citizenQueries,
     hasher,
     vault,
-    counters: ephemeral,
     production: config.env === 'production',
-    rateLimit: config.rateLimit,
-    observeSignIn: (outcome) => metrics.signIns.inc({ outcome }),
   });
   const keys = createSigningKeyService({
     queries: createSigningKeyQueries(db.knex),
@@ -213,6 +211,18 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     hasher,
     rateLimit: config.rateLimit,
     record: (event) => audit.record(event),
+  });
+  // How a citizen proves who they are (src/sign-in/), for the ISP interaction and the account pages.
+  const signIn = createSignInArea({
+    queries: citizenQueries,
+    hasher,
+    twoFactor,
+    store: ephemeral,
+    blindIndexSecret: config.secrets.blindIndexSecret,
+    limits: config.signInLimits,
+    devices: knownDevices,
+    audit,
+    observe: (outcome) => metrics.signIns.inc({ outcome }),
   });
   const dataExport = createDataExport({
     vault,
@@ -334,6 +344,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     activity,
     credentials,
     twoFactor,
+    signIn,
     dataExport,
     lawfulAccess,
     // Lawful accesses shown to their subject once the embargo has passed (activity, export).

@@ -29,6 +29,8 @@ export type Config = {
   ttl: typeof defaults.ttl;
   passwordHashing: typeof defaults.passwordHashing;
   rateLimit: typeof defaults.rateLimit;
+  /** Sign-in back-off per account and per address (src/sign-in/limits.ts). */
+  signInLimits: typeof defaults.signInLimits;
   signing: typeof defaults.signing;
   /** Identity proofing (docs/assurance.md): challenge lifetime, the low-evidence recovery wait. */
   proofing: typeof defaults.proofing;
@@ -215,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ttl: defaults.ttl,
     passwordHashing: { ...defaults.passwordHashing, maxQueued: values.PASSWORD_HASH_QUEUE },
     rateLimit: defaults.rateLimit,
+    signInLimits: defaults.signInLimits,
     signing: defaults.signing,
     proofing: defaults.proofing,
     identityAuthority: {

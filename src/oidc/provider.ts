@@ -16,10 +16,7 @@ import { createPairwiseIdentifier } from './pairwise.js';
 import type { CitizenService } from '../services/citizens.js';
 import type { createProviderPages } from './pages.js';
 import type { Logger } from '../logger.js';
-
-export const ACR_PASSWORD = 'urn:cyberspace-id:acr:password';
-/** The password and a one-time code from the citizen's authenticator (src/services/two-factor.ts). */
-export const ACR_PASSWORD_TOTP = 'urn:cyberspace-id:acr:password+totp';
+import { ACR_VALUES } from '../sign-in/acr.js';
 
 export type ProviderDependencies = {
   config: Pick<Config, 'issuer' | 'ttl' | 'secrets' | 'env'>;
@@ -66,7 +63,8 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
     // claim, acr would only appear when asked for with acr_values, and discovery would
     // advertise a claim that is never issued).
     claims: { ...SCOPE_CLAIMS, auth_time: null, sid: null, iss: null },
-    acrValues: [ACR_PASSWORD, ACR_PASSWORD_TOTP],
+    // The sign-in module's vocabulary (src/sign-in/acr.ts, docs/claims.md).
+    acrValues: [...ACR_VALUES],
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
     enabledJWA: {
       idTokenSigningAlgValues: ['ES256', 'RS256'],

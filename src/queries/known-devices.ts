@@ -33,6 +33,9 @@ export function createKnownDeviceQueries(knex: Knex) {
       const row = (result.rows as Array<{ sign_in_count: unknown; n: unknown }>)[0]!;
       return { first: Number(row.sign_in_count) === 1, others: Number(row.n) };
     },
+    async isKnownDevice(citizenId: string, deviceHash: string): Promise<boolean> {
+      return (await knex('known_devices').where({ citizen_id: citizenId, device_hash: deviceHash }).first('citizen_id')) !== undefined;
+    },
     listKnownDevices(citizenId: string): Promise<KnownDeviceRow[]> {
       return knex('known_devices').where({ citizen_id: citizenId }).orderBy('first_seen_at');
     },

@@ -4,12 +4,11 @@
 // services, apply for a child under 14). Every action is a CSRF-checked form post that
 // redirects back (303), so the pages work without JavaScript. Older activity and the data
 // export are in account-activity.ts, the password change in account-password.ts, the second
-// factor in account-two-factor.ts. With a second factor, sign-in asks for a one-time code after
-// the password; the passed first step is held server-side under a random key that travels in a
-// hidden field and is bound to this browser's CSRF token.
+// factor in account-two-factor.ts. Sign-in is the sign-in sequence's (src/sign-in/): with a
+// second factor it asks for a one-time code after the password; the passed first step is held
+// there under a random key that travels in a hidden field, bound to this browser's CSRF token.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { z } from 'zod';
 import { formatForReading } from '../ids/cyberspace-id.js';
 import { FormError } from '../errors.js';
 import type { Container } from '../container.js';
@@ -20,7 +19,9 @@ import { attestationFields } from './attestation-fields.js';
 import { DOCUMENT_TYPES } from '../identity/documents.js';
 import { claimNames, formatWhen, list } from '../web/activity-text.js';
 import { SCOPE_CLAIMS } from '../oidc/claims.js';
-import { createDeviceCookie } from '../web/device-cookie.js';
+import { writeDeviceToken } from '../web/device-cookie.js';
+import { attemptFrom } from '../web/sign-in-attempt.js';
+import { newAttemptKey, type Step } from '../sign-in/sequence.js';
 import { ACCOUNT_COOKIE, requireCitizen, signedInCitizen } from './account-guard.js';
 import type { CitizenRow } from '../queries/citizens.js';
 import { activityView, noticesView, type LawfulDisclosureSource } from './account-activity.js';
@@ -33,7 +34,7 @@ async function waitingRecoveryView(deps: Pick<Container, 'recovery'>, citizen: C
 }
 
 type Deps = Pick<Container, 'citizens' | 'accountSessions' | 'connections' | 'lifecycle' | 'guardianship' | 'applications' | 'render' | 'vault' | 'audit' | 'config'
-  | 'accountNotices' | 'activity' | 'clientName' | 'knownDevices' | 'ephemeral' | 'twoFactor' | 'recovery' | 'attestations'> & LawfulDisclosureSource;
+  | 'accountNotices' | 'activity' | 'clientName' | 'ephemeral' | 'twoFactor' | 'recovery' | 'attestations' | 'signIn'> & LawfulDisclosureSource;
 
 const FLASHES: Record<string, MessageKey> = {
   suspended: 'account.suspend.done',
@@ -49,13 +50,10 @@ const FLASHES: Record<string, MessageKey> = {
   recovery_cancelled: 'account.recovery.cancelled_done',
 };
 
-const loginForm = z.object({ cyberspace_id: z.string().max(100).default(''), password: z.string().max(1024).default('') });
-
 export function createAccountRouter(deps: Deps): Router {
   const router = new Router();
   const secure = deps.config.issuer.startsWith('https://');
   const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure, signed: false, path: '/' };
-  const deviceCookie = createDeviceCookie(deps.knownDevices, secure);
   const loadCitizen = requireCitizen(deps);
   const me = signedInCitizen;
   const back = (ctx: Context, flash?: keyof typeof FLASHES) => {
@@ -76,11 +74,21 @@ export function createAccountRouter(deps: Deps): Router {
     });
   }
 
-  async function startSession(ctx: Context, citizen: CitizenRow, methods: Record<string, string | string[]> = {}) {
-    await deps.audit.record({ type: 'sign_in.succeeded', citizenId: citizen.id, actor: 'citizen', details: { purpose: 'account', ...methods } });
-    await deviceCookie.signedIn(ctx, citizen.id);
-    ctx.cookies.set(ACCOUNT_COOKIE, await deps.accountSessions.create(citizen.id), cookieOptions);
-    back(ctx);
+  // Suspended and pending citizens may open their dashboard (to resume, or to see why).
+  const attempt = (ctx: Context, key: string) =>
+    attemptFrom(ctx, { channel: 'account', key, bound: String(ctx.state.csrfToken), allow: ['active', 'suspended', 'pending_guardian'] });
+
+  /** Renders the step the sequence answered; `failedPage` re-shows the page the citizen was on. */
+  async function reply(ctx: Context, key: string, step: Step, failedPage: (error: string) => Promise<void>) {
+    if (step.step === 'done') {
+      writeDeviceToken(ctx, step.deviceToken, secure);
+      ctx.cookies.set(ACCOUNT_COOKIE, await deps.accountSessions.create(step.citizen.id), cookieOptions);
+      return back(ctx);
+    }
+    if (step.step === 'second_factor') return renderCode(ctx, key);
+    if (step.step === 'failed' && step.retryAfterSeconds) ctx.set('retry-after', String(step.retryAfterSeconds));
+    if (step.step === 'unmet' || step.reason === 'expired') return renderLogin(ctx, 400, 'expired');
+    return failedPage(step.reason);
   }
 
   async function renderDashboard(ctx: Context, status = 200, cancelError = false, guardianError?: string) {
@@ -134,36 +142,19 @@ export function createAccountRouter(deps: Deps): Router {
   router.get('/account/login', (ctx) => renderLogin(ctx));
 
   router.post('/account/login', async (ctx) => {
-    const parsed = loginForm.safeParse(formBody(ctx));
-    const input = parsed.success ? parsed.data : { cyberspace_id: '', password: '' };
-    if (!input.cyberspace_id.trim() || !input.password) return renderLogin(ctx, 400, 'missing', input.cyberspace_id);
-    // Suspended and pending citizens may open their dashboard (to resume, or to see why).
-    const result = await deps.citizens.signIn(input.cyberspace_id, input.password, ['active', 'suspended', 'pending_guardian']);
-    if (!result.ok) {
-      if (result.citizenId) deps.audit.recordDetached({ type: 'sign_in.failed', citizenId: result.citizenId, actor: 'citizen', details: { reason_code: result.reason } });
-      return renderLogin(ctx, result.reason === 'throttled' ? 429 : 400, result.reason, input.cyberspace_id);
-    }
-    if (deps.twoFactor.isEnabled(result.citizen)) {
-      const challenge = deps.twoFactor.newChallengeKey();
-      await deps.twoFactor.beginChallenge(`account:${challenge}`, result.citizen.id, String(ctx.state.csrfToken));
-      return renderCode(ctx, challenge);
-    }
-    await startSession(ctx, result.citizen);
+    const form = formBody(ctx);
+    const cyberspaceId = typeof form.cyberspace_id === 'string' ? form.cyberspace_id.slice(0, 100) : '';
+    if (!cyberspaceId.trim() || !form.password) return renderLogin(ctx, 400, 'missing', cyberspaceId);
+    const key = newAttemptKey();
+    const step = await deps.signIn.begin(attempt(ctx, key), 'password', form);
+    await reply(ctx, key, step, (error) => renderLogin(ctx, error === 'throttled' ? 429 : 400, error, cyberspaceId));
   });
 
   router.post('/account/login/code', async (ctx) => {
     const form = formBody(ctx);
-    const challenge = String(form.challenge ?? '').slice(0, 100);
-    const citizenId = await deps.twoFactor.findChallenge(`account:${challenge}`, String(ctx.state.csrfToken));
-    const citizen = citizenId ? await deps.citizens.findCitizen(citizenId) : undefined;
-    if (!citizen || citizen.status === 'cancelled' || !deps.twoFactor.isEnabled(citizen)) return renderLogin(ctx, 400, 'expired');
-    const check = await deps.twoFactor.verifyCode(citizen, String(form.code ?? '').slice(0, 20));
-    if (check !== 'ok') {
-      deps.audit.recordDetached({ type: 'sign_in.failed', citizenId: citizen.id, actor: 'citizen', details: { reason_code: check } });
-      return renderCode(ctx, challenge, check);
-    }
-    await deps.twoFactor.endChallenge(`account:${challenge}`);
-    await startSession(ctx, citizen, { amr: ['pwd', 'otp'] });
+    const key = typeof form.challenge === 'string' ? form.challenge.slice(0, 100) : '';
+    const step = await deps.signIn.proceed(attempt(ctx, key), 'totp', form);
+    await reply(ctx, key, step, (error) => renderCode(ctx, key, error));
   });
 
   router.post('/account/logout', async (ctx) => {

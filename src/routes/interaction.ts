@@ -1,29 +1,22 @@
 // Citizen sign-in and consent, the oidc-provider interaction flow (its example/routes/koa.js):
 // interactionDetails → check the prompt → do one thing → interactionResult → redirect.
-// A citizen with a second factor passes the password, then a one-time code: the passed first
-// step is held server-side under the interaction's uid (which oidc-provider binds to this
-// browser's interaction cookie), never in the form.
+// How the citizen proves who they are is the sign-in sequence's (src/sign-in/); this route only
+// hands it the form and renders the step it answers. The interaction's uid (which oidc-provider
+// binds to this browser's interaction cookie) names the attempt.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { z } from 'zod';
 import { createConsentHandlers, type ConsentDependencies } from './consent.js';
-import { ACR_PASSWORD, ACR_PASSWORD_TOTP } from '../oidc/provider.js';
 import { formBody } from '../web/form-body.js';
 import { localeFor } from '../web/locale.js';
-import type { DeviceCookie } from '../web/device-cookie.js';
-import type { TwoFactor } from '../services/two-factor.js';
-import type { CitizenRow } from '../queries/citizens.js';
+import { writeDeviceToken } from '../web/device-cookie.js';
+import { attemptFrom } from '../web/sign-in-attempt.js';
+import type { SignIn, Step } from '../sign-in/sequence.js';
 import { ASSURANCE_INSUFFICIENT, minimumAssurance } from '../oidc/account-checks.js';
 
-type Dependencies = ConsentDependencies & { deviceCookie: DeviceCookie; twoFactor: TwoFactor };
-
-const loginForm = z.object({
-  cyberspace_id: z.string().max(100).default(''),
-  password: z.string().max(1024).default(''),
-});
+type Dependencies = ConsentDependencies & { signIn: SignIn; secureCookies: boolean };
 
 export function createInteractionRouter(deps: Dependencies): Router {
-  const { provider, citizens, audit, render } = deps;
+  const { provider, render, signIn } = deps;
   const consent = createConsentHandlers(deps);
   const router = new Router({ prefix: '/interaction/:uid' });
 
@@ -43,10 +36,15 @@ export function createInteractionRouter(deps: Dependencies): Router {
     ctx.redirect(redirectTo);
   };
 
+  const statusFor = (error?: string) => (error ? (error === 'throttled' ? 429 : 400) : 200);
+  const retryAfter = (ctx: Context, step: Step) => {
+    if (step.step === 'failed' && step.retryAfterSeconds) ctx.set('retry-after', String(step.retryAfterSeconds));
+  };
+
   async function renderLogin(ctx: Context, uid: string, params: Record<string, unknown>, error?: string, cyberspaceId = '') {
     await render(ctx, 'login', {
       titleKey: 'login.title',
-      status: error ? (error === 'throttled' ? 429 : 400) : 200,
+      status: statusFor(error),
       pagePath: `/interaction/${uid}`,
       data: {
         clientName: await clientName(params.client_id),
@@ -61,17 +59,26 @@ export function createInteractionRouter(deps: Dependencies): Router {
   async function renderCode(ctx: Context, uid: string, params: Record<string, unknown>, error?: string) {
     await render(ctx, 'login-code', {
       titleKey: 'login.code.title',
-      status: error ? (error === 'throttled' ? 429 : 400) : 200,
+      status: statusFor(error),
       pagePath: `/interaction/${uid}`,
       data: { clientName: await clientName(params.client_id), action: `/interaction/${uid}/code`, abortUrl: `/interaction/${uid}/abort`, challenge: '', error },
     });
   }
 
-  const signedIn = async (ctx: Context, citizen: CitizenRow, clientId: string, acr: string, amr: string[]) => {
-    await audit.record({ type: 'sign_in.succeeded', citizenId: citizen.id, clientId, actor: 'citizen', details: { acr, amr } });
-    await deps.deviceCookie.signedIn(ctx, citizen.id, clientId);
-    await finish(ctx, { login: { accountId: citizen.cyberspace_id, acr, amr, remember: true } });
-  };
+  const attempt = (ctx: Context, uid: string, params: Record<string, unknown>) =>
+    attemptFrom(ctx, { channel: 'isp', key: uid, clientId: String(params.client_id) });
+
+  /** Renders the step the sequence answered; `failedPage` re-shows the page the citizen was on. */
+  async function reply(ctx: Context, uid: string, params: Record<string, unknown>, step: Step, failedPage: (error: string) => Promise<void>) {
+    if (step.step === 'done') {
+      writeDeviceToken(ctx, step.deviceToken, deps.secureCookies);
+      return finish(ctx, { login: { accountId: step.citizen.cyberspace_id, acr: step.acr, amr: step.amr, remember: true } });
+    }
+    if (step.step === 'second_factor') return renderCode(ctx, uid, params);
+    if (step.step === 'unmet') return renderLogin(ctx, uid, params, 'expired');
+    retryAfter(ctx, step);
+    return step.reason === 'expired' ? renderLogin(ctx, uid, params, 'expired') : failedPage(step.reason);
+  }
 
   router.use(async (ctx, next) => {
     ctx.set('cache-control', 'no-store');
@@ -103,38 +110,19 @@ export function createInteractionRouter(deps: Dependencies): Router {
   router.post('/login', async (ctx) => {
     const { uid, prompt, params } = await details(ctx);
     if (prompt.name !== 'login') ctx.throw(400, 'not a login prompt');
-    const form = loginForm.safeParse(formBody(ctx));
-    const input = form.success ? form.data : { cyberspace_id: '', password: '' };
-    if (!input.cyberspace_id.trim() || !input.password) return renderLogin(ctx, uid, params, 'missing', input.cyberspace_id);
-    const result = await citizens.signIn(input.cyberspace_id, input.password);
-    const clientId = String(params.client_id);
-    if (!result.ok) {
-      // The authentication log: failures are recorded against the account that was tried.
-      if (result.citizenId) audit.recordDetached({ type: 'sign_in.failed', citizenId: result.citizenId, clientId, actor: 'citizen', details: { reason_code: result.reason } });
-      return renderLogin(ctx, uid, params, result.reason, input.cyberspace_id);
-    }
-    if (deps.twoFactor.isEnabled(result.citizen)) {
-      await deps.twoFactor.beginChallenge(`interaction:${uid}`, result.citizen.id);
-      return renderCode(ctx, uid, params);
-    }
-    await signedIn(ctx, result.citizen, clientId, ACR_PASSWORD, ['pwd']);
+    const form = formBody(ctx);
+    const cyberspaceId = typeof form.cyberspace_id === 'string' ? form.cyberspace_id.slice(0, 100) : '';
+    if (!cyberspaceId.trim() || !form.password) return renderLogin(ctx, uid, params, 'missing', cyberspaceId);
+    const step = await signIn.begin(attempt(ctx, uid, params), 'password', form);
+    await reply(ctx, uid, params, step, (error) => renderLogin(ctx, uid, params, error, cyberspaceId));
   });
 
   // The second step: a one-time code (RFC 6238), after a correct password in this interaction.
   router.post('/code', async (ctx) => {
     const { uid, prompt, params } = await details(ctx);
     if (prompt.name !== 'login') ctx.throw(400, 'not a login prompt');
-    const citizenId = await deps.twoFactor.findChallenge(`interaction:${uid}`);
-    const citizen = citizenId ? await citizens.findCitizen(citizenId) : undefined;
-    if (!citizen || citizen.status !== 'active' || !deps.twoFactor.isEnabled(citizen)) return renderLogin(ctx, uid, params, 'expired');
-    const clientId = String(params.client_id);
-    const check = await deps.twoFactor.verifyCode(citizen, String(formBody(ctx).code ?? '').slice(0, 20));
-    if (check !== 'ok') {
-      audit.recordDetached({ type: 'sign_in.failed', citizenId: citizen.id, clientId, actor: 'citizen', details: { reason_code: check } });
-      return renderCode(ctx, uid, params, check);
-    }
-    await deps.twoFactor.endChallenge(`interaction:${uid}`);
-    await signedIn(ctx, citizen, clientId, ACR_PASSWORD_TOTP, ['pwd', 'otp']);
+    const step = await signIn.proceed(attempt(ctx, uid, params), 'totp', formBody(ctx));
+    await reply(ctx, uid, params, step, (error) => renderCode(ctx, uid, params, error));
   });
 
   router.post('/confirm', async (ctx) => {

@@ -32,6 +32,10 @@ export function createKnownDevices({ queries, notices, key }: Dependencies) {
       if (first && others > 0) await notices.newDevice(citizenId, clientId);
       return kept;
     },
+    /** Whether the browser holding `token` has signed in as this citizen before. */
+    async isKnown(citizenId: string, token: string | undefined): Promise<boolean> {
+      return token !== undefined && TOKEN.test(token) && queries.isKnownDevice(citizenId, hash(citizenId, token));
+    },
     async list(citizenId: string): Promise<KnownDevice[]> {
       return (await queries.listKnownDevices(citizenId)).map((row) => ({
         firstSeenAt: new Date(row.first_seen_at),

@@ -4,9 +4,7 @@
 // - A code is accepted one step either side of now (RFC 6238 §5.2) and only once: the step it
 //   matched is marked used per citizen (§5.2 "MUST NOT accept the second attempt").
 // - Attempts are limited like password attempts; a correct code resets the count.
-// - Between the password and the code, the first step is remembered server-side (a challenge
-//   keyed by the interaction or by a random token bound to the browser's CSRF token).
-import { createHash, randomBytes } from 'node:crypto';
+// Between the password and the code, the sign-in sequence holds the passed step (src/sign-in/).
 import { Secret, TOTP } from 'otpauth';
 import { FormError } from '../errors.js';
 import type { Envelope } from '../crypto/envelope.js';
@@ -34,11 +32,8 @@ type Dependencies = {
 const PERIOD = 30;
 const ENROLMENT = 'TotpEnrolment';
 const ENROLMENT_SECONDS = 600;
-const CHALLENGE = 'TotpChallenge';
-const CHALLENGE_SECONDS = 300;
 export const secretAad = (citizenId: string) => `citizens/${citizenId}/totp_secret`;
 const pendingAad = (citizenId: string) => `citizens/${citizenId}/totp_secret/pending`;
-const digest = (value: string) => createHash('sha256').update(value).digest('base64url');
 const totpFor = (base32: string, label = 'cyberspace-id') =>
   new TOTP({ issuer: 'Cyberspace ID', label, algorithm: 'SHA1', digits: 6, period: PERIOD, secret: Secret.fromBase32(base32) });
 
@@ -99,19 +94,6 @@ export function createTwoFactor({ queries, envelope, store, hasher, rateLimit, r
 
     /** The second step of a sign-in. */
     verifyCode: (citizen: CitizenRow, code: string) => check(citizen.id, secretOf(citizen), code),
-
-    /** Remembers a passed first step: `key` names the attempt, `bound` what must come back with it. */
-    async beginChallenge(key: string, citizenId: string, bound = ''): Promise<void> {
-      await store.upsert(CHALLENGE, digest(key), { citizenId, bound: digest(bound) }, CHALLENGE_SECONDS);
-    },
-    /** A fresh random key for an attempt that has no id of its own (the account sign-in). */
-    newChallengeKey: () => randomBytes(32).toString('base64url'),
-    async findChallenge(key: string, bound = ''): Promise<string | undefined> {
-      if (!key || key.length > 200) return undefined;
-      const held = await store.find(CHALLENGE, digest(key));
-      return held && held.bound === digest(bound) && typeof held.citizenId === 'string' ? held.citizenId : undefined;
-    },
-    endChallenge: (key: string) => store.destroy(CHALLENGE, digest(key)),
   };
 }
 

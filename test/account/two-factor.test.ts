@@ -165,7 +165,7 @@ describe('two-step sign-in (TOTP)', () => {
     assert.ok(!isPage(result), 'redirected to the ISP');
     const claims = idTokenClaims(await redeem(app.url, client, { code: result.redirectedTo.searchParams.get('code'), verifier }));
     assert.equal(claims.acr, 'urn:cyberspace-id:acr:password+totp');
-    assert.deepEqual(claims.amr, ['pwd', 'otp']);
+    assert.deepEqual(claims.amr, ['pwd', 'otp', 'mfa']);
     const discovery = await (await fetch(`${app.url}/.well-known/openid-configuration`)).json() as { acr_values_supported: string[] };
     assert.ok(discovery.acr_values_supported.includes('urn:cyberspace-id:acr:password+totp'));
 

@@ -8,6 +8,7 @@ import { beijingMidnight, personAged } from '../support/identities.js';
 import { FormError } from '../../src/errors.js';
 import { createGuardianship } from '../../src/services/guardianship.js';
 import { createConnectionQueries } from '../../src/queries/connections.js';
+import { passwordSignIn } from '../support/sign-in.js';
 
 describe('account lifecycle edges', () => {
   let app: TestApp;
@@ -27,8 +28,8 @@ describe('account lifecycle edges', () => {
       await assert.rejects(attempt('别人'), (error: unknown) => error instanceof FormError && error.fields.identity === 'recovery_mismatch');
     }
     await assert.rejects(attempt(person.name), (error: unknown) => error instanceof FormError && error.fields.cyberspace_id === 'throttled');
-    const signIn = await app.container.citizens.signIn(applied.cyberspaceId, 'first long phrase here');
-    assert.equal(signIn.ok, true, 'the password was not changed');
+    const signIn = await passwordSignIn(app.container.signIn, applied.cyberspaceId, 'first long phrase here');
+    assert.equal(signIn.step, 'done', 'the password was not changed');
   });
 
   it('forgets the citizen\'s connection records when the cyberspace ID is cancelled', async () => {

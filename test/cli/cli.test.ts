@@ -20,6 +20,7 @@ import { freePort } from '../support/test-app.js';
 import { realServices, TEST_REDIS_URL } from '../support/real-services.js';
 import { exchangeCode, signIn } from '../support/flow.js';
 import { bridgePath, serveCliBridge } from '../../src/cli/bridge.js';
+import { passwordSignIn } from '../support/sign-in.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CONFIG_VARS = /^(NODE_ENV|PORT|ISSUER|DATABASE_URL|REDIS_URL|DATA_DIR|LOG_LEVEL|TRUST_PROXY|COOKIE_SECRETS|PAIRWISE_SECRET|BLIND_INDEX_SECRET|KEY_ENCRYPTION_KEYS|IDENTITY_AUTHORITY_\w+)(_FILE)?$/;
@@ -160,8 +161,8 @@ describe('cyberid CLI on PostgreSQL', function () {
     const printed = json<{ cyberspace_id: string; password: string }>(await cyberid(['citizen', 'add-test', '--json'], env));
     assert.deepEqual(Object.keys(printed).sort(), ['cyberspace_id', 'password']);
     assert.ok(isValidCyberspaceId(printed.cyberspace_id));
-    const signedIn = await (await services()).citizens.signIn(printed.cyberspace_id, printed.password);
-    assert.equal(signedIn.ok, true);
+    const signedIn = await passwordSignIn((await services()).signIn, printed.cyberspace_id, printed.password);
+    assert.equal(signedIn.step, 'done');
     created.citizen = printed;
   });
 

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { passwordSignIn } from '../support/sign-in.js';
 
 describe('operations endpoints', () => {
   let app: TestApp;
@@ -15,9 +16,9 @@ describe('operations endpoints', () => {
 
   it('counts sign-in outcomes in Prometheus metrics, without saying who', async () => {
     const citizen = await app.container.citizens.createTestCitizen();
-    await app.container.citizens.signIn(citizen.cyberspace_id, citizen.password);
-    await app.container.citizens.signIn(citizen.cyberspace_id, 'wrong password');
-    await app.container.citizens.signIn('not a valid id', 'whatever');
+    await passwordSignIn(app.container.signIn, citizen.cyberspace_id, citizen.password);
+    await passwordSignIn(app.container.signIn, citizen.cyberspace_id, 'wrong password');
+    await passwordSignIn(app.container.signIn, 'not a valid id', 'whatever');
     const text = (await request(app.url).get('/metrics').expect(200)).text;
     assert.match(text, /cyberid_sign_ins_total\{outcome="succeeded"\} 1/);
     assert.match(text, /cyberid_sign_ins_total\{outcome="invalid_credentials"\} 1/);

@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createCitizen, createClient } from '../support/factories.js';
-import { Browser, type Page } from '../support/browser.js';
+import { Browser, isPage, type Page } from '../support/browser.js';
+import { signIn } from '../support/flow.js';
+import { DEVICE_COOKIE } from '../../src/web/device-cookie.js';
 import { CYBERSPACE_ID_ALPHABET, formatForReading, generateCyberspaceId, parseCyberspaceId } from '../../src/ids/cyberspace-id.js';
 import { en } from '../../src/web/locales/en.js';
 import { zhCN } from '../../src/web/locales/zh-CN.js';
@@ -43,11 +45,11 @@ describe('the sign-in page', () => {
     app = await startTestApp();
     client = await createClient(app.container, { name: 'Sign-in ISP' });
     app.container.db.knex.on('query', countCitizenQueries);
-    // The citizen service counts attempts through the ephemeral store; watch it.
+    // The sign-in limits count failures through the ephemeral store; watch it.
     const { ephemeral } = app.container;
     const increment = ephemeral.increment.bind(ephemeral);
     ephemeral.increment = (key, windowSeconds) => {
-      if (key.startsWith('login:')) counterIncrements += 1;
+      if (key.startsWith('signin:')) counterIncrements += 1;
       return increment(key, windowSeconds);
     };
   });
@@ -221,7 +223,7 @@ describe('the sign-in page', () => {
       counterIncrements = 0;
       await submitLogin(await openLogin(app.url, client, EN), citizen.cyberspace_id, 'wrong password');
       assert.ok(citizenQueries > 0, 'a well-formed ID is looked up');
-      assert.equal(counterIncrements, 1, 'and counted');
+      assert.equal(counterIncrements, 2, 'and counted, per address and per account');
     });
 
     it('the check catches an adjacent transposition too, in Chinese as well', async () => {
@@ -279,37 +281,43 @@ describe('the sign-in page', () => {
   });
 
   describe('rate limiting', () => {
-    it('after the configured attempts says "throttled" (429), even with the right password', async () => {
+    it('after a stranger\'s failures an unknown browser waits briefly (429); the owner\'s device does not', async () => {
       const citizen = await createCitizen(app.container);
-      const limit = app.container.config.rateLimit.loginAttemptsPerWindow;
+      const { free, maxSeconds } = app.container.config.signInLimits.perAccount;
+      // The owner's own browser, known from an earlier sign-in (its device cookie only).
+      const earlier = await signIn(app.url, client, citizen);
+      const home = new Browser(app.url);
+      home.cookies.set(DEVICE_COOKIE, earlier.browser.cookies.get(DEVICE_COOKIE)!);
       const opened = await openLogin(app.url, client, EN);
       let page = opened.page;
-      for (let i = 0; i < limit; i += 1) {
+      for (let i = 0; i <= free; i += 1) {
         page = expectPage(await submitLogin({ browser: opened.browser, page }, citizen.cyberspace_id, `wrong-${i}`), 'the sign-in page');
         assert.equal(alertText(page), en['login.error.invalid_credentials'], `attempt ${i + 1}`);
       }
-      page = expectPage(await submitLogin({ browser: opened.browser, page }, citizen.cyberspace_id, citizen.password), 'the sign-in page');
+      // Anyone else, even with the right password, waits out a short back-off (never a lock).
+      page = expectPage(await submitLogin(await openLogin(app.url, client, EN), formatForReading(citizen.cyberspace_id), citizen.password), 'the sign-in page');
       assert.equal(page.status, 429);
       assert.equal(alertText(page), en['login.error.throttled']);
       await stillAtLogin(opened.browser, page);
-      // A fresh browser is throttled too: the limit belongs to the ID, not to the session.
-      const other = expectPage(await submitLogin(await openLogin(app.url, client, EN), formatForReading(citizen.cyberspace_id), citizen.password), 'the sign-in page');
-      assert.equal(other.status, 429);
+      // The owner's known device passes the per-account back-off.
+      const owner = await submitLogin(await openLogin(app.url, client, { ...EN, browser: home }), citizen.cyberspace_id, citizen.password);
+      assert.ok(!isPage(owner) && owner.redirectedTo.searchParams.get('code'), 'the owner is back at the ISP with a code');
+      assert.ok(maxSeconds <= 60, 'the per-account delay stays short');
     });
 
     it('an unknown ID is throttled the same way, so throttling reveals nothing', async () => {
       const unknownId = generateCyberspaceId();
-      const limit = app.container.config.rateLimit.loginAttemptsPerWindow;
+      const limit = app.container.config.signInLimits.perAccount.free;
       const opened = await openLogin(app.url, client, EN);
       let page = opened.page;
-      for (let i = 0; i <= limit; i += 1) page = expectPage(await submitLogin({ browser: opened.browser, page }, unknownId, `wrong-${i}`), 'the sign-in page');
+      for (let i = 0; i <= limit + 1; i += 1) page = expectPage(await submitLogin({ browser: opened.browser, page }, unknownId, `wrong-${i}`), 'the sign-in page');
       assert.equal(page.status, 429);
       assert.equal(alertText(page), en['login.error.throttled']);
     });
 
     it('a successful sign-in clears the count', async () => {
       const citizen = await createCitizen(app.container);
-      const limit = app.container.config.rateLimit.loginAttemptsPerWindow;
+      const limit = app.container.config.signInLimits.perAccount.free;
       const first = await openLogin(app.url, client, EN);
       let page = first.page;
       for (let i = 0; i < limit - 1; i += 1) page = expectPage(await submitLogin({ browser: first.browser, page }, citizen.cyberspace_id, 'wrong'), 'the sign-in page');

@@ -30,7 +30,7 @@ export const en = {
   'login.forgot': 'Forgot your password?',
   'login.error.malformed_id': 'This cyberspace ID is not valid. Please check for a typing mistake — the last character is a check character.',
   'login.error.invalid_credentials': 'The cyberspace ID or password is incorrect.',
-  'login.error.throttled': 'Too many attempts. Please wait 15 minutes and try again.',
+  'login.error.throttled': 'Too many attempts. Please wait a little and try again.',
   'login.error.suspended': 'This cyberspace ID is suspended. You cannot sign in to services until it is resumed.',
   'login.error.cancelled': 'The cyberspace ID or password is incorrect.',
   'login.error.pending_guardian': 'This cyberspace ID is waiting for your guardian’s approval.',

@@ -31,7 +31,7 @@ export const zhCN: Record<MessageKey, string> = {
   'login.forgot': '忘记密码？',
   'login.error.malformed_id': '网号无效，请检查是否输入有误（最后一位是校验码）。',
   'login.error.invalid_credentials': '网号或密码不正确。',
-  'login.error.throttled': '尝试次数过多，请 15 分钟后再试。',
+  'login.error.throttled': '尝试次数过多，请稍候再试。',
   'login.error.suspended': '该网号已暂停使用，恢复前无法登录各项服务。',
   'login.error.cancelled': '网号或密码不正确。',
   'login.error.pending_guardian': '该网号正在等待监护人批准。',

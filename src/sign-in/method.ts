@@ -1,0 +1,48 @@
+// The contract every way of proving who you are implements. A method only checks its own
+// evidence and says which RFC 8176 method references it earned; the sequence (sequence.ts)
+// decides what comes next and does the audit, metrics, device notice and rate limit once.
+// Two roles, as in logto's verification records (one record per method):
+// - a first factor identifies the citizen (password; passkey). A first factor that is itself
+//   multi-factor says so in its amr (a user-verified passkey: hwk/swk + user), and no second
+//   step follows (acr.ts acrFor);
+// - a second factor proves more for a citizen a first factor (or a session) already identified
+//   (authenticator code; recovery code).
+// To add a method: implement FirstFactor or SecondFactor and list it where the sign-in is built
+// (src/container.ts); routes then call signIn.begin / signIn.proceed with its id.
+import type { CitizenRow } from '../queries/citizens.js';
+
+export type MethodId = 'password' | 'passkey' | 'totp' | 'recovery_code';
+
+/** The fields a method reads (a form's, or a JSON body's); each method validates its own. */
+export type MethodInput = Readonly<Record<string, unknown>>;
+
+/** `citizenId` names the account attacked (its audit log, its notice), never shown to anyone. */
+export type MethodFailure = { ok: false; reason: string; citizenId?: string };
+
+export type FirstFactorResult = { ok: true; citizen: CitizenRow; amr: string[] } | MethodFailure;
+export type SecondFactorResult = { ok: true; amr: string[] } | MethodFailure;
+
+/** Account states a sign-in may end in (the dashboard admits suspended citizens). */
+export type AllowedStatuses = ReadonlyArray<CitizenRow['status']>;
+
+export type FirstFactor = {
+  id: MethodId;
+  role: 'first';
+  /**
+   * The account the input names, found without computing anything costly, so the per-account
+   * limit is checked before any hash. `undefined` when the input names none (a discoverable
+   * passkey) or cannot (a malformed ID): then only the per-address limit applies.
+   */
+  claimedAccount(input: MethodInput): Promise<{ key: string; citizenId?: string } | undefined>;
+  verify(input: MethodInput, allow: AllowedStatuses): Promise<FirstFactorResult>;
+};
+
+export type SecondFactor = {
+  id: MethodId;
+  role: 'second';
+  /** Whether the citizen has set this method up. */
+  availableFor(citizen: CitizenRow): boolean | Promise<boolean>;
+  verify(citizen: CitizenRow, input: MethodInput): Promise<SecondFactorResult>;
+};
+
+export type SignInMethod = FirstFactor | SecondFactor;
