@@ -10,6 +10,8 @@ import * as lawfulAccess from './20261122050000_lawful_access.js';
 import * as twoFactor from './20261124010000_two_factor.js';
 import * as identityAssurance from './20261202010000_identity_assurance.js';
 import * as recoveryRequests from './20261202020000_recovery_requests.js';
+import * as signInNotices from './20261202030000_sign_in_notices.js';
+import * as recoveryCodes from './20261202030100_recovery_codes.js';
 
 export const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['20261122000000_initial', initial],
@@ -22,4 +24,6 @@ export const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['20261124010000_two_factor', twoFactor],
   ['20261202010000_identity_assurance', identityAssurance],
   ['20261202020000_recovery_requests', recoveryRequests],
+  ['20261202030000_sign_in_notices', signInNotices],
+  ['20261202030100_recovery_codes', recoveryCodes],
 ];

@@ -221,6 +221,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     blindIndexSecret: config.secrets.blindIndexSecret,
     limits: config.signInLimits,
     devices: knownDevices,
+    notices: accountNotices,
     audit,
     observe: (outcome) => metrics.signIns.inc({ outcome }),
   });

@@ -217,7 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ttl: defaults.ttl,
     passwordHashing: { ...defaults.passwordHashing, maxQueued: values.PASSWORD_HASH_QUEUE },
     rateLimit: defaults.rateLimit,
-    signInLimits: defaults.signInLimits,
+    signInLimits: structuredClone(defaults.signInLimits),
     signing: defaults.signing,
     proofing: defaults.proofing,
     identityAuthority: {

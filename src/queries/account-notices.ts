@@ -1,13 +1,15 @@
 // SQL for the account_notices table (schema: migrations/20261123010000_known_devices_and_notices.ts).
 import type { Knex } from 'knex';
 
-export type NoticeKind = 'new_connection' | 'new_device';
+export type NoticeKind = 'new_connection' | 'new_device' | 'failed_sign_in' | 'recovery_code_used';
 
 export type AccountNoticeRow = {
   id: string;
   citizen_id: string;
   kind: NoticeKind;
   client_id: string | null;
+  /** A rough device description ("Firefox/Windows") for sign-in security notices. */
+  device: string | null;
   occurred_at: Date;
   seen_at: Date | null;
 };
@@ -25,8 +27,8 @@ export function createAccountNoticeQueries(knex: Knex) {
     async deleteNoticesOf(citizenId: string): Promise<void> {
       await knex('account_notices').where({ citizen_id: citizenId }).delete();
     },
-    async insertNotice(citizenId: string, kind: NoticeKind, clientId: string | null): Promise<void> {
-      await knex('account_notices').insert({ citizen_id: citizenId, kind, client_id: clientId });
+    async insertNotice(citizenId: string, kind: NoticeKind, clientId: string | null, device: string | null = null): Promise<void> {
+      await knex('account_notices').insert({ citizen_id: citizenId, kind, client_id: clientId, device });
     },
     /** Marks every unseen notice seen and returns them, oldest first: each is shown exactly once. */
     async takeUnseenNotices(citizenId: string): Promise<AccountNoticeRow[]> {

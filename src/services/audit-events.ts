@@ -59,6 +59,7 @@ export const AUDIT_DETAIL_KEYS = {
   request_id: 'the HTTP request id',
   ip_hash: 'a keyed hash of the client IP address, never the address',
   user_agent_family: 'browser family only, e.g. "Firefox"',
+  device: 'browser and system families, e.g. "Firefox/Windows" (web/device-description.ts); never the User-Agent',
 } as const;
 
 export type AuditDetailKey = keyof typeof AUDIT_DETAIL_KEYS;

@@ -10,8 +10,11 @@ import type { SignInMethod } from './method.js';
 import { createPasswordMethod } from './methods/password.js';
 import { createTotpMethod } from './methods/totp.js';
 import { createSignIn } from './sequence.js';
+import { createFailureNotice } from './failure-notice.js';
+import type { AccountNotices } from '../services/account-notices.js';
 
-type Dependencies = Omit<Parameters<typeof createSignIn>[0], 'methods' | 'limits' | 'store' | 'findCitizen'> & {
+type Dependencies = Omit<Parameters<typeof createSignIn>[0], 'methods' | 'limits' | 'store' | 'findCitizen' | 'onFailure'> & {
+  notices: Pick<AccountNotices, 'failedSignIn'>;
   queries: CitizenQueries;
   hasher: PasswordHasher;
   twoFactor: TwoFactor;
@@ -33,6 +36,7 @@ export function createSignInArea(deps: Dependencies) {
     methods,
     store: deps.store,
     findCitizen: (id) => deps.queries.findCitizenById(id),
+    onFailure: createFailureNotice({ store: deps.store, notices: deps.notices }),
     limits: createSignInLimits({ store: deps.store, key: deriveLimitKey(deps.blindIndexSecret), options: deps.limits }),
   });
 }

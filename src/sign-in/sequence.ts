@@ -84,7 +84,7 @@ export function createSignIn(deps: Dependencies) {
     deps.observe?.(reason);
     if (citizenId) {
       // The authentication log: failures are recorded against the account that was tried.
-      deps.audit.recordDetached({ type: 'sign_in.failed', citizenId, clientId: attempt.clientId, actor: 'citizen', details: { reason_code: reason } });
+      deps.audit.recordDetached({ type: 'sign_in.failed', citizenId, clientId: attempt.clientId, actor: 'citizen', details: { reason_code: reason, device: attempt.device.description } });
       await deps.onFailure?.(citizenId, attempt, reason);
     }
     return { step: 'failed', reason, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) };

@@ -17,6 +17,15 @@ export const list = (t: Translate, prefix: string, codes: unknown) =>
  */
 export const formatWhen = (date: Date) => `${new Date(date.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ')} UTC+8`;
 
+/** "Firefox on Windows" from a device description code ("Firefox/Windows", web/device-description.ts). */
+export function deviceName(t: Translate, code: string): string {
+  const [browser = 'other', system = 'other'] = code.split('/');
+  return t('device.description', {
+    browser: browser === 'other' ? t('device.other_browser') : browser,
+    system: system === 'other' ? t('device.other_system') : system,
+  });
+}
+
 export const claimNames = (t: Translate, claims: readonly string[]) => list(t, 'claim.', claims);
 
 const self = (item: ActivityItem) => item.actor === 'citizen';
@@ -30,7 +39,8 @@ function sentence(item: ActivityItem, t: Translate): string {
     case 'sign_in.failed': {
       const text = item.clientId ? t('activity.sign_in_failed', { isp }) : t('activity.sign_in_failed.account');
       const reason = typeof d.reason_code === 'string' && known(`activity.reason.${d.reason_code}`) ? t(`activity.reason.${d.reason_code}` as MessageKey) : undefined;
-      return reason ? t('activity.with_reason', { text, reason }) : text;
+      const attempt = reason ? t('activity.with_reason', { text, reason }) : text;
+      return typeof d.device === 'string' ? t('activity.from_device', { text: attempt, device: deviceName(t, d.device) }) : attempt;
     }
     case 'consent.granted': return t('activity.consent.granted', { isp });
     case 'consent.denied': return t('activity.consent.denied', { isp });
@@ -76,6 +86,11 @@ export function describeNotices(notices: Array<AccountNotice & { ispName: string
   return notices.map((n) => {
     const vars = { date: formatWhen(n.occurredAt), isp: n.ispName ?? '' };
     if (n.kind === 'new_connection') return t('notice.new_connection', vars);
+    if (n.kind === 'failed_sign_in' || n.kind === 'recovery_code_used') {
+      const device = deviceName(t, n.device ?? 'other/other');
+      if (n.kind === 'recovery_code_used') return t('notice.recovery_code_used', { ...vars, device });
+      return n.clientId ? t('notice.failed_sign_in', { ...vars, device }) : t('notice.failed_sign_in.account', { ...vars, device });
+    }
     return n.clientId ? t('notice.new_device', vars) : t('notice.new_device.account', vars);
   });
 }

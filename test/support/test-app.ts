@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
 import { Writable } from 'node:stream';
-import { loadConfig } from '../../src/config/config.js';
+import { loadConfig, type Config } from '../../src/config/config.js';
 import { buildContainer, type Container } from '../../src/container.js';
 import { createApp } from '../../src/app.js';
 import { listen } from '../../src/server.js';
@@ -40,6 +40,8 @@ export type TestAppOptions = {
   /** Reuse another app's stores and secrets (restart / second instance scenarios). */
   shareWith?: Pick<TestApp, 'dataDir' | 'schema' | 'redisPrefix'>;
   port?: number;
+  /** Adjusts the parsed configuration before the graph is built (limits a test needs small). */
+  configure?: (config: Config) => void;
 };
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -59,6 +61,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   };
   // An empty value unsets a variable (e.g. DATABASE_URL: '' for the embedded store).
   const config = loadConfig(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')));
+  options.configure?.(config);
   const logs: string[] = [];
   const logDestination = new Writable({
     write(chunk, _encoding, done) {

@@ -2,11 +2,13 @@
 import { accountEn } from './account.en.js';
 import { consentEn } from './consent.en.js';
 import { developersEn } from './developers.en.js';
+import { signInEn } from './sign-in.en.js';
 
 export const en = {
   ...accountEn,
   ...consentEn,
   ...developersEn,
+  ...signInEn,
   'lang.name': 'English',
   'lang.switch': '中文',
   'site.name': 'Cyberspace ID',
