@@ -296,7 +296,13 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
         await go('/account/login');
         await submitAccountLogin(PASSWORD);
         await go('/account/two-factor');
-        const totp = new TOTP({ secret: Secret.fromBase32((await page.inputValue('#totp-secret')).replace(/[\s-]/g, '')), digits: 6, period: 30 });
+        // On a 375 px phone the manual key is shown whole: its box is as wide as what it holds.
+        await page.setViewportSize(MOBILE);
+        const keyBox = await page.evaluate(`(() => { const k = document.getElementById('totp-secret'); return { scroll: k.scrollWidth, client: k.clientWidth, page: document.documentElement.scrollWidth }; })()`) as { scroll: number; client: number; page: number };
+        assert.ok(keyBox.scroll <= keyBox.client, `the manual key fits its box (${keyBox.scroll} > ${keyBox.client})`);
+        assert.equal(keyBox.page, MOBILE.width, 'the enrolment page does not scroll sideways');
+        await page.setViewportSize(DESKTOP);
+        const totp = new TOTP({ secret: Secret.fromBase32((await page.textContent('#totp-secret'))!.replace(/[\s-]/g, '')), digits: 6, period: 30 });
         await page.fill('#code', totp.generate());
         await click('form[action="/account/two-factor"] button[type="submit"]');
         await click('form[action="/account/logout"] button[type="submit"]'); // waits for the page it lands on
