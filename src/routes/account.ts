@@ -91,7 +91,7 @@ export function createAccountRouter(deps: Deps): Router {
     return failedPage(step.reason);
   }
 
-  async function renderDashboard(ctx: Context, status = 200, cancelError = false, guardianError?: string) {
+  async function renderDashboard(ctx: Context, status = 200, guardianError?: string) {
     const citizen = me(ctx);
     // The guardian section is for anyone not under a guardian themselves; whether they may act
     // as one (an adult) is checked when they do, so a visit decrypts nothing.
@@ -134,7 +134,6 @@ export function createAccountRouter(deps: Deps): Router {
             receives: list(t, 'ward_claim.', p.scope.split(' ').flatMap((scope) => SCOPE_CLAIMS[scope] ?? [])),
           }))),
         }))),
-        cancelError,
       },
     });
   }
@@ -182,12 +181,27 @@ export function createAccountRouter(deps: Deps): Router {
     back(ctx, 'resumed');
   });
 
+  // Cancelling is final: its own page says what it does and offers the data download first; the
+  // citizen confirms with the password and a ticked box, and a refusal changes nothing.
+  async function renderCancel(ctx: Context, status = 200, fieldErrors: { password?: true; understood?: true } = {}) {
+    const t = translator(ctx.state.locale as Locale);
+    const errors = [
+      ...(fieldErrors.understood ? [t('account.cancel.not_understood')] : []),
+      ...(fieldErrors.password ? [t('account.cancel.wrong_password')] : []),
+    ];
+    const connectionCount = (await deps.connections.list(me(ctx))).length;
+    await deps.render(ctx, 'account-cancel', { titleKey: 'account.cancel.confirm.title', status, data: { errors, fieldErrors, connectionCount } });
+  }
+
+  router.get('/account/cancel', loadCitizen, (ctx) => renderCancel(ctx));
+
   router.post('/account/cancel', loadCitizen, async (ctx) => {
-    const password = String(formBody(ctx).password ?? '');
+    const form = formBody(ctx);
+    if (form.understood !== 'yes') return renderCancel(ctx, 400, { understood: true });
     try {
-      await deps.lifecycle.cancel(me(ctx), password);
+      await deps.lifecycle.cancel(me(ctx), String(form.password ?? ''));
     } catch (error) {
-      if (error instanceof FormError) return renderDashboard(ctx, 400, true);
+      if (error instanceof FormError) return renderCancel(ctx, 400, { password: true });
       throw error;
     }
     ctx.cookies.set(ACCOUNT_COOKIE, null, cookieOptions);
@@ -204,7 +218,7 @@ export function createAccountRouter(deps: Deps): Router {
     try {
       await deps.guardianship.nameNewGuardian(me(ctx), String(formBody(ctx).guardian ?? '').slice(0, 100));
     } catch (error) {
-      if (error instanceof FormError) return renderDashboard(ctx, 400, false, error.fields.guardian);
+      if (error instanceof FormError) return renderDashboard(ctx, 400, error.fields.guardian);
       throw error;
     }
     back(ctx, 'guardian_named');

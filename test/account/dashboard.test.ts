@@ -192,9 +192,12 @@ describe('the citizen dashboard', () => {
       const activity = await browser.navigate('/account/activity');
       assert.ok(isPage(activity));
       assertPageRules(activity, 'activity');
-      const cancelled = await browser.submit(page, 'form[action="/account/cancel"]', { password: 'wrong' });
+      const confirmation = await browser.navigate('/account/cancel');
+      assert.ok(isPage(confirmation));
+      assertPageRules(confirmation, 'cancellation');
+      const cancelled = await browser.submit(confirmation, 'form[action="/account/cancel"]', { password: 'wrong', understood: 'yes' });
       assert.ok(isPage(cancelled));
-      assertPageRules(cancelled, 'dashboard after a wrong cancellation password');
+      assertPageRules(cancelled, 'cancellation after a wrong password');
       assert.equal(cancelled.document.querySelector('#cancel-password')!.getAttribute('aria-invalid'), 'true');
     }
   });

@@ -83,6 +83,16 @@ describe('account lifecycle', () => {
     return page;
   }
 
+  /** Cancelling is confirmed on its own page, reached from the dashboard's link. */
+  async function submitOnCancelPage(browser: Browser, fields: Record<string, string>): Promise<Page> {
+    assert.ok((await dashboard(browser)).document.querySelector('a[href="/account/cancel"]'), 'the dashboard links to the cancellation page');
+    const confirmation = await browser.navigate('/account/cancel');
+    assert.ok(isPage(confirmation));
+    const page = await browser.submit(confirmation, 'form[action="/account/cancel"]', fields);
+    assert.ok(isPage(page));
+    return page;
+  }
+
   /** A POST with this browser's CSRF token, for actions whose form the page does not offer. */
   async function postFromDashboard(browser: Browser, path: string): Promise<Response> {
     const csrf = (await dashboard(browser)).document.querySelector('input[name=_csrf]')!.getAttribute('value')!;
@@ -247,7 +257,13 @@ describe('account lifecycle', () => {
       const before = await row(citizen.cyberspace_id);
       const browser = englishBrowser();
       await signInToAccount(browser, citizen.cyberspace_id, citizen.password);
-      const refused = await submitOnDashboard(browser, 'form[action="/account/cancel"]', { password: 'not my password at all' });
+      // The right password without the ticked confirmation is refused too.
+      const unconfirmed = await submitOnCancelPage(browser, { password: citizen.password });
+      assert.equal(unconfirmed.status, 400);
+      assert.match(unconfirmed.document.querySelector('#cancel-error')!.text, /cannot be undone\. Nothing was changed/);
+      assert.equal(unconfirmed.document.querySelector('#cancel-understood')!.getAttribute('aria-invalid'), 'true');
+      assert.equal((await row(citizen.cyberspace_id)).status, 'active');
+      const refused = await submitOnCancelPage(browser, { password: 'not my password at all', understood: 'yes' });
       assert.equal(refused.status, 400);
       assert.match(refused.document.querySelector('#cancel-error')!.text, /incorrect\. Nothing was changed/);
       const after = await row(citizen.cyberspace_id);
@@ -275,7 +291,7 @@ describe('account lifecycle', () => {
       const sessionCookie = browser.cookies.get(ACCOUNT_COOKIE)!;
       logoutPosts.length = 0;
 
-      const cancelled = await submitOnDashboard(browser, 'form[action="/account/cancel"]', { password: citizen.password });
+      const cancelled = await submitOnCancelPage(browser, { password: citizen.password, understood: 'yes' });
       assert.equal(cancelled.status, 200, mainText(cancelled));
       assert.match(mainText(cancelled), /identity data has been destroyed/);
 

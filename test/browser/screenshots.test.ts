@@ -36,7 +36,7 @@ const MOBILE = { width: 375, height: 812 };
 export const SCREENSHOTS = [
   'home', 'apply-notice', 'apply-form', 'apply-done',
   'login', 'login-mobile', 'login-error', 'consent', 'identity-release', 'guardian-pending',
-  'account-login', 'dashboard', 'dashboard-mobile', 'two-factor', 'recover', 'error', 'logout', 'logged-out',
+  'account-login', 'dashboard', 'dashboard-mobile', 'two-factor', 'account-cancel', 'recover', 'error', 'logout', 'logged-out',
 ] as const;
 type Shot = (typeof SCREENSHOTS)[number];
 
@@ -326,6 +326,11 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
         await click('form[action="/recover"] button[type="submit"]', 202);
         await audit('recover-waiting');
         await go('/account');
+        await click('a[href="/account/cancel"]');
+        await shoot('account-cancel');
+        await click('form[action="/account/cancel"] button[type="submit"]', 400);
+        await audit('account-cancel, not confirmed');
+        await page.check('#cancel-understood');
         await page.fill('#cancel-password', PASSWORD);
         await click('form[action="/account/cancel"] button[type="submit"]');
         await audit('account-cancelled');

@@ -193,8 +193,10 @@ describe('no plaintext personal data in the database, Redis, logs or anything se
 
     // P6 cancels: the identity is crypto-shredded.
     const browser = new Browser(app.url, { 'accept-language': 'en' });
-    const dashboard = await signInToAccount(browser, p6.cyberspaceId!, p6.password);
-    const cancelled = await browser.submit(dashboard, 'form[action="/account/cancel"]', { password: p6.password });
+    await signInToAccount(browser, p6.cyberspaceId!, p6.password);
+    const confirmation = await browser.navigate('/account/cancel');
+    assert.ok(isPage(confirmation));
+    const cancelled = await browser.submit(confirmation, 'form[action="/account/cancel"]', { password: p6.password, understood: 'yes' });
     assert.ok(isPage(cancelled));
     assert.equal(cancelled.status, 200);
     const row = await app.container.citizenQueries.findCitizenByCyberspaceId(p6.cyberspaceId!);
