@@ -58,6 +58,9 @@ import { createAssuranceRaise } from './proofing/assurance-raise.js';
 import { createAccountRecovery } from './services/account-recovery.js';
 import { createRecoveryRequestQueries } from './queries/recovery-requests.js';
 import { createSignInArea } from './sign-in/index.js';
+import { createPasskeys } from './sign-in/passkeys.js';
+import { createPasskeyMethod } from './sign-in/methods/passkey.js';
+import { createPasskeyQueries } from './queries/passkeys.js';
 
 export type ContainerOptions = {
   /** Where logs go (tests capture them to scan for personal data). */
@@ -213,7 +216,14 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     record: (event) => audit.record(event),
   });
   // How a citizen proves who they are (src/sign-in/), for the ISP interaction and the account pages.
+  const passkeys = createPasskeys({
+    queries: createPasskeyQueries(db.knex),
+    store: ephemeral,
+    issuer: config.issuer,
+    userHandleSecret: config.secrets.blindIndexSecret,
+  });
   const signIn = createSignInArea({
+    extraMethods: [createPasskeyMethod({ passkeys, queries: citizenQueries })],
     queries: citizenQueries,
     hasher,
     twoFactor,
@@ -345,6 +355,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     activity,
     credentials,
     twoFactor,
+    passkeys,
     signIn,
     dataExport,
     lawfulAccess,
