@@ -11,6 +11,7 @@ import { securityHeaders } from './web/security-headers.js';
 import { errorHandler } from './web/error-handler.js';
 import { localeMiddleware } from './web/locale.js';
 import { csrfMiddleware } from './web/csrf.js';
+import { languageSwitchFromForm } from './web/language-switch.js';
 import { strictFormBody } from './web/strict-form.js';
 import { hostGuard } from './web/host-guard.js';
 import { endpointInputGuard } from './oidc/endpoint-input-guard.js';
@@ -50,7 +51,7 @@ export function createApp(container: Container, options: AppOptions = {}): Koa {
   // Forms: urlencoded only, small, flat (no polluting, bracketed or repeated fields), and
   // CSRF-checked (token and origin).
   const forms = new Router();
-  forms.use(bodyParser({ enableTypes: ['form'], formLimit: '16kb' }), strictFormBody(), csrfMiddleware(csrfKey, https, new URL(config.issuer).origin));
+  forms.use(bodyParser({ enableTypes: ['form'], formLimit: '16kb' }), strictFormBody(), csrfMiddleware(csrfKey, https, new URL(config.issuer).origin), languageSwitchFromForm(https));
   forms.use(createInteractionRouter({ provider: providerHolder.current, citizens: container.citizens, guardianship: container.guardianship, audit: container.audit, vault: container.vault, render, signIn: container.signIn, secureCookies: https }).routes());
   forms.use(createApplyRouter(container).routes());
   forms.use(createAccountRouter(container).routes());

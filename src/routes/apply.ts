@@ -11,6 +11,7 @@ import type { CitizenRow } from '../queries/citizens.js';
 import type { RenderView } from '../web/views.js';
 import type { CounterStore } from '../storage/model-store.js';
 import { formBody } from '../web/form-body.js';
+import { isLanguageSwitch } from '../web/language-switch.js';
 import type { AttestationVerifier } from '../proofing/attestations.js';
 import { attestationFields } from './attestation-fields.js';
 
@@ -47,6 +48,9 @@ async function throttled(ctx: Context, deps: ApplyDependencies): Promise<boolean
   return (await deps.ephemeral.increment(`apply:${ctx.ip}`, windowSeconds)) > applicationsPerAddressPerWindow;
 }
 
+/** The details form's id (views/apply-form.ejs): the language switch submits it. */
+export const APPLICATION_FORM_ID = 'application-form';
+
 export async function handleApplication(
   ctx: Context,
   deps: ApplyDependencies,
@@ -58,8 +62,11 @@ export async function handleApplication(
     deps.render(ctx, 'apply-form', {
       titleKey: forChild ? 'apply.child.details.title' : 'apply.details.title',
       status,
+      switchWithForm: APPLICATION_FORM_ID,
       data: { action: options.action, documentTypes: DOCUMENT_TYPES, values: { ...values, password: '', attestation: '' }, errors, unavailable, forChild, attest: await attestationFields(deps.attestations, deps.config.issuer) },
     });
+  // Only the language changes: the form again with what was typed, nothing checked or counted.
+  if (isLanguageSwitch(ctx)) return showForm(200);
   if (await throttled(ctx, deps)) return showForm(429, { identity: 'throttled' });
   try {
     const result = await deps.applications.apply({
@@ -97,6 +104,7 @@ export function createApplyRouter(deps: ApplyDependencies): Router {
     if (formBody(ctx).accept !== 'yes') return notice(ctx, true);
     await deps.render(ctx, 'apply-form', {
       titleKey: 'apply.details.title',
+      switchWithForm: APPLICATION_FORM_ID,
       data: { action: '/apply/submit', documentTypes: DOCUMENT_TYPES, values: parseApplicationForm(ctx), errors: {}, unavailable: false, forChild: false, attest: await attestationFields(deps.attestations, deps.config.issuer) },
     });
   });

@@ -12,6 +12,7 @@ import type { AttestationVerifier } from '../proofing/attestations.js';
 import { formatWhen } from '../web/activity-text.js';
 import type { RenderView } from '../web/views.js';
 import { formBody } from '../web/form-body.js';
+import { isLanguageSwitch } from '../web/language-switch.js';
 import { attestationFields } from './attestation-fields.js';
 
 const recoveryForm = z.object({
@@ -34,6 +35,7 @@ export function createRecoverRouter(deps: Dependencies): Router {
     await deps.render(ctx, 'recover', {
       titleKey: 'recover.title',
       status,
+      switchWithForm: 'recovery-form',
       data: { values: { ...values, password: '', attestation: '' }, errors, documentTypes: DOCUMENT_TYPES, attest },
     });
   }
@@ -43,6 +45,7 @@ export function createRecoverRouter(deps: Dependencies): Router {
   router.post('/', async (ctx) => {
     const parsed = recoveryForm.safeParse(formBody(ctx));
     const values = parsed.success ? parsed.data : recoveryForm.parse({});
+    if (isLanguageSwitch(ctx)) return show(ctx, 200, values); // only the language changes
     let outcome;
     try {
       outcome = await deps.recovery.recover({

@@ -17,12 +17,15 @@ export function localeFor(ctx: Context, uiLocales?: unknown): Locale {
   });
 }
 
+/** Remembers an explicit choice of language for a year. */
+export function rememberLocale(ctx: Context, locale: Locale, secureCookies: boolean): void {
+  ctx.cookies.set(LOCALE_COOKIE, locale, { httpOnly: true, sameSite: 'lax', secure: secureCookies, maxAge: 365 * 86400_000, signed: false });
+}
+
 export function localeMiddleware(secureCookies: boolean): Middleware {
   return async (ctx, next) => {
     const requested = requestedLocale(ctx);
-    if (requested) {
-      ctx.cookies.set(LOCALE_COOKIE, requested, { httpOnly: true, sameSite: 'lax', secure: secureCookies, maxAge: 365 * 86400_000, signed: false });
-    }
+    if (requested) rememberLocale(ctx, requested, secureCookies);
     ctx.state.locale = localeFor(ctx);
     await next();
   };

@@ -5,6 +5,7 @@ import ejs from 'ejs';
 import type { Context } from 'koa';
 import { translator, type Locale, type MessageKey } from './i18n.js';
 import { VIEWS_DIR } from '../paths.js';
+import { LANGUAGE_SWITCH_FIELD } from './language-switch.js';
 
 
 export type ViewState = { locale: Locale; csrfToken?: string };
@@ -22,7 +23,11 @@ export function createViewRenderer(viewsDir: string = VIEWS_DIR, cache = true) {
   return async function render(
     ctx: Context,
     view: string,
-    options: { titleKey: MessageKey; titleVars?: Record<string, string>; status?: number; data?: Record<string, unknown>; pagePath?: string },
+    options: {
+      titleKey: MessageKey; titleVars?: Record<string, string>; status?: number; data?: Record<string, unknown>; pagePath?: string;
+      /** The id of the page's form whose handler re-renders it in another language (language-switch.ts). */
+      switchWithForm?: string;
+    },
   ): Promise<void> {
     const state = ctx.state as ViewState;
     const locale = state.locale;
@@ -40,6 +45,8 @@ export function createViewRenderer(viewsDir: string = VIEWS_DIR, cache = true) {
       title: t(options.titleKey, options.titleVars),
       otherLocale,
       switchLocaleUrl: switchUrl(ctx, otherLocale, options.pagePath),
+      switchWithForm: options.switchWithForm,
+      switchField: LANGUAGE_SWITCH_FIELD,
     }, { cache });
   };
 }

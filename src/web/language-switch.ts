@@ -1,0 +1,28 @@
+// A page reached by a form post has no address that reloads it, so a link to "the same page in
+// the other language" would lose what the citizen typed (or lead home). On such pages the
+// language switch is a submit button of the page's own form (HTML's `form` attribute): it posts
+// what has been typed with `_switch_lang`, and the handler re-renders the form in that language
+// without acting on it. Handlers drop secrets (passwords) from what they re-render, as they do
+// after an error. Runs after the CSRF check: the page's form carries the token.
+import type { Context, Middleware } from 'koa';
+import { matchLocale } from './i18n.js';
+import { formBody } from './form-body.js';
+import { rememberLocale } from './locale.js';
+
+export const LANGUAGE_SWITCH_FIELD = '_switch_lang';
+
+export function languageSwitchFromForm(secureCookies: boolean): Middleware {
+  return async (ctx, next) => {
+    const requested = ctx.method === 'POST' ? formBody(ctx)[LANGUAGE_SWITCH_FIELD] : undefined;
+    const locale = typeof requested === 'string' ? matchLocale(requested) : undefined;
+    if (locale) {
+      rememberLocale(ctx, locale, secureCookies);
+      ctx.state.locale = locale;
+      ctx.state.languageSwitch = true;
+    }
+    await next();
+  };
+}
+
+/** True when this post only asks for its form again in another language: act on nothing. */
+export const isLanguageSwitch = (ctx: Context): boolean => ctx.state.languageSwitch === true;
