@@ -92,7 +92,7 @@ export function createConsentHandlers({ provider, citizens, guardianship, audit,
         return renderRelease(ctx, interaction, interaction.grantId);
       }
       const info = await clientInfo(clientId);
-      const receives: MessageKey[] = ['consent.receives.sub', 'consent.receives.verified'];
+      const receives: MessageKey[] = ['consent.receives.sub', 'consent.receives.sign_in'];
       const optional = deciding.filter((scope) => OPTIONAL_SCOPES[scope]).map((scope) => ({
         scope,
         label: OPTIONAL_SCOPES[scope]!,

@@ -18,8 +18,8 @@ const items = (page: Page, selector: string) => page.document.querySelectorAll(`
 });
 
 const LANGUAGES = [
-  { locale: 'en', table: en, withheld: [/\bname\b/i, /\bID (document )?number\b/i, /\bbirth ?date\b/i], verified: /verified/i, thisService: /this service only/i },
-  { locale: 'zh-CN', table: zhCN, withheld: [/姓名/, /证件号码/, /出生日期/], verified: /核验/, thisService: /仅用于该服务/ },
+  { locale: 'en', table: en, withheld: [/\bname\b/i, /\bID (document )?number\b/i, /\bbirth ?date\b/i], signedIn: /signed in/i, verified: /verified|checked/i, thisService: /this service only/i },
+  { locale: 'zh-CN', table: zhCN, withheld: [/姓名/, /证件号码/, /出生日期/], signedIn: /登录/, verified: /核验/, thisService: /仅用于该服务/ },
 ] as const;
 
 describe('the consent page', () => {
@@ -50,7 +50,7 @@ describe('the consent page', () => {
     assert.ok(mainText(login.page).includes(en['login.for'].replace('{client}', evilName)));
   });
 
-  for (const { locale, table, withheld, verified, thisService } of LANGUAGES) {
+  for (const { locale, table, withheld, signedIn, verified, thisService } of LANGUAGES) {
     it(`says what the ISP receives and what it does not, in ${locale}`, async () => {
       const { page } = await openConsent(app.url, client, citizen, { params: { ui_locales: locale } });
       assert.equal(page.document.querySelector('html')!.getAttribute('lang'), locale);
@@ -59,9 +59,14 @@ describe('the consent page', () => {
       assert.deepEqual(headings, [table['consent.receives'], table['consent.not']]);
 
       const receives = items(page, '.receives');
-      assert.deepEqual(receives, [table['consent.receives.sub'], table['consent.receives.verified']]);
+      assert.deepEqual(receives, [table['consent.receives.sub'], table['consent.receives.sign_in']]);
       assert.ok(receives.some((text) => thisService.test(text)), 'its own cyberspace ID for this service');
-      assert.ok(receives.some((text) => verified.test(text)), 'the fact that the person was verified');
+      assert.ok(receives.some((text) => signedIn.test(text)), 'how and when the person signed in (acr, amr, auth_time)');
+      // The required sign-in item and the optional real-name item cannot be mistaken for each other:
+      // only the optional one speaks of verification.
+      assert.ok(!receives.some((text) => verified.test(text)), `nothing required speaks of verification: ${receives.join(' | ')}`);
+      assert.match(table['consent.item.verified'], verified);
+      assert.doesNotMatch(table['consent.item.verified'], signedIn);
       for (const pattern of withheld) {
         assert.ok(items(page, '.withheld').some((text) => pattern.test(text)), `does not receive: ${pattern}`);
         assert.ok(!receives.some((text) => pattern.test(text)), `${pattern} is not among what it receives`);
@@ -77,7 +82,7 @@ describe('the consent page', () => {
 
   it('offers continued access as an optional item only when offline_access is asked for', async () => {
     const { page } = await openConsent(app.url, client, citizen, { params: { ui_locales: 'en', scope: 'openid offline_access', prompt: 'consent' } });
-    assert.deepEqual(items(page, '.receives'), [en['consent.receives.sub'], en['consent.receives.verified']]);
+    assert.deepEqual(items(page, '.receives'), [en['consent.receives.sub'], en['consent.receives.sign_in']]);
     assert.equal(page.document.querySelector('label[for="scope-offline_access"]')?.text.trim(), en['consent.item.offline_access']);
     const plain = await openConsent(app.url, client, await createCitizen(app.container), { params: { ui_locales: 'en' } });
     assert.equal(plain.page.document.querySelector('#scope-offline_access'), null);

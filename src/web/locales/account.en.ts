@@ -87,7 +87,7 @@ export const accountEn = {
   'account.connections.revoked': "Access revoked. The service can no longer use its tokens.",
   'claim.sub': "its cyberspace ID for you",
   'claim.amr': "how you signed in",
-  'claim.acr': "assurance level",
+  'claim.acr': "how strongly you signed in",
   'account.manage.title': "Suspend or cancel",
   'account.suspend.lead': "Suspending stops every service from signing you in or refreshing its access until you resume. Nothing is deleted.",
   'account.suspend': "Suspend my cyberspace ID",

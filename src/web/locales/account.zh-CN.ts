@@ -89,7 +89,7 @@ export const accountZhCN: Record<keyof typeof accountEn, string> = {
   'account.connections.revoked': "已撤销授权。该服务无法再使用其令牌。",
   'claim.sub': "该服务专用的网号",
   'claim.amr': "登录方式",
-  'claim.acr': "认证等级",
+  'claim.acr': "登录强度",
   'account.manage.title': "暂停或注销",
   'account.suspend.lead': "暂停后，所有服务都无法为您登录或续期授权，直至您恢复。不会删除任何信息。",
   'account.suspend': "暂停我的网号",

@@ -4,7 +4,7 @@ export const consentEn = {
   'consent.required': 'Required to sign in',
   'consent.purpose': 'Why {client} asks: {purpose}',
   'consent.item.age': 'Whether you are over 14, over 16 and over 18 (yes or no) — not your birth date',
-  'consent.item.verified': 'That your real name has been verified, and how strongly — not the name itself',
+  'consent.item.verified': "Whether your real name has been checked against an identity document, and how strongly — not the name itself",
   'consent.item.offline_access': 'Continued access while you are away, until you revoke it',
   'consent.item.identity': 'Your name and identity document — asked for on the next screen',
   'release.title': 'Release your identity to {client}?',

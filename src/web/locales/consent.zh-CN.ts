@@ -6,7 +6,7 @@ export const consentZhCN: Record<keyof typeof consentEn, string> = {
   'consent.required': '登录所必需',
   'consent.purpose': '{client} 的用途：{purpose}',
   'consent.item.age': '您是否已满 14、16、18 周岁（是或否）——不含出生日期',
-  'consent.item.verified': '您的真实姓名已经核验及核验强度——不含姓名本身',
+  'consent.item.verified': "您的真实姓名是否已对照身份证件核验，以及核验强度——不含姓名本身",
   'consent.item.offline_access': '在您离开后继续访问，直至您撤销授权',
   'consent.item.identity': '您的姓名和身份证件——将在下一页单独询问',
   'release.title': '是否向 {client} 提供您的身份信息？',

@@ -41,7 +41,7 @@ export const en = {
   'consent.lead': '{client} asks to use your Cyberspace ID.',
   'consent.receives': 'It will receive',
   'consent.receives.sub': 'A cyberspace ID for this service only — other services see a different one',
-  'consent.receives.verified': 'Confirmation that your identity has been verified, and when you signed in',
+  'consent.receives.sign_in': "How strongly and when you signed in (for example with a password and a code) — nothing about who you are",
   'consent.receives.offline': 'Continued access while you are away, until you revoke it',
   'consent.not': 'It will not receive',
   'consent.not.name': 'Your name',

@@ -42,7 +42,7 @@ export const zhCN: Record<MessageKey, string> = {
   'consent.lead': '{client} 请求使用您的网号。',
   'consent.receives': '它将获得',
   'consent.receives.sub': '仅用于该服务的网号——其他服务看到的网号各不相同',
-  'consent.receives.verified': '您的身份已通过核验这一事实，以及您的登录时间',
+  'consent.receives.sign_in': "您登录的强度和时间（例如使用密码加验证码）——不含任何关于您是谁的信息",
   'consent.receives.offline': '在您离开后继续访问，直至您撤销授权',
   'consent.not': '它不会获得',
   'consent.not.name': '您的姓名',
