@@ -14,7 +14,7 @@ import { FormError } from '../errors.js';
 import type { Container } from '../container.js';
 import { translator, type Locale, type MessageKey } from '../web/i18n.js';
 import { formBody } from '../web/form-body.js';
-import { APPLICATION_FORM_ID, handleApplication } from './apply.js';
+import { handleApplication } from './apply.js';
 import { attestationFields } from './attestation-fields.js';
 import { DOCUMENT_TYPES } from '../identity/documents.js';
 import { claimNames, formatWhen, list } from '../web/activity-text.js';
@@ -252,7 +252,7 @@ export function createAccountRouter(deps: Deps): Router {
     if (formBody(ctx).accept !== 'yes') return childNotice(ctx, true);
     await deps.render(ctx, 'apply-form', {
       titleKey: 'apply.child.details.title',
-      switchWithForm: APPLICATION_FORM_ID,
+      switchForm: { action: '/account/children/apply/form', fields: { accept: 'yes' } },
       data: { action: '/account/children/apply', documentTypes: DOCUMENT_TYPES, values: {}, errors: {}, unavailable: false, forChild: true, attest: await attestationFields(deps.attestations, deps.config.issuer) },
     });
   });

@@ -48,8 +48,10 @@ async function throttled(ctx: Context, deps: ApplyDependencies): Promise<boolean
   return (await deps.ephemeral.increment(`apply:${ctx.ip}`, windowSeconds)) > applicationsPerAddressPerWindow;
 }
 
-/** The details form's id (views/apply-form.ejs): the language switch submits it. */
-export const APPLICATION_FORM_ID = 'application-form';
+/** What the language switch sends again of an application: all but the password and the attestation. */
+const typedAgain = (values: ApplicationFormValues) => ({
+  document_type: values.document_type, document_number: values.document_number, name: values.name, birth_date: values.birth_date, guardian: values.guardian,
+});
 
 export async function handleApplication(
   ctx: Context,
@@ -62,7 +64,7 @@ export async function handleApplication(
     deps.render(ctx, 'apply-form', {
       titleKey: forChild ? 'apply.child.details.title' : 'apply.details.title',
       status,
-      switchWithForm: APPLICATION_FORM_ID,
+      switchForm: { action: options.action, fields: { notice: 'accepted', ...typedAgain(values) } },
       data: { action: options.action, documentTypes: DOCUMENT_TYPES, values: { ...values, password: '', attestation: '' }, errors, unavailable, forChild, attest: await attestationFields(deps.attestations, deps.config.issuer) },
     });
   // Only the language changes: the form again with what was typed, nothing checked or counted.
@@ -104,7 +106,7 @@ export function createApplyRouter(deps: ApplyDependencies): Router {
     if (formBody(ctx).accept !== 'yes') return notice(ctx, true);
     await deps.render(ctx, 'apply-form', {
       titleKey: 'apply.details.title',
-      switchWithForm: APPLICATION_FORM_ID,
+      switchForm: { action: '/apply', fields: { accept: 'yes' } },
       data: { action: '/apply/submit', documentTypes: DOCUMENT_TYPES, values: parseApplicationForm(ctx), errors: {}, unavailable: false, forChild: false, attest: await attestationFields(deps.attestations, deps.config.issuer) },
     });
   });

@@ -35,7 +35,8 @@ export function createRecoverRouter(deps: Dependencies): Router {
     await deps.render(ctx, 'recover', {
       titleKey: 'recover.title',
       status,
-      switchWithForm: 'recovery-form',
+      // Reached by a post, the switch sends the non-secret input again (a GET keeps the link).
+      switchForm: ctx.method === 'POST' ? { action: '/recover', fields: { cyberspace_id: values.cyberspace_id ?? '', document_type: values.document_type ?? '', document_number: values.document_number ?? '', name: values.name ?? '', birth_date: values.birth_date ?? '' } } : undefined,
       data: { values: { ...values, password: '', attestation: '' }, errors, documentTypes: DOCUMENT_TYPES, attest },
     });
   }

@@ -1,9 +1,10 @@
 // A page reached by a form post has no address that reloads it, so a link to "the same page in
-// the other language" would lose what the citizen typed (or lead home). On such pages the
-// language switch is a submit button of the page's own form (HTML's `form` attribute): it posts
-// what has been typed with `_switch_lang`, and the handler re-renders the form in that language
-// without acting on it. Handlers drop secrets (passwords) from what they re-render, as they do
-// after an error. Runs after the CSRF check: the page's form carries the token.
+// the other language" would lose what the citizen sent (or lead home). On such pages the
+// language switch is a small form of its own: it posts the page's non-secret input again with
+// `_switch_lang`, and the handler re-renders the form in that language without acting on it.
+// (Not a button of the page's form via the `form` attribute: standing first in the document it
+// would become that form's default button, and Enter in any field would switch the language.)
+// Runs after the CSRF check: the switch form carries the token.
 import type { Context, Middleware } from 'koa';
 import { matchLocale } from './i18n.js';
 import { formBody } from './form-body.js';
@@ -23,6 +24,9 @@ export function languageSwitchFromForm(secureCookies: boolean): Middleware {
     await next();
   };
 }
+
+/** The switch form for a page rendered for a post to `action`: what to send again (never secrets). */
+export type LanguageSwitchForm = { action: string; fields: Record<string, string> };
 
 /** True when this post only asks for its form again in another language: act on nothing. */
 export const isLanguageSwitch = (ctx: Context): boolean => ctx.state.languageSwitch === true;

@@ -5,7 +5,7 @@ import ejs from 'ejs';
 import type { Context } from 'koa';
 import { translator, type Locale, type MessageKey } from './i18n.js';
 import { VIEWS_DIR } from '../paths.js';
-import { LANGUAGE_SWITCH_FIELD } from './language-switch.js';
+import { LANGUAGE_SWITCH_FIELD, type LanguageSwitchForm } from './language-switch.js';
 
 
 export type ViewState = { locale: Locale; csrfToken?: string };
@@ -25,8 +25,8 @@ export function createViewRenderer(viewsDir: string = VIEWS_DIR, cache = true) {
     view: string,
     options: {
       titleKey: MessageKey; titleVars?: Record<string, string>; status?: number; data?: Record<string, unknown>; pagePath?: string;
-      /** The id of the page's form whose handler re-renders it in another language (language-switch.ts). */
-      switchWithForm?: string;
+      /** On a page rendered for a post: the language switch as a form that posts again (language-switch.ts). */
+      switchForm?: LanguageSwitchForm;
     },
   ): Promise<void> {
     const state = ctx.state as ViewState;
@@ -45,7 +45,7 @@ export function createViewRenderer(viewsDir: string = VIEWS_DIR, cache = true) {
       title: t(options.titleKey, options.titleVars),
       otherLocale,
       switchLocaleUrl: switchUrl(ctx, otherLocale, options.pagePath),
-      switchWithForm: options.switchWithForm,
+      switchForm: options.switchForm,
       switchField: LANGUAGE_SWITCH_FIELD,
     }, { cache });
   };
