@@ -17,9 +17,9 @@ import { formBody } from '../web/form-body.js';
 import { handleApplication } from './apply.js';
 import { attestationFields } from './attestation-fields.js';
 import { DOCUMENT_TYPES } from '../identity/documents.js';
-import { claimNames, formatWhen, list } from '../web/activity-text.js';
+import { claimNames, deviceName, formatWhen, list } from '../web/activity-text.js';
 import { SCOPE_CLAIMS } from '../oidc/claims.js';
-import { writeDeviceToken } from '../web/device-cookie.js';
+import { readDeviceToken, writeDeviceToken } from '../web/device-cookie.js';
 import { attemptFrom } from '../web/sign-in-attempt.js';
 import { newAttemptKey, type Step } from '../sign-in/sequence.js';
 import { ACCOUNT_COOKIE, requireCitizen, signedInCitizen } from './account-guard.js';
@@ -34,7 +34,7 @@ async function waitingRecoveryView(deps: Pick<Container, 'recovery'>, citizen: C
 }
 
 type Deps = Pick<Container, 'citizens' | 'accountSessions' | 'connections' | 'lifecycle' | 'guardianship' | 'applications' | 'render' | 'vault' | 'audit' | 'config'
-  | 'accountNotices' | 'activity' | 'clientName' | 'ephemeral' | 'twoFactor' | 'recovery' | 'attestations' | 'signIn'> & LawfulDisclosureSource;
+  | 'accountNotices' | 'activity' | 'clientName' | 'ephemeral' | 'twoFactor' | 'recovery' | 'attestations' | 'signIn' | 'knownDevices'> & LawfulDisclosureSource;
 
 const FLASHES: Record<string, MessageKey> = {
   suspended: 'account.suspend.done',
@@ -115,6 +115,7 @@ export function createAccountRouter(deps: Deps): Router {
         suspensionReason: citizen.suspension_reason ?? '',
         notices: await noticesView(deps, ctx, citizen.id),
         connections: connections.map((c) => ({ ...c, received: claimNames(t, c.claims) })),
+        devices: (await deps.knownDevices.list(citizen.id, readDeviceToken(ctx))).map((d) => ({ ...d, name: deviceName(t, d.description) })),
         activity: await activityView(deps, ctx, citizen.id),
         guardianSection,
         mayNameGuardian: await deps.guardianship.mayNameNewGuardian(citizen),

@@ -63,7 +63,7 @@ export function createDataExport({ vault, citizens, connections, devices, notice
         })),
         guardian: guardian ? { cyberspace_id: guardian.cyberspace_id } : null,
         wards: (await citizens.findWardsOf(citizen.id)).map((ward) => ({ cyberspace_id: ward.cyberspace_id, status: ward.status })),
-        known_devices: (await devices.list(citizen.id)).map((d) => ({ first_seen_at: iso(d.firstSeenAt), last_seen_at: iso(d.lastSeenAt), sign_in_count: d.signIns })),
+        known_devices: (await devices.list(citizen.id)).map((d) => ({ description: d.description, first_seen_at: iso(d.firstSeenAt), last_seen_at: iso(d.lastSeenAt), sign_in_count: d.signIns })),
         activity: (await activity.all(citizen.id)).map((item) => ({
           occurred_at: iso(item.occurredAt),
           type: item.type,

@@ -9,8 +9,10 @@ import type { KnownDeviceQueries } from '../queries/known-devices.js';
 import type { AccountNotices } from './account-notices.js';
 
 const TOKEN = /^[A-Za-z0-9_-]{43}$/; // 32 random bytes, base64url
+const UNKNOWN_DEVICE = 'other/other';
 
-export type KnownDevice = { firstSeenAt: Date; lastSeenAt: Date; signIns: number };
+/** `description`: browser and system family code (web/device-description.ts), 'other/other' when unknown. */
+export type KnownDevice = { description: string; firstSeenAt: Date; lastSeenAt: Date; signIns: number; current: boolean };
 
 /** The device-hash key, derived from the blind-index secret (the keyed-hash secret) for this use only. */
 export function deriveDeviceKey(blindIndexSecret: Buffer): Buffer {
@@ -24,11 +26,11 @@ export function createKnownDevices({ queries, notices, key }: Dependencies) {
   return {
     /**
      * A successful sign-in from the browser holding `token` (undefined or malformed: a browser
-     * without one). Returns the token the browser should keep.
+     * without one), described by its browser and system family. Returns the token the browser should keep.
      */
-    async signedIn(citizenId: string, token: string | undefined, clientId?: string): Promise<string> {
+    async signedIn(citizenId: string, token: string | undefined, clientId?: string, description = UNKNOWN_DEVICE): Promise<string> {
       const kept = token && TOKEN.test(token) ? token : randomBytes(32).toString('base64url');
-      const { first, others } = await queries.recordDeviceSignIn(citizenId, hash(citizenId, kept));
+      const { first, others } = await queries.recordDeviceSignIn(citizenId, hash(citizenId, kept), description);
       if (first && others > 0) await notices.newDevice(citizenId, clientId);
       return kept;
     },
@@ -36,8 +38,12 @@ export function createKnownDevices({ queries, notices, key }: Dependencies) {
     async isKnown(citizenId: string, token: string | undefined): Promise<boolean> {
       return token !== undefined && TOKEN.test(token) && queries.isKnownDevice(citizenId, hash(citizenId, token));
     },
-    async list(citizenId: string): Promise<KnownDevice[]> {
+    /** The citizen's devices; `current` marks the one holding `token` (the browser asking). */
+    async list(citizenId: string, token?: string): Promise<KnownDevice[]> {
+      const mine = token && TOKEN.test(token) ? hash(citizenId, token) : undefined;
       return (await queries.listKnownDevices(citizenId)).map((row) => ({
+        description: row.description ?? UNKNOWN_DEVICE,
+        current: row.device_hash === mine,
         firstSeenAt: new Date(row.first_seen_at),
         lastSeenAt: new Date(row.last_seen_at),
         signIns: row.sign_in_count,

@@ -42,7 +42,7 @@ type Dependencies = {
   store: ModelStore;
   limits: SignInLimits;
   devices: {
-    signedIn(citizenId: string, token: string | undefined, clientId?: string): Promise<string>;
+    signedIn(citizenId: string, token: string | undefined, clientId?: string, description?: string): Promise<string>;
     isKnown(citizenId: string, token: string | undefined): Promise<boolean>;
   };
   audit: { record(event: AuditEvent): Promise<unknown>; recordDetached(event: AuditEvent): void };
@@ -97,7 +97,7 @@ export function createSignIn(deps: Dependencies) {
     const purpose = attempt.channel === 'account' ? { purpose: 'account' } : {};
     await deps.audit.record({ type: 'sign_in.succeeded', citizenId: citizen.id, clientId: attempt.clientId, actor: 'citizen', details: { ...purpose, acr, amr } });
     deps.observe?.('succeeded');
-    const deviceToken = await deps.devices.signedIn(citizen.id, attempt.device.token, attempt.clientId);
+    const deviceToken = await deps.devices.signedIn(citizen.id, attempt.device.token, attempt.clientId, attempt.device.description);
     return { step: 'done', citizen, acr, amr, deviceToken };
   }
 

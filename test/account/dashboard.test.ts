@@ -148,6 +148,31 @@ describe('the citizen dashboard', () => {
     assert.deepEqual(times, [...times].sort().reverse());
   });
 
+  it('lists the devices signed in from by kind only, marking this one, and exports them', async () => {
+    const other = await appliedCitizen(app, adultIdentity('设备甲'));
+    const FIREFOX_LINUX = 'Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0';
+    const CHROME_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+    await signInToAccount(new Browser(app.url, { ...EN, 'user-agent': CHROME_WINDOWS }), other.cyberspace_id, other.password);
+    const browser = new Browser(app.url, { ...EN, 'user-agent': FIREFOX_LINUX });
+    await signInToAccount(browser, other.cyberspace_id, other.password);
+    const page = await dashboard(browser);
+    const devices = page.document.querySelectorAll('ul.devices li.device').map((li) => li.text.replace(/\s+/g, ' ').trim());
+    assert.equal(devices.length, 2, devices.join('\n'));
+    assert.match(devices[0]!, /^Firefox on Linux this device First .* UTC\+8, last .* UTC\+8, 1 sign-ins$/, 'newest first, this browser marked');
+    assert.match(devices[1]!, /^Chrome on Windows First /);
+    assert.ok(!devices[1]!.includes('this device'));
+
+    // Stored and exported as families only: never the User-Agent, a version or an address.
+    const rows = await app.container.db.knex('known_devices').join('citizens', 'citizens.id', 'known_devices.citizen_id')
+      .where('citizens.cyberspace_id', other.cyberspace_id).select('known_devices.*');
+    assert.deepEqual(rows.map((row) => row.description).sort(), ['Chrome/Windows', 'Firefox/Linux']);
+    for (const row of rows) assert.ok(!JSON.stringify(row).includes('131') && !JSON.stringify(row).includes('Mozilla'), JSON.stringify(row));
+    const exported = await browser.request('/account/export');
+    const body = JSON.parse(await exported.text()) as { known_devices?: Array<{ description: string }> } & Record<string, unknown>;
+    const found = JSON.stringify(body).match(/"description":"(Firefox\/Linux|Chrome\/Windows)"/g) ?? [];
+    assert.equal(found.length, 2, 'the export lists both devices with their kind');
+  });
+
   it('speaks Chinese too', async () => {
     const browser = new Browser(app.url, { 'accept-language': 'zh-CN' });
     await signInToAccount(browser, citizen.cyberspace_id, citizen.password);
