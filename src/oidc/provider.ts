@@ -13,6 +13,7 @@ import { revocationAudit } from './revocation-audit.js';
 import type { Payload } from '../storage/model-store.js';
 import { buildInteractionPolicy, inactiveAccountIntrospection } from './account-checks.js';
 import { createPairwiseIdentifier } from './pairwise.js';
+import { DEFAULT_ID_TOKEN_ALG, SIGNING_ALGORITHMS } from '../services/signing-keys.js';
 import type { CitizenService } from '../services/citizens.js';
 import type { createProviderPages } from './pages.js';
 import type { Logger } from '../logger.js';
@@ -67,9 +68,9 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
     acrValues: [...ACR_VALUES],
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
     enabledJWA: {
-      idTokenSigningAlgValues: ['ES256', 'RS256'],
-      userinfoSigningAlgValues: ['ES256', 'RS256'],
-      introspectionSigningAlgValues: ['ES256', 'RS256'],
+      idTokenSigningAlgValues: [...SIGNING_ALGORITHMS],
+      userinfoSigningAlgValues: [...SIGNING_ALGORITHMS],
+      introspectionSigningAlgValues: [...SIGNING_ALGORITHMS],
       clientAuthSigningAlgValues: ['ES256', 'RS256', 'PS256', 'EdDSA'],
       requestObjectSigningAlgValues: ['ES256', 'RS256', 'PS256', 'EdDSA'],
     },
@@ -77,7 +78,7 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
       grant_types: ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
-      id_token_signed_response_alg: 'ES256',
+      id_token_signed_response_alg: DEFAULT_ID_TOKEN_ALG, // Registration §2
       subject_type: 'pairwise',
       require_auth_time: true,
     },

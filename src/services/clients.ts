@@ -6,6 +6,7 @@ import type { ClientQueries, ClientRow } from '../queries/clients.js';
 import { rewrapAll, type RewrapCounts, type RewrapOptions, type RewrapSource } from '../crypto/rewrap.js';
 import { clientMetadataProblems, redirectUriProblems, sectorProblems } from './redirect-uri-policy.js';
 import { ValidationError, NotFoundError } from '../errors.js';
+import { DEFAULT_ID_TOKEN_ALG, type SigningAlgorithm } from './signing-keys.js';
 import { GRANTABLE_SCOPES, IDENTITY_SCOPE } from '../oidc/claims.js';
 import { isAssuranceLevel } from '../identity/assurance.js';
 import { LEGAL_BASIS_PROPERTY, MIN_ASSURANCE_PROPERTY, PURPOSES_PROPERTY, SECTOR_VALIDATED_PROPERTY, scopePurposesProblems, type ScopePurposes } from '../oidc/client-metadata.js';
@@ -17,7 +18,8 @@ export type ClientInput = {
   sectorIdentifierUri?: string;
   public?: boolean;
   scope?: string;
-  idTokenSigningAlg?: 'ES256' | 'RS256';
+  /** Absent: RS256 (Registration §2). */
+  idTokenSigningAlg?: SigningAlgorithm;
   tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
   jwksUri?: string;
   backchannelLogoutUri?: string;
@@ -58,7 +60,7 @@ function toMetadata(clientId: string, input: ClientInput): ClientMetadata {
     grant_types: ['authorization_code', 'refresh_token'],
     token_endpoint_auth_method: authMethod,
     subject_type: 'pairwise',
-    id_token_signed_response_alg: input.idTokenSigningAlg ?? 'ES256',
+    id_token_signed_response_alg: input.idTokenSigningAlg ?? DEFAULT_ID_TOKEN_ALG,
     require_auth_time: true, // ISPs always learn when the citizen authenticated
     scope: input.scope ?? DEFAULT_CLIENT_SCOPE,
   };
@@ -156,6 +158,7 @@ export function createClientService({ queries, envelope, validateMetadata, produ
     disabled: row.disabled_at !== null,
     redirect_uris: row.metadata.redirect_uris,
     token_endpoint_auth_method: row.metadata.token_endpoint_auth_method,
+    id_token_signed_response_alg: row.metadata.id_token_signed_response_alg,
     scope: row.metadata.scope,
     purposes: row.metadata[PURPOSES_PROPERTY] ?? {},
     legal_basis: row.metadata[LEGAL_BASIS_PROPERTY] ?? null,
@@ -187,7 +190,7 @@ export function createClientService({ queries, envelope, validateMetadata, produ
         sectorIdentifierUri: patch.sectorIdentifierUri ?? (current.sector_identifier_uri as string | undefined),
         public: current.token_endpoint_auth_method === 'none',
         scope: patch.scope ?? (current.scope as string),
-        idTokenSigningAlg: patch.idTokenSigningAlg ?? (current.id_token_signed_response_alg as 'ES256' | 'RS256'),
+        idTokenSigningAlg: patch.idTokenSigningAlg ?? (current.id_token_signed_response_alg as SigningAlgorithm),
         backchannelLogoutUri: patch.backchannelLogoutUri ?? (current.backchannel_logout_uri as string | undefined),
         jwksUri: patch.jwksUri ?? (current.jwks_uri as string | undefined),
         purposes: patch.purposes ?? (current[PURPOSES_PROPERTY] as ScopePurposes | undefined),

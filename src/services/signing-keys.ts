@@ -1,5 +1,7 @@
 // Signing keys for the online credential (ID tokens) and JWT responses.
-// - ES256 signs by default; RS256 exists because OIDC requires it and some ISPs ask for it.
+// - RS256 signs for a client that names no algorithm (OIDC Dynamic Client Registration §2,
+//   and what most relying-party libraries expect); ES256, PS256 and EdDSA on request. One key
+//   per algorithm: oidc-provider picks a key by its `alg`, and a key serves one algorithm only.
 // - Private halves are generated here, sealed with the key-encryption key, and never leave
 //   the server; JWKS publishes public halves only.
 // - Rotation adds keys that activate later (every instance reloads its key set first); a
@@ -10,8 +12,12 @@ import type { Envelope } from '../crypto/envelope.js';
 import type { SigningKeyQueries, SigningKeyRow } from '../queries/signing-keys.js';
 import { rewrapAll, type RewrapCounts, type RewrapOptions, type RewrapSource } from '../crypto/rewrap.js';
 
-export const SIGNING_ALGORITHMS = ['ES256', 'RS256'] as const;
+export const SIGNING_ALGORITHMS = ['RS256', 'ES256', 'PS256', 'EdDSA'] as const;
 export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
+/** OIDC Dynamic Client Registration §2: id_token_signed_response_alg defaults to RS256. */
+export const DEFAULT_ID_TOKEN_ALG: SigningAlgorithm = 'RS256';
+export const isSigningAlgorithm = (value: unknown): value is SigningAlgorithm =>
+  (SIGNING_ALGORITHMS as readonly unknown[]).includes(value);
 
 export type KeySetState = {
   /** Private JWKs in the order oidc-provider must see them: signing keys first. */
@@ -83,7 +89,7 @@ export function createSigningKeyService({ queries, envelope, retiredKeyGraceSeco
   }
 
   return {
-    /** First start: one active key per algorithm. Idempotent. */
+    /** Start-up: one active key per algorithm (also adds an algorithm new to this release). Idempotent. */
     async ensureSigningKeys(): Promise<string[]> {
       const { signing } = classify(await queries.listSigningKeys());
       const created: string[] = [];

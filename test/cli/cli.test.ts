@@ -185,11 +185,11 @@ describe('cyberid CLI on PostgreSQL', function () {
 
   it('keys rotate adds one pending key per algorithm', async () => {
     const rotated = json<{ new_kids: string[]; activates_at: string }>(await cyberid(['keys', 'rotate', '--json'], env));
-    assert.equal(rotated.new_kids.length, 2);
+    assert.equal(rotated.new_kids.length, 4);
     assert.ok(Date.parse(rotated.activates_at) > Date.now(), 'activates later (every instance publishes it first)');
     const keys = await (await services()).keys.describeKeys();
     for (const kid of rotated.new_kids) assert.equal(keys.find((k) => k.kid === kid)?.state, 'pending');
-    assert.deepEqual(keys.filter((k) => rotated.new_kids.includes(k.kid)).map((k) => k.alg).sort(), ['ES256', 'RS256']);
+    assert.deepEqual(keys.filter((k) => rotated.new_kids.includes(k.kid)).map((k) => k.alg).sort(), ['ES256', 'EdDSA', 'PS256', 'RS256']);
   });
 
   it('what the CLI registered works on a server: sign-in with its client and citizen, dynamic registration with its token', async () => {

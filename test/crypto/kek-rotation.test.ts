@@ -106,8 +106,8 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
     // A second-factor secret, sealed with its own data key.
     totpCitizen = testCitizens[2]!.id;
     await c.citizenQueries.enableTotp(totpCitizen, c.envelope.seal(TOTP_SECRET, totpSecretAad(totpCitizen)));
-    es256Client = await createClient(c, { name: 'Rotation ISP' });
-    rs256Client = await createClient(c, { name: 'Rotation RSA ISP', idTokenSigningAlg: 'RS256', redirectUris: ['https://rsa.isp.example/callback'] });
+    es256Client = await createClient(c, { name: 'Rotation ISP', idTokenSigningAlg: 'ES256' });
+    rs256Client = await createClient(c, { name: 'Rotation RSA ISP', redirectUris: ['https://rsa.isp.example/callback'] });
     await createClient(c, { name: 'Public ISP', public: true, redirectUris: ['https://public.isp.example/callback'] });
     await c.keys.rotateSigningKeys(0); // a second generation of signing keys
     subBefore = decodeJwt(await idTokenFor(first, es256Client, testCitizens[0]!)).sub!;
@@ -130,10 +130,10 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
     assert.equal(status.active_kek_id, 'B');
     assert.deepEqual(status.configured_kek_ids, ['B', 'A']);
     assert.deepEqual(status.kinds.citizen_data_keys, { A: 8 }, '3 applicants and 5 test citizens with a birth date');
-    assert.deepEqual(status.kinds.signing_keys, { A: 4 }, 'ES256 and RS256, two generations');
+    assert.deepEqual(status.kinds.signing_keys, { A: 8 }, 'RS256, ES256, PS256 and EdDSA, two generations');
     assert.deepEqual(status.kinds.client_secrets, { A: 2 }, 'the public client has no secret');
     assert.deepEqual(status.kinds.totp_secrets, { A: 1 });
-    assert.equal(status.remaining, 15);
+    assert.equal(status.remaining, 19);
     assert.deepEqual(status.missing_kek_ids, []);
   });
 
@@ -162,10 +162,10 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
 
     assert.equal(report.kek_id, 'B');
     assert.deepEqual(report.kinds.citizen_data_keys, { rewrapped: 7, already_current: 0, gone: 1, retried: 1, conflicts: 0, unreadable: 0, remaining: 0 });
-    assert.deepEqual(report.kinds.signing_keys, { rewrapped: 4, already_current: 0, gone: 0, retried: 0, conflicts: 0, unreadable: 0, remaining: 0 });
+    assert.deepEqual(report.kinds.signing_keys, { rewrapped: 8, already_current: 0, gone: 0, retried: 0, conflicts: 0, unreadable: 0, remaining: 0 });
     assert.deepEqual(report.kinds.client_secrets, { rewrapped: 2, already_current: 0, gone: 0, retried: 0, conflicts: 0, unreadable: 0, remaining: 0 });
     assert.deepEqual(report.kinds.totp_secrets, { rewrapped: 1, already_current: 0, gone: 0, retried: 0, conflicts: 0, unreadable: 0, remaining: 0 });
-    assert.equal(report.rewrapped, 14);
+    assert.equal(report.rewrapped, 18);
     assert.equal(report.remaining, 0);
     assert.equal(report.complete, true);
 
@@ -181,7 +181,7 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
     const [entry] = (await c.audit.latest({ limit: 20 })).filter((e) => e.type === 'kek.rotated');
     assert.ok(entry, 'the rotation is in the audit log');
     assert.equal(entry.actor, 'operator');
-    assert.deepEqual(entry.details, { kek_id: 'B', count: 14, status: 'complete' });
+    assert.deepEqual(entry.details, { kek_id: 'B', count: 18, status: 'complete' });
   });
 
   it('running it again changes nothing (idempotent), and kek-status then reports done', async () => {
@@ -193,13 +193,13 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
     assert.equal(report.rewrapped, 0);
     assert.equal(report.complete, true);
     assert.equal(report.kinds.citizen_data_keys.already_current, 7);
-    assert.equal(report.kinds.signing_keys.already_current, 4);
+    assert.equal(report.kinds.signing_keys.already_current, 8);
     assert.equal(report.kinds.client_secrets.already_current, 2);
     assert.equal(report.kinds.totp_secrets.already_current, 1);
     assert.deepEqual(await wrappedValues(c), before, 'not one stored value changed');
     const status = await cli(c, 'keys', 'kek-status', '--json');
     assert.equal(status.exitCode, 0);
-    assert.deepEqual((status.body as KekStatus).kinds, { citizen_data_keys: { B: 7 }, signing_keys: { B: 4 }, client_secrets: { B: 2 }, totp_secrets: { B: 1 } });
+    assert.deepEqual((status.body as KekStatus).kinds, { citizen_data_keys: { B: 7 }, signing_keys: { B: 8 }, client_secrets: { B: 2 }, totp_secrets: { B: 1 } });
     const usage = await runCommand(c, ['keys', 'rotate-kek', '--batch-size', '0']);
     assert.equal(usage.exitCode, 2, 'a bad batch size is a usage error');
   });
@@ -256,7 +256,7 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
       const reports = await Promise.all([during, other].map((app) => app.container.kekRotation.rotate({ batchSize: 2 })));
       for (const kind of KEK_KINDS) {
         const [a, b] = reports.map((r) => r.kinds[kind]);
-        const total = { citizen_data_keys: 7, signing_keys: 4, client_secrets: 2, totp_secrets: 1 }[kind];
+        const total = { citizen_data_keys: 7, signing_keys: 8, client_secrets: 2, totp_secrets: 1 }[kind];
         assert.equal(a!.rewrapped + b!.rewrapped, total, `${kind}: each value re-wrapped once in total`);
         assert.equal(a!.conflicts + b!.conflicts + a!.unreadable + b!.unreadable, 0);
         assert.equal(a!.remaining + b!.remaining, 0);

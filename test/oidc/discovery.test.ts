@@ -70,11 +70,11 @@ describe('discovery and JWKS', () => {
     assert.deepEqual(metadata.code_challenge_methods_supported, ['S256']);
   });
 
-  it('signs ID tokens with ES256 and RS256, never "none"', () => {
+  it('signs ID tokens with RS256 (the default), ES256, PS256 and EdDSA, never "none"', () => {
     const algs = metadata.id_token_signing_alg_values_supported as string[];
     assert.ok(Array.isArray(algs));
-    assert.ok(algs.includes('ES256'), 'ES256 (our default)');
-    assert.ok(algs.includes('RS256'), 'RS256 (OIDC Core §15.1 requires it)');
+    assert.ok(algs.includes('RS256'), 'RS256 (OIDC Core §15.1 requires it; the registration default)');
+    for (const alg of ['ES256', 'PS256', 'EdDSA']) assert.ok(algs.includes(alg), `${alg} on request`);
     assert.ok(!algs.map((a) => a.toLowerCase()).includes('none'), 'unsigned ID tokens are never offered');
     for (const key of ['userinfo_signing_alg_values_supported', 'introspection_signing_alg_values_supported', 'request_object_signing_alg_values_supported', 'token_endpoint_auth_signing_alg_values_supported']) {
       const values = metadata[key] as string[] | undefined;
@@ -159,7 +159,7 @@ describe('discovery and JWKS', () => {
     });
 
     it('publishes public keys only', () => {
-      assert.ok(keys.length >= 2, 'at least the ES256 and the RS256 key');
+      assert.ok(keys.length >= 4, 'a key for each of RS256, ES256, PS256, EdDSA');
       for (const key of keys) {
         for (const member of PRIVATE_JWK_MEMBERS) {
           assert.equal((key as Record<string, unknown>)[member], undefined, `key ${key.kid} must not carry private member "${member}"`);
@@ -176,9 +176,9 @@ describe('discovery and JWKS', () => {
       for (const alg of metadata.id_token_signing_alg_values_supported as string[]) assert.ok(algs.has(alg), `a key for ${alg}`);
     });
 
-    it('verifies the ID tokens the provider issues, for both algorithms', async () => {
+    it('verifies the ID tokens the provider issues, for every algorithm', async () => {
       const citizen = await createCitizen(app.container);
-      for (const alg of ['ES256', 'RS256'] as const) {
+      for (const alg of ['RS256', 'ES256', 'PS256', 'EdDSA'] as const) {
         const client = await createClient(app.container, { idTokenSigningAlg: alg });
         const tokens = await redeem(app.url, client, await signIn(app.url, client, citizen));
         const header = decodeProtectedHeader(tokens.id_token);

@@ -55,7 +55,7 @@ describe('an ISP using openid-client', () => {
     assert.equal(claims.aud, client.client_id);
     assert.ok(isValidCyberspaceId(claims.sub), `sub ${claims.sub} is a cyberspace ID`);
     assert.notEqual(claims.sub, citizen.cyberspace_id, 'the ISP never sees the citizen-level ID');
-    assert.equal(decodeProtectedHeader(tokens.id_token!).alg, 'ES256');
+    assert.equal(decodeProtectedHeader(tokens.id_token!).alg, 'RS256', 'openid-client\'s default, and the registration default');
     assert.deepEqual(
       Object.keys(claims).sort(),
       ['acr', 'amr', 'at_hash', 'aud', 'auth_time', 'exp', 'iat', 'iss', 'nonce', 'sid', 'sub'].filter((k) => k in claims).sort(),

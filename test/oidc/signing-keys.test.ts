@@ -1,5 +1,5 @@
-// The online credential's signing keys (DESIGN.md "The online credential"): ES256 by default,
-// RS256 per client; rotation publishes new keys, signs with them once active, and keeps the old
+// The online credential's signing keys (DESIGN.md "The online credential"): one per algorithm
+// (RS256 by default, ES256, PS256, EdDSA per client); rotation publishes new keys, signs with them once active, and keeps the old
 // public keys until every token they signed has expired; private halves are sealed at rest.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -32,8 +32,8 @@ describe('signing keys and ID token signatures', () => {
   before(async () => {
     app = await startTestApp();
     citizen = await createCitizen(app.container);
-    clients.ES256 = await createClient(app.container, { name: 'Default ISP' }); // no algorithm chosen
-    clients.RS256 = await createClient(app.container, { name: 'RSA ISP', idTokenSigningAlg: 'RS256' });
+    clients.ES256 = await createClient(app.container, { name: 'EC ISP', idTokenSigningAlg: 'ES256' });
+    clients.RS256 = await createClient(app.container, { name: 'Default ISP' }); // no algorithm chosen
   });
   after(async () => app.stop());
 
@@ -49,10 +49,10 @@ describe('signing keys and ID token signatures', () => {
   const verify = (token: string, jwks: JSONWebKeySet, alg: 'ES256' | 'RS256') =>
     jwtVerify(token, createLocalJWKSet(jwks), { issuer: app.url, audience: clients[alg].client_id, algorithms: [alg] });
 
-  it('publishes ES256 and RS256 public keys only, each with kid, alg and use=sig', async () => {
+  it('publishes one public key per algorithm only, each with kid, alg and use=sig', async () => {
     const jwks = await fetchJwks(app);
     const algs = jwks.keys.map((k) => k.alg).sort();
-    assert.deepEqual(algs, ['ES256', 'RS256']);
+    assert.deepEqual(algs, ['ES256', 'EdDSA', 'PS256', 'RS256']);
     for (const key of jwks.keys) {
       assert.ok(key.kid, 'kid');
       assert.equal(key.use, 'sig');
@@ -60,9 +60,10 @@ describe('signing keys and ID token signatures', () => {
     }
     assert.equal(new Set(kids(jwks)).size, jwks.keys.length, 'kids are unique');
     assert.equal(jwks.keys.find((k) => k.alg === 'ES256')!.crv, 'P-256');
+    assert.equal(jwks.keys.find((k) => k.alg === 'EdDSA')!.crv, 'Ed25519');
   });
 
-  it('signs ID tokens with ES256 by default and with RS256 for a client that chose it, verifiable against JWKS', async () => {
+  it('signs ID tokens with RS256 by default and with ES256 for a client that chose it, verifiable against JWKS', async () => {
     const jwks = await fetchJwks(app);
     for (const alg of ['ES256', 'RS256'] as const) {
       const token = await idToken(alg);
@@ -78,7 +79,7 @@ describe('signing keys and ID token signatures', () => {
     const oldTokens = { ES256: await idToken('ES256'), RS256: await idToken('RS256') };
 
     const rotated = await app.container.keys.rotateSigningKeys(0);
-    assert.equal(rotated.kids.length, 2);
+    assert.equal(rotated.kids.length, 4, 'one new key per algorithm');
     assert.equal(await app.container.providerHolder.refresh(), true, 'the key set changed');
 
     const after = await fetchJwks(app);
@@ -120,7 +121,7 @@ describe('signing keys and ID token signatures', () => {
   it('stores private keys sealed: no private parameter in plaintext, and another KEK cannot open them', async () => {
     const { knex } = app.container.db;
     const rows = (await knex('signing_keys').select('*')) as Array<{ kid: string; public_jwk: JWK; private_jwk_ciphertext: string }>;
-    assert.ok(rows.length >= 2);
+    assert.ok(rows.length >= 4);
     const result = (await knex.raw('SELECT row_to_json(s)::text AS row FROM signing_keys s')) as { rows: Array<{ row: string }> };
     const dump = result.rows.map((r) => r.row).join('\n');
     assert.match(dump, /"kid"/, 'the dump is the table as text');
@@ -165,7 +166,7 @@ describe('signing key service: pruning after the grace period', () => {
 
   it('keeps a superseded key through the grace period, prunes it after, and never prunes the signing key', async () => {
     const original = await service.ensureSigningKeys();
-    assert.equal(original.length, 2);
+    assert.equal(original.length, 4);
     assert.deepEqual(await service.ensureSigningKeys(), [], 'idempotent');
 
     clock += 10 * GRACE * 1000; // long-lived signing keys are never pruned

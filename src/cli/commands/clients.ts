@@ -1,6 +1,7 @@
 // cyberid client add|list|show|update|disable|enable
 import { json, requireString, stringList, UsageError, type Command } from '../command.js';
 import type { ClientInput } from '../../services/clients.js';
+import { DEFAULT_ID_TOKEN_ALG, SIGNING_ALGORITHMS, isSigningAlgorithm } from '../../services/signing-keys.js';
 import type { ScopePurposes } from '../../oidc/client-metadata.js';
 
 const metadataOptions = {
@@ -35,8 +36,8 @@ function purposes(values: Record<string, unknown>): ScopePurposes | undefined {
 
 function algorithm(value: unknown): ClientInput['idTokenSigningAlg'] {
   if (value === undefined) return undefined;
-  if (value === 'ES256' || value === 'RS256') return value;
-  throw new UsageError('--id-token-alg must be ES256 or RS256');
+  if (isSigningAlgorithm(value)) return value;
+  throw new UsageError(`--id-token-alg must be one of ${SIGNING_ALGORITHMS.join(', ')} (default ${DEFAULT_ID_TOKEN_ALG})`);
 }
 
 function authMethod(value: unknown): ClientInput['tokenEndpointAuthMethod'] {
@@ -55,7 +56,7 @@ export const clientCommands: Command[] = [
   {
     name: 'client add',
     summary: 'register an ISP (prints client_id and, for confidential clients, client_secret)',
-    usage: 'client add --name NAME --redirect-uri URI [--redirect-uri URI…] [--post-logout-redirect-uri URI] [--sector-identifier-uri URI] [--public] [--scope "…"] [--id-token-alg ES256|RS256] [--auth-method client_secret_basic|client_secret_post|private_key_jwt --jwks-uri URI] [--backchannel-logout-uri URI] [--purpose SCOPE.en=TEXT --purpose SCOPE.zh-CN=TEXT…] [--legal-basis "LAW REFERENCE"] [--min-identity-assurance low|substantial|high] --json',
+    usage: 'client add --name NAME --redirect-uri URI [--redirect-uri URI…] [--post-logout-redirect-uri URI] [--sector-identifier-uri URI] [--public] [--scope "…"] [--id-token-alg RS256|ES256|PS256|EdDSA] [--auth-method client_secret_basic|client_secret_post|private_key_jwt --jwks-uri URI] [--backchannel-logout-uri URI] [--purpose SCOPE.en=TEXT --purpose SCOPE.zh-CN=TEXT…] [--legal-basis "LAW REFERENCE"] [--min-identity-assurance low|substantial|high] --json',
     options: { ...metadataOptions, public: { type: 'boolean' } },
     async run(container, values) {
       const created = await container.clients.addClient({
@@ -102,7 +103,7 @@ export const clientCommands: Command[] = [
   {
     name: 'client update',
     summary: 'change an ISP\'s name, URIs, scope or algorithm (secret unchanged)',
-    usage: 'client update CLIENT_ID [--name NAME] [--redirect-uri URI…] [--post-logout-redirect-uri URI…] [--sector-identifier-uri URI] [--scope "…"] [--id-token-alg ES256|RS256] [--backchannel-logout-uri URI] [--purpose SCOPE.LANG=TEXT…] [--legal-basis "LAW REFERENCE"] [--min-identity-assurance low|substantial|high]',
+    usage: 'client update CLIENT_ID [--name NAME] [--redirect-uri URI…] [--post-logout-redirect-uri URI…] [--sector-identifier-uri URI] [--scope "…"] [--id-token-alg RS256|ES256|PS256|EdDSA] [--backchannel-logout-uri URI] [--purpose SCOPE.LANG=TEXT…] [--legal-basis "LAW REFERENCE"] [--min-identity-assurance low|substantial|high]',
     options: metadataOptions,
     async run(container, values, [clientId]) {
       if (!clientId) throw new UsageError('CLIENT_ID is required');

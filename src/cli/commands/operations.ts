@@ -24,7 +24,7 @@ export const operationCommands: Command[] = [
   },
   {
     name: 'keys rotate',
-    summary: 'add new ES256 and RS256 signing keys; they sign after --activate-after seconds (default 60), old keys keep verifying until their tokens expire',
+    summary: 'add a new signing key per algorithm (RS256, ES256, PS256, EdDSA); they sign after --activate-after seconds (default 60), old keys keep verifying until their tokens expire',
     usage: 'keys rotate [--activate-after SECONDS] [--json]',
     options: { 'activate-after': { type: 'string' }, json: { type: 'boolean' } },
     async run(container, values) {
