@@ -312,7 +312,6 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     audit,
     vault: createIdentityVault({ envelope, blindIndexSecret: config.secrets.blindIndexSecret }),
     sectorOf: createSectorLookup({
-      findClient: (clientId) => currentProvider().Client.find(clientId),
       findStoredMetadata: async (clientId) => (await createClientQueries(db.knex).findClientById(clientId))?.metadata,
     }),
     pairwiseSecret: config.secrets.pairwiseSecret,

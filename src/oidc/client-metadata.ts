@@ -10,11 +10,14 @@
 // - cyberid_min_identity_assurance: the lowest identity assurance (low, substantial, high) a
 //   citizen needs to sign in to this ISP (docs/assurance.md); below it the ISP gets
 //   access_denied and the citizen a page on raising their level (account-checks.ts).
+// - cyberid_pairwise_sector: the sector pinned for a client registered before the pairwise
+//   sector lost its port (src/services/pairwise-sector.ts), so its citizens' IDs never change.
 // Dynamic registration (RFC 7591) can set none of these, so a self-registered client can never
 // be allowed plaintext identity or skip sector validation.
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { IDENTITY_SCOPE } from './claims.js';
 import { isAssuranceLevel } from '../identity/assurance.js';
+import { PINNED_SECTOR_PROPERTY } from '../services/pairwise-sector.js';
 
 export const PURPOSES_PROPERTY = 'cyberid_scope_purposes';
 export const LEGAL_BASIS_PROPERTY = 'cyberid_legal_basis';
@@ -40,7 +43,7 @@ export function scopePurposesProblems(value: unknown): string[] {
 }
 
 export const extraClientMetadata = {
-  properties: [PURPOSES_PROPERTY, LEGAL_BASIS_PROPERTY, SECTOR_VALIDATED_PROPERTY, MIN_ASSURANCE_PROPERTY],
+  properties: [PURPOSES_PROPERTY, LEGAL_BASIS_PROPERTY, SECTOR_VALIDATED_PROPERTY, MIN_ASSURANCE_PROPERTY, PINNED_SECTOR_PROPERTY],
   validator(ctx: KoaContextWithOIDC | undefined, key: string, value: unknown, metadata: Record<string, unknown>) {
     if (ctx && value !== undefined) throw new errors.InvalidClientMetadata(`${key} can only be set by the operator`);
     if (key === PURPOSES_PROPERTY) {

@@ -7,6 +7,7 @@ import { rewrapAll, type RewrapCounts, type RewrapOptions, type RewrapSource } f
 import { clientMetadataProblems, redirectUriProblems, sectorProblems } from './redirect-uri-policy.js';
 import { ValidationError, NotFoundError } from '../errors.js';
 import { DEFAULT_ID_TOKEN_ALG, type SigningAlgorithm } from './signing-keys.js';
+import { PINNED_SECTOR_PROPERTY, pairwiseSectorOf } from './pairwise-sector.js';
 import { GRANTABLE_SCOPES, IDENTITY_SCOPE } from '../oidc/claims.js';
 import { isAssuranceLevel } from '../identity/assurance.js';
 import { LEGAL_BASIS_PROPERTY, MIN_ASSURANCE_PROPERTY, PURPOSES_PROPERTY, SECTOR_VALIDATED_PROPERTY, scopePurposesProblems, type ScopePurposes } from '../oidc/client-metadata.js';
@@ -88,10 +89,9 @@ function secretRewrapSource(queries: ClientQueries, envelope: Envelope): RewrapS
   };
 }
 
-/** The host oidc-provider derives pairwise subs from: sector_identifier_uri's, else the first redirect URI's. */
-function pairwiseSector(metadata: Record<string, unknown>): string | undefined {
-  const uri = (metadata.sector_identifier_uri as string | undefined) ?? (metadata.redirect_uris as string[] | undefined)?.[0];
-  return uri && URL.canParse(uri) ? new URL(uri).host : undefined;
+/** A sector pinned for a client registered before the port-less rule stays with it for good. */
+function keepPinnedSector(current: Record<string, unknown>, next: Record<string, unknown>): void {
+  if (current[PINNED_SECTOR_PROPERTY] !== undefined) next[PINNED_SECTOR_PROPERTY] = current[PINNED_SECTOR_PROPERTY];
 }
 
 /**
@@ -100,7 +100,7 @@ function pairwiseSector(metadata: Record<string, unknown>): string | undefined {
  * operator's updates and to the ISP's own (RFC 7592) alike.
  */
 function refuseSectorMove(current: Record<string, unknown>, next: Record<string, unknown>): void {
-  const [before, after] = [pairwiseSector(current), pairwiseSector(next)];
+  const [before, after] = [pairwiseSectorOf(current), pairwiseSectorOf(next)];
   if (before !== after) {
     throw new ValidationError([`this change moves the client's pairwise sector from "${before}" to "${after}", which would change the sub of every citizen at this ISP; keep the redirect URIs on ${before}, or register a sector_identifier_uri on https://${before}/ that lists the new redirect URIs`]);
   }
@@ -205,6 +205,7 @@ export function createClientService({ queries, envelope, validateMetadata, produ
       const metadata = toMetadata(clientId, input);
       // The pairwise sector decides every citizen's sub at this ISP (OIDC Core §8.1): an update
       // that moves it would silently give every citizen a new, unlinkable identity there.
+      keepPinnedSector(current, metadata);
       refuseSectorMove(current, metadata);
       const secret = row.secret_ciphertext ? envelope.open(row.secret_ciphertext, secretAad(clientId)) : undefined;
       await validated(metadata, secret);
@@ -242,7 +243,10 @@ export function createClientService({ queries, envelope, validateMetadata, produ
       const problems = clientMetadataProblems(metadata, { production });
       if (problems.length) throw new ValidationError(problems);
       const existing = await queries.findClientById(metadata.client_id);
-      if (existing) refuseSectorMove(existing.metadata, metadata);
+      if (existing) {
+        keepPinnedSector(existing.metadata, metadata);
+        refuseSectorMove(existing.metadata, metadata);
+      }
       const { client_secret: secret, ...rest } = metadata;
       await save(rest as ClientMetadata, typeof secret === 'string' ? secret : undefined);
     },

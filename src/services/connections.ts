@@ -4,6 +4,7 @@ import type Provider from 'oidc-provider';
 import type { ConnectionQueries } from '../queries/connections.js';
 import type { CitizenRow } from '../queries/citizens.js';
 import { pairwiseCyberspaceId } from '../oidc/pairwise.js';
+import { pairwiseSectorOf } from './pairwise-sector.js';
 import type { GrantRevocations } from './grant-revocations.js';
 
 export type ConnectionView = {
@@ -33,11 +34,12 @@ export function createConnectionService({ queries, revocations, provider, pairwi
       const views: ConnectionView[] = [];
       for (const row of rows) {
         const client = await provider().Client.find(row.client_id);
+        const sector = client ? pairwiseSectorOf(client.metadata()) : undefined;
         views.push({
           clientId: row.client_id,
           clientName: client?.clientName ?? row.client_id,
           // The ID that this ISP holds for the citizen — shown so the citizen can recognise it.
-          pairwiseId: client?.sectorIdentifier ? pairwiseCyberspaceId(pairwiseSecret, String(client.sectorIdentifier), citizen.cyberspace_id) : '',
+          pairwiseId: sector ? pairwiseCyberspaceId(pairwiseSecret, sector, citizen.cyberspace_id) : '',
           claims: row.claims_released,
           signIns: row.sign_in_count,
           firstSignInAt: new Date(row.first_sign_in_at),

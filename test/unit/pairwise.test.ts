@@ -84,9 +84,13 @@ describe('pairwise cyberspace ID derivation', () => {
     assert.notEqual(shifted, pairwiseCyberspaceId(SECRET_A, 'isp.example', citizen));
   });
 
-  it('the oidc-provider hook uses the client\'s sector identifier and refuses a client without one', async () => {
+  it('the oidc-provider hook derives the sector from the client\'s metadata, port-less, and refuses a client without one', async () => {
     const hook = createPairwiseIdentifier(SECRET_A);
-    assert.equal(await hook({}, CITIZEN_1, { sectorIdentifier: 'isp.example' }), VECTORS[0]!.sub);
-    await assert.rejects(hook({}, CITIZEN_1, {}), /sector/);
+    const client = (metadata: Record<string, unknown>) => ({ metadata: () => metadata });
+    assert.equal(await hook({}, CITIZEN_1, client({ redirect_uris: ['https://isp.example/cb'] })), VECTORS[0]!.sub);
+    assert.equal(await hook({}, CITIZEN_1, client({ redirect_uris: ['https://isp.example:8443/cb'] })), VECTORS[0]!.sub, 'OIDC Core §8.1: the host, not the port');
+    assert.equal(await hook({}, CITIZEN_1, client({ redirect_uris: ['https://www.other.example/cb'], sector_identifier_uri: 'https://isp.example:9443/sector.json' })), VECTORS[0]!.sub);
+    assert.equal(await hook({}, CITIZEN_1, client({ redirect_uris: ['https://isp.example/cb'], cyberid_pairwise_sector: 'isp.example:8443' })), pairwiseCyberspaceId(SECRET_A, 'isp.example:8443', CITIZEN_1), 'a pinned sector wins');
+    await assert.rejects(hook({}, CITIZEN_1, client({})), /sector/);
   });
 });
