@@ -21,12 +21,14 @@ import { createAccountRouter } from './routes/account.js';
 import { createAccountActivityRouter } from './routes/account-activity.js';
 import { createAccountPasswordRouter } from './routes/account-password.js';
 import { createAccountTwoFactorRouter } from './routes/account-two-factor.js';
+import { createAccountPasskeysRouter } from './routes/account-passkeys.js';
 import { createAccountAssuranceRouter } from './routes/account-assurance.js';
 import { createRecoverRouter } from './routes/recover.js';
 import { createSystemRouter } from './routes/system.js';
 import { createDevelopersRouter } from './routes/developers.js';
 import { loadDocSet } from './web/doc-pages.js';
 import { PROJECT_ROOT, PUBLIC_DIR } from './paths.js';
+import { PASSKEY_SCRIPT_PATH, passkeyScript } from './web/passkey-script.js';
 
 export type AppOptions = {
   /** Extra routes served ahead of oidc-provider (the development demo ISP). */
@@ -52,12 +54,13 @@ export function createApp(container: Container, options: AppOptions = {}): Koa {
   // CSRF-checked (token and origin).
   const forms = new Router();
   forms.use(bodyParser({ enableTypes: ['form'], formLimit: '16kb' }), strictFormBody(), csrfMiddleware(csrfKey, https, new URL(config.issuer).origin), languageSwitchFromForm(https));
-  forms.use(createInteractionRouter({ provider: providerHolder.current, citizens: container.citizens, guardianship: container.guardianship, audit: container.audit, vault: container.vault, render, signIn: container.signIn, secureCookies: https }).routes());
+  forms.use(createInteractionRouter({ provider: providerHolder.current, citizens: container.citizens, guardianship: container.guardianship, audit: container.audit, vault: container.vault, render, signIn: container.signIn, passkeys: container.passkeys, secureCookies: https }).routes());
   forms.use(createApplyRouter(container).routes());
   forms.use(createAccountRouter(container).routes());
   forms.use(createAccountActivityRouter(container).routes());
   forms.use(createAccountPasswordRouter(container).routes());
   forms.use(createAccountTwoFactorRouter(container).routes());
+  forms.use(createAccountPasskeysRouter(container).routes());
   forms.use(createAccountAssuranceRouter(container).routes());
   forms.use(createRecoverRouter(container).routes());
 
@@ -73,6 +76,11 @@ export function createApp(container: Container, options: AppOptions = {}): Koa {
     ctx.type = 'image/x-icon';
     ctx.set('cache-control', 'public, max-age=86400');
     ctx.body = faviconIco;
+  });
+  pages.get(PASSKEY_SCRIPT_PATH, (ctx) => {
+    ctx.type = 'text/javascript';
+    ctx.set('cache-control', 'public, max-age=3600');
+    ctx.body = passkeyScript;
   });
   pages.get('/static/favicon.svg', (ctx) => {
     ctx.type = 'image/svg+xml';

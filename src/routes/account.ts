@@ -34,7 +34,7 @@ async function waitingRecoveryView(deps: Pick<Container, 'recovery'>, citizen: C
 }
 
 type Deps = Pick<Container, 'citizens' | 'accountSessions' | 'connections' | 'lifecycle' | 'guardianship' | 'applications' | 'render' | 'vault' | 'audit' | 'config'
-  | 'accountNotices' | 'activity' | 'clientName' | 'ephemeral' | 'twoFactor' | 'recovery' | 'attestations' | 'signIn' | 'knownDevices'> & LawfulDisclosureSource;
+  | 'accountNotices' | 'activity' | 'clientName' | 'ephemeral' | 'twoFactor' | 'recovery' | 'attestations' | 'signIn' | 'knownDevices' | 'passkeys'> & LawfulDisclosureSource;
 
 const FLASHES: Record<string, MessageKey> = {
   suspended: 'account.suspend.done',
@@ -108,6 +108,7 @@ export function createAccountRouter(deps: Deps): Router {
         cyberspaceId: formatForReading(citizen.cyberspace_id),
         status: citizen.status,
         twoFactorEnabled: deps.twoFactor.isEnabled(citizen),
+        passkeyCount: (await deps.passkeys.list(citizen.id)).length,
         identityAssurance: citizen.identity_assurance,
         // A recovery waiting out its delay shows in every signed-in session, with a way to stop it.
         waitingRecovery: await waitingRecoveryView(deps, citizen),

@@ -11,9 +11,10 @@ import { localeFor } from '../web/locale.js';
 import { writeDeviceToken } from '../web/device-cookie.js';
 import { attemptFrom } from '../web/sign-in-attempt.js';
 import type { SignIn, Step } from '../sign-in/sequence.js';
+import type { Passkeys } from '../sign-in/passkeys.js';
 import { ASSURANCE_INSUFFICIENT, minimumAssurance } from '../oidc/account-checks.js';
 
-type Dependencies = ConsentDependencies & { signIn: SignIn; secureCookies: boolean };
+type Dependencies = ConsentDependencies & { signIn: SignIn; passkeys: Pick<Passkeys, 'authenticationOptions'>; secureCookies: boolean };
 
 export function createInteractionRouter(deps: Dependencies): Router {
   const { provider, render, signIn } = deps;
@@ -42,6 +43,7 @@ export function createInteractionRouter(deps: Dependencies): Router {
   };
 
   async function renderLogin(ctx: Context, uid: string, params: Record<string, unknown>, error?: string, cyberspaceId = '') {
+    ctx.state.passkeyScript = true;
     await render(ctx, 'login', {
       titleKey: 'login.title',
       status: statusFor(error),
@@ -52,6 +54,8 @@ export function createInteractionRouter(deps: Dependencies): Router {
         abortUrl: `/interaction/${uid}/abort`,
         error,
         cyberspaceId,
+        // A fresh challenge bound to this interaction for each showing (the passkey form).
+        passkey: { action: `/interaction/${uid}/passkey`, options: JSON.stringify(await deps.passkeys.authenticationOptions(uid)) },
       },
     });
   }
@@ -115,6 +119,14 @@ export function createInteractionRouter(deps: Dependencies): Router {
     if (!cyberspaceId.trim() || !form.password) return renderLogin(ctx, uid, params, 'missing', cyberspaceId);
     const step = await signIn.begin(attempt(ctx, uid, params), 'password', form);
     await reply(ctx, uid, params, step, (error) => renderLogin(ctx, uid, params, error, cyberspaceId));
+  });
+
+  // A passkey (discoverable: no cyberspace ID typed), answering this interaction's challenge.
+  router.post('/passkey', async (ctx) => {
+    const { uid, prompt, params } = await details(ctx);
+    if (prompt.name !== 'login') ctx.throw(400, 'not a login prompt');
+    const step = await signIn.begin(attempt(ctx, uid, params), 'passkey', { binding: uid, response: formBody(ctx).response });
+    await reply(ctx, uid, params, step, () => renderLogin(ctx, uid, params, 'passkey'));
   });
 
   // The second step: a one-time code (RFC 6238), after a correct password in this interaction.

@@ -15,6 +15,7 @@ export const AUDIT_EVENT_TYPES = [
   'account.applied', 'account.suspended', 'account.resumed', 'account.cancelled', 'account.recovered',
   'account.recovery_started', 'account.recovery_cancelled',
   'account.password_changed', 'account.two_factor_enabled', 'account.two_factor_disabled',
+  'account.passkey_added', 'account.passkey_removed',
   'guardian.approved', 'guardian.refused', 'guardian.revoked_connection', 'guardian.replaced',
   'identity.decrypted',
   'client.registered', 'client.updated', 'client.disabled',

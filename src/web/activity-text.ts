@@ -56,6 +56,8 @@ function sentence(item: ActivityItem, t: Translate): string {
     case 'account.recovery_cancelled': return t('activity.account.recovery_cancelled');
     case 'account.password_changed': return t('activity.account.password_changed');
     case 'account.two_factor_enabled': return t('activity.account.two_factor_enabled');
+    case 'account.passkey_added': return t('activity.account.passkey_added');
+    case 'account.passkey_removed': return t('activity.account.passkey_removed');
     case 'account.two_factor_disabled':
       return d.reason_code === 'password_recovery' ? t('activity.account.two_factor_disabled.recovery') : t('activity.account.two_factor_disabled');
     case 'guardian.approved': return item.clientId ? t('activity.guardian.connection_approved', { isp }) : t('activity.guardian.approved');

@@ -1,5 +1,6 @@
 // Renders ejs views inside the shared layout. Views are dumb: they receive the translator,
 // the locale and plain data; every string shown goes through the translation table.
+import { PASSKEY_SCRIPT_INTEGRITY, PASSKEY_SCRIPT_PATH } from './passkey-script.js';
 import path from 'node:path';
 import ejs from 'ejs';
 import type { Context } from 'koa';
@@ -33,7 +34,7 @@ export function createViewRenderer(viewsDir: string = VIEWS_DIR, cache = true) {
     const locale = state.locale;
     const t = translator(locale);
     const otherLocale: Locale = locale === 'en' ? 'zh-CN' : 'en';
-    const locals = { ...options.data, t, locale, csrfToken: state.csrfToken ?? '' };
+    const locals = { ...options.data, t, locale, csrfToken: state.csrfToken ?? '', passkeyScript: { src: PASSKEY_SCRIPT_PATH, integrity: PASSKEY_SCRIPT_INTEGRITY } };
     const body = await ejs.renderFile(path.join(viewsDir, `${view}.ejs`), locals, { cache, async: false });
     ctx.type = 'html';
     ctx.state.renderedPage = true;

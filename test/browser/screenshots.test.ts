@@ -278,6 +278,9 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
         await go('/account/two-factor');
         assert.ok(await page.locator('figure.qr svg').isVisible(), 'the enrolment page shows its QR code');
         await shoot('two-factor');
+        // The passkey list with none yet (adding one needs an authenticator: test/browser/passkeys.test.ts).
+        await go('/account/passkeys');
+        await audit('passkeys');
         await go('/recover');
         await shoot('recover');
         await click('form[action="/recover"] button[type="submit"]', 400);

@@ -29,7 +29,9 @@ const fullWidth = (text: string) => text.replace(/[!-~]/g, (c) => String.fromCha
 function comparableMain(page: Page, typedId: string): string {
   return page.document.querySelector('main')!.innerHTML
     .replaceAll(typedId, '«typed id»')
-    .replace(/\/interaction\/[^/"]+/g, '/interaction/«uid»');
+    .replace(/\/interaction\/[^/"]+/g, '/interaction/«uid»')
+    // Each showing carries a fresh random passkey challenge, the same for any account.
+    .replace(/&#34;challenge&#34;:&#34;[\w-]+&#34;/g, '«passkey challenge»');
 }
 
 describe('the sign-in page', () => {

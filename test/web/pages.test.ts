@@ -1,6 +1,8 @@
 // Every citizen page is a serious public service page: one shared layout, one <main> and one
-// <h1>, a language, labelled inputs, a sane focus order, no script or inline style at all
-// (and a CSP that forbids script), not frameable; error pages give a reference, never a stack.
+// <h1>, a language, labelled inputs, a sane focus order, no script or inline style (the one
+// exception: the passkey script, by its hash, on pages with a passkey form; and a CSP that
+// forbids every other script), not frameable; error pages give a reference, never a stack.
+import { PASSKEY_SCRIPT_INTEGRITY, PASSKEY_SCRIPT_PATH } from '../../src/web/passkey-script.js';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -40,8 +42,14 @@ function checkPage(page: Page, name: string) {
   // The shared stylesheet, and nothing inline.
   const sheets = doc.querySelectorAll('link[rel="stylesheet"]').map((link) => link.getAttribute('href'));
   assert.deepEqual(sheets, ['/static/site.css'], `${where}: the one stylesheet`);
-  assert.equal(doc.querySelectorAll('script').length, 0, `${where}: no <script>`);
-  assert.doesNotMatch(page.html, /<script/i, `${where}: no <script>`);
+  // No script, except the one passkey script (external, by its hash) on pages with a passkey form.
+  const scripts = doc.querySelectorAll('script');
+  if (doc.querySelector('form[data-passkey]')) {
+    assert.deepEqual(scripts.map((s) => [s.getAttribute('src'), s.getAttribute('integrity'), s.innerHTML.trim()]), [[PASSKEY_SCRIPT_PATH, PASSKEY_SCRIPT_INTEGRITY, '']], `${where}: only the passkey script`);
+  } else {
+    assert.equal(scripts.length, 0, `${where}: no <script>`);
+    assert.doesNotMatch(page.html, /<script/i, `${where}: no <script>`);
+  }
   assert.equal(doc.querySelectorAll('style').length, 0, `${where}: no <style>`);
   for (const element of all) {
     for (const attribute of Object.keys(element.attributes)) {
@@ -85,15 +93,16 @@ function checkPage(page: Page, name: string) {
   assert.equal(doc.querySelector('main')!.getAttribute('id'), 'main');
   for (const form of doc.querySelectorAll('form')) assert.equal(form.getAttribute('method')?.toLowerCase(), 'post', `${where}: forms post`);
 
-  checkHeaders(page.headers, where);
+  checkHeaders(page.headers, where, doc.querySelector('form[data-passkey]') !== null);
 }
 
-function checkHeaders(headers: Headers, where: string) {
+function checkHeaders(headers: Headers, where: string, passkeyScript = false) {
   const csp = headers.get('content-security-policy');
   assert.ok(csp, `${where}: a Content-Security-Policy`);
   const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map(([name, ...values]) => [name!.toLowerCase(), values]));
   const scripts = directives.get('script-src') ?? directives.get('default-src');
-  assert.deepEqual(scripts, ["'none'"], `${where}: CSP forbids every script (${csp})`);
+  // The passkey script by its hash on the pages that load it; no script anywhere else.
+  assert.deepEqual(scripts, [passkeyScript ? `'${PASSKEY_SCRIPT_INTEGRITY}'` : "'none'"], `${where}: CSP allows no script but the passkey script where it is used (${csp})`);
   assert.deepEqual(directives.get('default-src'), ["'none'"], `${where}: CSP denies by default`);
   assert.deepEqual(directives.get('frame-ancestors'), ["'none'"], `${where}: CSP forbids framing`);
   assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/, `${where}: nothing unsafe in the CSP`);

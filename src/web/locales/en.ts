@@ -3,12 +3,14 @@ import { accountEn } from './account.en.js';
 import { consentEn } from './consent.en.js';
 import { developersEn } from './developers.en.js';
 import { signInEn } from './sign-in.en.js';
+import { passkeyEn } from './passkey.en.js';
 
 export const en = {
   ...accountEn,
   ...consentEn,
   ...developersEn,
   ...signInEn,
+  ...passkeyEn,
   'lang.name': 'English',
   'lang.switch': '中文',
   'site.name': 'Cyberspace ID',

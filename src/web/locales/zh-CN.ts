@@ -4,12 +4,14 @@ import { accountZhCN } from './account.zh-CN.js';
 import { consentZhCN } from './consent.zh-CN.js';
 import { developersZhCN } from './developers.zh-CN.js';
 import { signInZhCN } from './sign-in.zh-CN.js';
+import { passkeyZhCN } from './passkey.zh-CN.js';
 
 export const zhCN: Record<MessageKey, string> = {
   ...accountZhCN,
   ...consentZhCN,
   ...developersZhCN,
   ...signInZhCN,
+  ...passkeyZhCN,
   'lang.name': '中文',
   'lang.switch': 'English',
   'site.name': '网络身份认证',
