@@ -154,12 +154,15 @@ export async function buildContainer(config: Config, options: ContainerOptions =
   const revokeGrant = createGrantRevoker(durable, ephemeral);
   const adapter = createAdapterFactory({ durable, ephemeral, clients, revokeGrant });
   const pages = createProviderPages(render);
+  // One computation of a citizen's claims: what the ID token and userinfo carry, and what the
+  // audit log, the dashboard and the export record as released.
+  const claimsFor = createClaimsFor(vault);
   providerHolder = createProviderHolder({
     keys,
     logger,
     build: (jwks) => createProvider({
       config, adapter, citizens, pages, jwks, logger, fetch: options.fetch,
-      claimsFor: createClaimsFor(vault),
+      claimsFor,
       findGrantsByAccount: durable.findGrantsByAccount,
       onTokenRevoked: (event) => ispEvents.onTokenRevoked(event),
       onAuthorizationSuccess: (event) => ispEvents.onAuthorizationSuccess(event),
@@ -181,6 +184,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
   const connections = createConnectionService({ queries: connectionQueries, revocations, provider: currentProvider, pairwiseSecret: config.secrets.pairwiseSecret });
   const ispEvents = createIspEvents({
     citizens: citizenQueries,
+    claimsFor,
     audit,
     recordSignIn: connections.recordSignIn,
     notifyNewConnection: (citizenId, clientId) => accountNotices.newConnection(citizenId, clientId),

@@ -31,7 +31,8 @@ export async function seedDemo(container: Container): Promise<DemoSetup> {
     postLogoutRedirectUris: [`${container.config.issuer}/demo-isp`],
     scope: 'openid offline_access',
   });
-  const citizen = await container.citizens.createTestCitizen();
+  // A birth date, so scope `age` yields age_over_* claims for the demo citizen.
+  const citizen = await container.citizens.createTestCitizen({ birthDate: '1990-05-17' });
   const setup = { client_id: client.client_id, client_secret: client.client_secret!, cyberspace_id: citizen.cyberspace_id, password: citizen.password };
   writeFileSync(file, JSON.stringify(setup, null, 2), { mode: 0o600 });
   return setup;

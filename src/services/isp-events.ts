@@ -1,28 +1,34 @@
 // What happens on our side when oidc-provider hands an ISP something for a citizen:
 // - a code issued: the connection is recorded (first sign-in → a notice for the citizen) and the
-//   release is audited with the claim names the granted scopes carry (never values);
+//   release is audited with the names of the claims actually issued (never values): computed by
+//   the same claimsFor the tokens use, so a scope granted without the data for its claims (age
+//   without a birth date) records nothing;
 // - a token revoked by the ISP (RFC 7009): audited.
 // accountId is the citizen's cyberspace ID (oidc-provider's account id); audit entries and
 // connection rows use the internal uuid.
 import { SCOPE_CLAIMS } from '../oidc/claims.js';
 import type { CitizenQueries } from '../queries/citizens.js';
+import type { ClaimsForAccount } from '../oidc/claims.js';
 import type { AuditService } from './audit.js';
 
 type Dependencies = {
   citizens: Pick<CitizenQueries, 'findCitizenByCyberspaceId'>;
+  claimsFor: ClaimsForAccount;
   audit: Pick<AuditService, 'record'>;
   /** Records a sign-in at an ISP; true when it was the first. */
   recordSignIn: (citizenId: string, clientId: string, claims: string[]) => Promise<boolean>;
   notifyNewConnection: (citizenId: string, clientId: string) => Promise<void>;
 };
 
-export function createIspEvents({ citizens, audit, recordSignIn, notifyNewConnection }: Dependencies) {
+export function createIspEvents({ citizens, claimsFor, audit, recordSignIn, notifyNewConnection }: Dependencies) {
   return {
     async onAuthorizationSuccess({ accountId, clientId, scope }: { accountId: string; clientId: string; scope: string }): Promise<void> {
       const citizen = await citizens.findCitizenByCyberspaceId(accountId);
       if (!citizen) return;
       const scopes = scope.split(' ').filter(Boolean);
-      const claims = [...new Set(scopes.flatMap((name) => SCOPE_CLAIMS[name] ?? []))].sort();
+      const issued = Object.keys(await claimsFor(citizen, scope));
+      const protocol = scopes.includes('openid') ? SCOPE_CLAIMS.openid ?? [] : [];
+      const claims = [...new Set([...protocol, ...issued])].sort();
       if (await recordSignIn(citizen.id, clientId, claims)) await notifyNewConnection(citizen.id, clientId);
       await audit.record({ type: 'claims.released', citizenId: citizen.id, clientId, actor: 'system', details: { claims, scopes } });
     },
