@@ -1,0 +1,79 @@
+// Passkeys over HTTP, through the pages' own forms (a software authenticator stands in for the
+// browser's WebAuthn; test/browser/passkeys.test.ts does it in Chromium): adding from the
+// dashboard, naming, removing (only one's own), and signing in at an ISP with the challenge the
+// sign-in page carries, once.
+import assert from 'node:assert/strict';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { createClient } from '../support/factories.js';
+import { Browser, isPage, type Page } from '../support/browser.js';
+import { signInToAccount } from '../support/citizen-pages.js';
+import { SoftAuthenticator } from '../support/soft-authenticator.js';
+import { CONSENT_FORM, expectPage, openLogin, type TestClient } from '../web/web-support.js';
+import { activityLines, adultIdentity, appliedCitizen, EN, text } from './account-support.js';
+import { en } from '../../src/web/locales/en.js';
+
+const REGISTER_FORM = 'form[data-passkey="register"]';
+const options = (page: Page, selector: string) => JSON.parse(page.document.querySelector(selector)!.getAttribute('data-options')!);
+
+describe('passkeys on the account pages and at sign-in', () => {
+  let app: TestApp;
+  let client: TestClient;
+  before(async () => {
+    app = await startTestApp();
+    client = await createClient(app.container, { name: 'Passkey ISP' });
+  });
+  after(async () => app.stop());
+
+  async function accountWithPasskey(name: string) {
+    const citizen = await appliedCitizen(app, adultIdentity(name));
+    const browser = new Browser(app.url, EN);
+    await signInToAccount(browser, citizen.cyberspace_id, citizen.password);
+    const soft = new SoftAuthenticator({ origin: app.container.passkeys.origin, rpID: app.container.passkeys.rpID });
+    const page = expectPage(await browser.navigate('/account/passkeys'), 'the passkeys page');
+    assert.deepEqual(text(page, '#passkeys-none'), [en['passkey.none']]);
+    const response = soft.register(options(page, REGISTER_FORM));
+    const added = expectPage(await browser.submit(page, REGISTER_FORM, { response, name: 'Home laptop' }), 'the passkeys page');
+    assert.deepEqual(text(added, '#passkey-done'), [en['passkey.done.added']]);
+    return { citizen, browser, soft, page: added, response };
+  }
+
+  it('adds a named passkey from the dashboard; the same response again is refused; the activity says so', async () => {
+    const { browser, page, response } = await accountWithPasskey('钥匙甲');
+    assert.deepEqual(text(page, '.passkey-name'), ['Home laptop']);
+    assert.match(text(page, '.passkey')[0]!, new RegExp(en['passkey.never_used']));
+    const replay = await browser.submit(page, REGISTER_FORM, { response, name: 'Again' });
+    assert.ok(isPage(replay) && replay.status === 400, 'a registration response answers one challenge, once');
+    const account = expectPage(await browser.navigate('/account/activity'), 'the activity');
+    assert.ok(activityLines(account).some((line) => line.startsWith(en['activity.account.passkey_added'])), activityLines(account).join(' | '));
+  });
+
+  it('renames and removes one’s own passkey; another citizen can do neither', async () => {
+    const owner = await accountWithPasskey('钥匙乙');
+    const stranger = await accountWithPasskey('钥匙丙');
+    for (const action of ['rename', 'remove']) {
+      const tried = await stranger.browser.submit(stranger.page, `form[action="/account/passkeys/${action}"]`, { credential_id: owner.soft.id, name: 'Mine now' });
+      assert.ok(isPage(tried) && tried.status === 400, `${action} of someone else's passkey is refused`);
+    }
+    const mine = expectPage(await owner.browser.navigate('/account/passkeys'), 'the passkeys page');
+    assert.deepEqual(text(mine, '.passkey-name'), ['Home laptop']);
+    const renamed = expectPage(await owner.browser.submit(mine, 'form[action="/account/passkeys/rename"]', { name: 'Office key' }), 'renamed');
+    assert.deepEqual(text(renamed, '.passkey-name'), ['Office key']);
+    const removed = expectPage(await owner.browser.submit(renamed, 'form[action="/account/passkeys/remove"]'), 'removed');
+    assert.deepEqual(text(removed, '#passkey-done'), [en['passkey.done.removed']]);
+    assert.deepEqual(text(removed, '.passkey-name'), []);
+  });
+
+  it('signs in at an ISP with the page’s challenge, without the cyberspace ID; the same answer again is refused', async () => {
+    const { soft } = await accountWithPasskey('钥匙丁');
+    const opened = await openLogin(app.url, client, { params: { ui_locales: 'en' } });
+    const form = 'form[data-passkey="sign-in"]';
+    const response = soft.assert(options(opened.page, form).challenge);
+    const consent = expectPage(await opened.browser.submit(opened.page, form, { response }), 'the consent page');
+    assert.ok(consent.document.querySelector(CONSENT_FORM), consent.html.slice(0, 400));
+
+    const again = await openLogin(app.url, client, { params: { ui_locales: 'en' } });
+    const replay = expectPage(await again.browser.submit(again.page, form, { response }), 'the sign-in page');
+    assert.equal(replay.status, 400);
+    assert.equal(replay.document.querySelector(CONSENT_FORM), null, 'an answer to another interaction’s challenge does not sign in');
+  });
+});
