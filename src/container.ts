@@ -220,8 +220,9 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     record: (event) => audit.record(event),
   });
   // How a citizen proves who they are (src/sign-in/), for the ISP interaction and the account pages.
+  const passkeyQueries = createPasskeyQueries(db.knex);
   const passkeys = createPasskeys({
-    queries: createPasskeyQueries(db.knex),
+    queries: passkeyQueries,
     store: ephemeral,
     issuer: config.issuer,
     userHandleSecret: config.secrets.blindIndexSecret,
@@ -259,6 +260,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
       await connectionQueries.deleteAllConnections(citizenId);
       await deviceQueries.deleteDevicesOf(citizenId);
       await noticeQueries.deleteNoticesOf(citizenId);
+      await passkeyQueries.deletePasskeysOf(citizenId);
     },
     record: (event) => audit.record(event),
   });

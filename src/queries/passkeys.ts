@@ -46,6 +46,10 @@ export function createPasskeyQueries(knex: Knex) {
     async renamePasskey(citizenId: string, credentialId: string, name: string): Promise<boolean> {
       return (await knex('passkeys').where({ citizen_id: citizenId, credential_id: credentialId }).update({ name })) === 1;
     },
+    /** Cancellation: every passkey of the citizen. */
+    async deletePasskeysOf(citizenId: string): Promise<void> {
+      await knex('passkeys').where({ citizen_id: citizenId }).delete();
+    },
     async deletePasskey(citizenId: string, credentialId: string): Promise<boolean> {
       return (await knex('passkeys').where({ citizen_id: citizenId, credential_id: credentialId }).delete()) === 1;
     },

@@ -76,4 +76,16 @@ describe('passkeys on the account pages and at sign-in', () => {
     assert.equal(replay.status, 400);
     assert.equal(replay.document.querySelector(CONSENT_FORM), null, 'an answer to another interaction’s challenge does not sign in');
   });
+
+  it('cancelling the cyberspace ID forgets its passkeys; they no longer sign in', async () => {
+    const { citizen, soft } = await accountWithPasskey('钥匙戊');
+    const row = (await app.container.citizenQueries.findCitizenByCyberspaceId(citizen.cyberspace_id))!;
+    await app.container.lifecycle.cancel(row, citizen.password);
+    assert.deepEqual(await app.container.passkeys.list(row.id), []);
+    const opened = await openLogin(app.url, client, { params: { ui_locales: 'en' } });
+    const form = 'form[data-passkey="sign-in"]';
+    const refused = expectPage(await opened.browser.submit(opened.page, form, { response: soft.assert(options(opened.page, form).challenge) }), 'the sign-in page');
+    assert.equal(refused.status, 400);
+    assert.equal(refused.document.querySelector(CONSENT_FORM), null);
+  });
 });
