@@ -12,6 +12,8 @@
 //   access_denied and the citizen a page on raising their level (account-checks.ts).
 // - cyberid_pairwise_sector: the sector pinned for a client registered before the pairwise
 //   sector lost its port (src/services/pairwise-sector.ts), so its citizens' IDs never change.
+// - cyberid_pkce_exception: true when the operator granted this confidential ISP the legacy
+//   exception from PKCE (pkce-policy.ts); never for public clients.
 // Dynamic registration (RFC 7591) can set none of these, so a self-registered client can never
 // be allowed plaintext identity or skip sector validation.
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
@@ -23,6 +25,7 @@ export const PURPOSES_PROPERTY = 'cyberid_scope_purposes';
 export const LEGAL_BASIS_PROPERTY = 'cyberid_legal_basis';
 export const SECTOR_VALIDATED_PROPERTY = 'cyberid_sector_validated_at';
 export const MIN_ASSURANCE_PROPERTY = 'cyberid_min_identity_assurance';
+export const PKCE_EXCEPTION_PROPERTY = 'cyberid_pkce_exception';
 
 /** oidc-provider's sectorIdentifierUriValidate: fetch only what has not been validated on registration. */
 export function sectorNeedsValidation(client: Record<string, unknown>): boolean {
@@ -43,7 +46,7 @@ export function scopePurposesProblems(value: unknown): string[] {
 }
 
 export const extraClientMetadata = {
-  properties: [PURPOSES_PROPERTY, LEGAL_BASIS_PROPERTY, SECTOR_VALIDATED_PROPERTY, MIN_ASSURANCE_PROPERTY, PINNED_SECTOR_PROPERTY],
+  properties: [PURPOSES_PROPERTY, LEGAL_BASIS_PROPERTY, SECTOR_VALIDATED_PROPERTY, MIN_ASSURANCE_PROPERTY, PINNED_SECTOR_PROPERTY, PKCE_EXCEPTION_PROPERTY],
   validator(ctx: KoaContextWithOIDC | undefined, key: string, value: unknown, metadata: Record<string, unknown>) {
     if (ctx && value !== undefined) throw new errors.InvalidClientMetadata(`${key} can only be set by the operator`);
     if (key === PURPOSES_PROPERTY) {

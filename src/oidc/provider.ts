@@ -13,6 +13,7 @@ import { revocationAudit } from './revocation-audit.js';
 import type { Payload } from '../storage/model-store.js';
 import { buildInteractionPolicy, inactiveAccountIntrospection } from './account-checks.js';
 import { createPairwiseIdentifier } from './pairwise.js';
+import { pkceRequired } from './pkce-policy.js';
 import { DEFAULT_ID_TOKEN_ALG, SIGNING_ALGORITHMS } from '../services/signing-keys.js';
 import type { CitizenService } from '../services/citizens.js';
 import type { createProviderPages } from './pages.js';
@@ -57,7 +58,7 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
     // Discovery tells the truth: pairwise only, code only, S256 only (see test/oidc/discovery).
     subjectTypes: ['pairwise'],
     responseTypes: ['code'],
-    pkce: { required: () => true }, // RFC 9700 §2.1.1, FAPI 2.0 §5.3.2.2: PKCE for every client
+    pkce: { required: pkceRequired }, // RFC 9700 §2.1.1: every client, bar a recorded legacy exception
     scopes: [...GRANTABLE_SCOPES],
     // The claims catalogue (src/oidc/claims.ts, docs/claims.md). amr and acr sit in the openid
     // scope so oidc-provider puts the session's values into every ID token (as a standalone

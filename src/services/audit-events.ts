@@ -18,7 +18,7 @@ export const AUDIT_EVENT_TYPES = [
   'account.passkey_added', 'account.passkey_removed',
   'guardian.approved', 'guardian.refused', 'guardian.revoked_connection', 'guardian.replaced',
   'identity.decrypted',
-  'client.registered', 'client.updated', 'client.disabled',
+  'client.registered', 'client.updated', 'client.disabled', 'client.pkce_exception',
   'keys.rotated', 'kek.rotated',
   'attester.added', 'attester.revoked', 'identity.assurance_raised',
   'lawful_access.requested', 'lawful_access.approved', 'lawful_access.revealed', 'lawful_access.refused',

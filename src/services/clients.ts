@@ -10,7 +10,7 @@ import { DEFAULT_ID_TOKEN_ALG, type SigningAlgorithm } from './signing-keys.js';
 import { PINNED_SECTOR_PROPERTY, pairwiseSectorOf } from './pairwise-sector.js';
 import { GRANTABLE_SCOPES, IDENTITY_SCOPE } from '../oidc/claims.js';
 import { isAssuranceLevel } from '../identity/assurance.js';
-import { LEGAL_BASIS_PROPERTY, MIN_ASSURANCE_PROPERTY, PURPOSES_PROPERTY, SECTOR_VALIDATED_PROPERTY, scopePurposesProblems, type ScopePurposes } from '../oidc/client-metadata.js';
+import { LEGAL_BASIS_PROPERTY, MIN_ASSURANCE_PROPERTY, PKCE_EXCEPTION_PROPERTY, PURPOSES_PROPERTY, SECTOR_VALIDATED_PROPERTY, scopePurposesProblems, type ScopePurposes } from '../oidc/client-metadata.js';
 
 export type ClientInput = {
   name: string;
@@ -30,6 +30,8 @@ export type ClientInput = {
   legalBasis?: string;
   /** The lowest identity assurance a citizen needs here (docs/assurance.md). */
   minIdentityAssurance?: string;
+  /** Legacy exception: this confidential ISP may sign in without PKCE, nonce then required. */
+  allowNoPkce?: boolean;
 };
 
 export type ClientMetadata = Record<string, unknown> & { client_id: string };
@@ -70,6 +72,7 @@ function toMetadata(clientId: string, input: ClientInput): ClientMetadata {
   if (input.purposes && Object.keys(input.purposes).length) metadata[PURPOSES_PROPERTY] = input.purposes;
   if (input.legalBasis?.trim()) metadata[LEGAL_BASIS_PROPERTY] = input.legalBasis.trim();
   if (input.minIdentityAssurance && input.minIdentityAssurance !== 'low') metadata[MIN_ASSURANCE_PROPERTY] = input.minIdentityAssurance;
+  if (input.allowNoPkce) metadata[PKCE_EXCEPTION_PROPERTY] = true;
   if (input.backchannelLogoutUri) {
     metadata.backchannel_logout_uri = input.backchannelLogoutUri;
     // Cancellation and revocation happen outside any browser session: logout tokens then name
@@ -115,6 +118,8 @@ export function createClientService({ queries, envelope, validateMetadata, produ
     problems.push(...redirectUriProblems(input.postLogoutRedirectUris ?? [], 'post_logout_redirect_uris'));
     problems.push(...sectorProblems(input.redirectUris ?? [], input.sectorIdentifierUri, { production }));
     if (input.public && input.tokenEndpointAuthMethod) problems.push('a public client has no token endpoint authentication');
+    // Without PKCE only client authentication protects the code: never for a public client.
+    if (input.allowNoPkce && input.public) problems.push('--allow-no-pkce is only for confidential clients (a public client cannot authenticate, so PKCE is its only code protection)');
     if (input.tokenEndpointAuthMethod === 'private_key_jwt' && !input.jwksUri) problems.push('private_key_jwt needs --jwks-uri');
     // The ISP's scope allow-list: only catalogued scopes; plaintext identity needs a legal basis.
     const scopes = (input.scope ?? DEFAULT_CLIENT_SCOPE).split(' ').filter(Boolean);
@@ -163,6 +168,7 @@ export function createClientService({ queries, envelope, validateMetadata, produ
     purposes: row.metadata[PURPOSES_PROPERTY] ?? {},
     legal_basis: row.metadata[LEGAL_BASIS_PROPERTY] ?? null,
     min_identity_assurance: row.metadata[MIN_ASSURANCE_PROPERTY] ?? 'low',
+    pkce_exception: row.metadata[PKCE_EXCEPTION_PROPERTY] === true,
     created_at: new Date(row.created_at).toISOString(),
   });
 
@@ -196,6 +202,7 @@ export function createClientService({ queries, envelope, validateMetadata, produ
         purposes: patch.purposes ?? (current[PURPOSES_PROPERTY] as ScopePurposes | undefined),
         legalBasis: patch.legalBasis ?? (current[LEGAL_BASIS_PROPERTY] as string | undefined),
         minIdentityAssurance: patch.minIdentityAssurance ?? (current[MIN_ASSURANCE_PROPERTY] as string | undefined),
+        allowNoPkce: patch.allowNoPkce ?? current[PKCE_EXCEPTION_PROPERTY] === true,
       };
       if (current.token_endpoint_auth_method !== 'none') {
         input.tokenEndpointAuthMethod = current.token_endpoint_auth_method as ClientInput['tokenEndpointAuthMethod'];

@@ -11,6 +11,7 @@ const metadataOptions = {
   'sector-identifier-uri': { type: 'string' },
   scope: { type: 'string' },
   'id-token-alg': { type: 'string' },
+  'allow-no-pkce': { type: 'boolean' },
   'auth-method': { type: 'string' },
   'jwks-uri': { type: 'string' },
   'backchannel-logout-uri': { type: 'string' },
@@ -56,7 +57,7 @@ export const clientCommands: Command[] = [
   {
     name: 'client add',
     summary: 'register an ISP (prints client_id and, for confidential clients, client_secret)',
-    usage: 'client add --name NAME --redirect-uri URI [--redirect-uri URI…] [--post-logout-redirect-uri URI] [--sector-identifier-uri URI] [--public] [--scope "…"] [--id-token-alg RS256|ES256|PS256|EdDSA] [--auth-method client_secret_basic|client_secret_post|private_key_jwt --jwks-uri URI] [--backchannel-logout-uri URI] [--purpose SCOPE.en=TEXT --purpose SCOPE.zh-CN=TEXT…] [--legal-basis "LAW REFERENCE"] [--min-identity-assurance low|substantial|high] --json',
+    usage: 'client add --name NAME --redirect-uri URI [--redirect-uri URI…] [--post-logout-redirect-uri URI] [--sector-identifier-uri URI] [--public] [--scope "…"] [--id-token-alg RS256|ES256|PS256|EdDSA] [--auth-method client_secret_basic|client_secret_post|private_key_jwt --jwks-uri URI] [--backchannel-logout-uri URI] [--purpose SCOPE.en=TEXT --purpose SCOPE.zh-CN=TEXT…] [--legal-basis "LAW REFERENCE"] [--min-identity-assurance low|substantial|high] [--allow-no-pkce] --json',
     options: { ...metadataOptions, public: { type: 'boolean' } },
     async run(container, values) {
       const created = await container.clients.addClient({
@@ -73,8 +74,10 @@ export const clientCommands: Command[] = [
         purposes: purposes(values),
         legalBasis: optional(values['legal-basis']),
         minIdentityAssurance: optional(values['min-identity-assurance']),
+        allowNoPkce: values['allow-no-pkce'] === true,
       });
       await container.audit.record({ type: 'client.registered', clientId: created.client_id, actor: 'operator', details: { reason_code: 'cli' } });
+      if (values['allow-no-pkce'] === true) await container.audit.record({ type: 'client.pkce_exception', clientId: created.client_id, actor: 'operator', details: { status: 'granted' } });
       return { output: values.json ? json(created) : `client_id: ${created.client_id}\n${created.client_secret ? `client_secret: ${created.client_secret}\n` : ''}` };
     },
   },
@@ -103,10 +106,13 @@ export const clientCommands: Command[] = [
   {
     name: 'client update',
     summary: 'change an ISP\'s name, URIs, scope or algorithm (secret unchanged)',
-    usage: 'client update CLIENT_ID [--name NAME] [--redirect-uri URI…] [--post-logout-redirect-uri URI…] [--sector-identifier-uri URI] [--scope "…"] [--id-token-alg RS256|ES256|PS256|EdDSA] [--backchannel-logout-uri URI] [--purpose SCOPE.LANG=TEXT…] [--legal-basis "LAW REFERENCE"] [--min-identity-assurance low|substantial|high]',
-    options: metadataOptions,
+    usage: 'client update CLIENT_ID [--name NAME] [--redirect-uri URI…] [--post-logout-redirect-uri URI…] [--sector-identifier-uri URI] [--scope "…"] [--id-token-alg RS256|ES256|PS256|EdDSA] [--backchannel-logout-uri URI] [--purpose SCOPE.LANG=TEXT…] [--legal-basis "LAW REFERENCE"] [--min-identity-assurance low|substantial|high] [--allow-no-pkce | --require-pkce]',
+    options: { ...metadataOptions, 'require-pkce': { type: 'boolean' } },
     async run(container, values, [clientId]) {
       if (!clientId) throw new UsageError('CLIENT_ID is required');
+      if (values['allow-no-pkce'] && values['require-pkce']) throw new UsageError('--allow-no-pkce and --require-pkce contradict each other');
+      const pkceChange = values['allow-no-pkce'] === true ? true : values['require-pkce'] === true ? false : undefined;
+      const before = await container.clients.findClient(clientId);
       const updated = await container.clients.updateClient(clientId, {
         name: optional(values.name),
         redirectUris: optionalList(values, 'redirect-uri'),
@@ -119,8 +125,12 @@ export const clientCommands: Command[] = [
         purposes: purposes(values),
         legalBasis: optional(values['legal-basis']),
         minIdentityAssurance: optional(values['min-identity-assurance']),
+        allowNoPkce: pkceChange,
       });
       await container.audit.record({ type: 'client.updated', clientId, actor: 'operator', details: { scopes: String(updated.scope ?? '').split(' ').filter(Boolean) } });
+      if (before && before.pkce_exception !== updated.pkce_exception) {
+        await container.audit.record({ type: 'client.pkce_exception', clientId, actor: 'operator', details: { status: updated.pkce_exception ? 'granted' : 'withdrawn' } });
+      }
       return { output: json(updated) };
     },
   },
