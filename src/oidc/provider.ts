@@ -14,6 +14,7 @@ import type { Payload } from '../storage/model-store.js';
 import { buildInteractionPolicy, inactiveAccountIntrospection } from './account-checks.js';
 import { createPairwiseIdentifier } from './pairwise.js';
 import { pkceRequired } from './pkce-policy.js';
+import { sendSidInLogoutTokens } from './backchannel-sid.js';
 import { DEFAULT_ID_TOKEN_ALG, SIGNING_ALGORITHMS } from '../services/signing-keys.js';
 import type { CitizenService } from '../services/citizens.js';
 import type { createProviderPages } from './pages.js';
@@ -143,6 +144,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
   provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {
     deps.logger.error({ requestId: (ctx as unknown as { state: { requestId?: string } }).state.requestId, err: { name: error.name, message: error.message, stack: error.stack } }, 'oidc-provider server error');
   });
+  sendSidInLogoutTokens(provider, deps.logger);
   provider.use(forgetIdentityRelease());
   if (deps.onTokenRevoked) provider.use(revocationAudit(deps.onTokenRevoked));
   provider.use(inactiveAccountIntrospection(async (accountId) => (await deps.citizens.findActiveCitizen(accountId)) !== undefined));
