@@ -60,6 +60,8 @@ import { createRecoveryRequestQueries } from './queries/recovery-requests.js';
 import { createSignInArea } from './sign-in/index.js';
 import { createPasskeys } from './sign-in/passkeys.js';
 import { createPasskeyMethod } from './sign-in/methods/passkey.js';
+import { clientDisplayName } from './oidc/client-names.js';
+import type { Locale } from './web/i18n.js';
 import { createPasskeyQueries } from './queries/passkeys.js';
 
 export type ContainerOptions = {
@@ -190,8 +192,11 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     notifyNewConnection: (citizenId, clientId) => accountNotices.newConnection(citizenId, clientId),
   });
   // The citizen's dashboard: notices, known devices, activity, password change, data export.
-  const clientName = async (clientId: string): Promise<string | undefined> =>
-    (await currentProvider().Client.find(clientId).catch(() => undefined))?.clientName;
+  /** An ISP's name in the reader's language (client-names.ts); undefined when no such client exists. */
+  const clientName = async (clientId: string, locale: Locale = 'en'): Promise<string | undefined> => {
+    const client = await currentProvider().Client.find(clientId).catch(() => undefined);
+    return client ? clientDisplayName(client as unknown as Record<string, unknown>, locale, clientId) : undefined;
+  };
   const noticeQueries = createAccountNoticeQueries(db.knex);
   const deviceQueries = createKnownDeviceQueries(db.knex);
   const accountNotices = createAccountNotices(noticeQueries);

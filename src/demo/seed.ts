@@ -27,6 +27,7 @@ export async function seedDemo(container: Container): Promise<DemoSetup> {
 
   const client = await container.clients.addClient({
     name: 'Demo ISP',
+    nameZh: '演示服务',
     redirectUris: [`${container.config.issuer}${DEMO_CALLBACK_PATH}`],
     postLogoutRedirectUris: [`${container.config.issuer}/demo-isp`],
     scope: 'openid offline_access',

@@ -14,12 +14,15 @@
 //   sector lost its port (src/services/pairwise-sector.ts), so its citizens' IDs never change.
 // - cyberid_pkce_exception: true when the operator granted this confidential ISP the legacy
 //   exception from PKCE (pkce-policy.ts); never for public clients.
+// - cyberid_legal_basis#zh-CN: the legal basis in Chinese (client-names.ts).
 // Dynamic registration (RFC 7591) can set none of these, so a self-registered client can never
-// be allowed plaintext identity or skip sector validation.
+// be allowed plaintext identity or skip sector validation. It can set `client_name#zh-CN`, the
+// standard language-tagged name (Registration §2.1), which is not ours to withhold.
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { IDENTITY_SCOPE } from './claims.js';
 import { isAssuranceLevel } from '../identity/assurance.js';
 import { PINNED_SECTOR_PROPERTY } from '../services/pairwise-sector.js';
+import { CLIENT_NAME_ZH_PROPERTY, LEGAL_BASIS_ZH_PROPERTY } from './client-names.js';
 
 export const PURPOSES_PROPERTY = 'cyberid_scope_purposes';
 export const LEGAL_BASIS_PROPERTY = 'cyberid_legal_basis';
@@ -46,8 +49,15 @@ export function scopePurposesProblems(value: unknown): string[] {
 }
 
 export const extraClientMetadata = {
-  properties: [PURPOSES_PROPERTY, LEGAL_BASIS_PROPERTY, SECTOR_VALIDATED_PROPERTY, MIN_ASSURANCE_PROPERTY, PINNED_SECTOR_PROPERTY, PKCE_EXCEPTION_PROPERTY],
+  properties: [PURPOSES_PROPERTY, LEGAL_BASIS_PROPERTY, LEGAL_BASIS_ZH_PROPERTY, SECTOR_VALIDATED_PROPERTY, MIN_ASSURANCE_PROPERTY, PINNED_SECTOR_PROPERTY, PKCE_EXCEPTION_PROPERTY, CLIENT_NAME_ZH_PROPERTY],
   validator(ctx: KoaContextWithOIDC | undefined, key: string, value: unknown, metadata: Record<string, unknown>) {
+    if (key === CLIENT_NAME_ZH_PROPERTY || key === LEGAL_BASIS_ZH_PROPERTY) {
+      if (key === LEGAL_BASIS_ZH_PROPERTY && ctx && value !== undefined) throw new errors.InvalidClientMetadata(`${key} can only be set by the operator`);
+      if (value !== undefined && (typeof value !== 'string' || !value.trim() || value.length > 200)) {
+        throw new errors.InvalidClientMetadata(`${key} must be a non-empty string of at most 200 characters`);
+      }
+      return;
+    }
     if (ctx && value !== undefined) throw new errors.InvalidClientMetadata(`${key} can only be set by the operator`);
     if (key === PURPOSES_PROPERTY) {
       const [problem] = scopePurposesProblems(value);

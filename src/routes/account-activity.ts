@@ -21,7 +21,7 @@ const t = (ctx: Context) => translator(ctx.state.locale as Locale);
 
 /** One page of activity as sentences; disclosures to authorities head the newest page. */
 export async function activityView(deps: ActivityDeps, ctx: Context, citizenId: string, cursor?: string) {
-  const page = await deps.activity.page(citizenId, cursor);
+  const page = await deps.activity.page(citizenId, cursor, ctx.state.locale as Locale);
   const disclosures = cursor ? [] : (await deps.lawfulDisclosures?.(citizenId)) ?? [];
   return {
     lines: describeActivity(page.items, t(ctx)),
@@ -33,7 +33,7 @@ export async function activityView(deps: ActivityDeps, ctx: Context, citizenId: 
 /** Notices since the last visit, as sentences; reading them marks them seen. */
 export async function noticesView(deps: ActivityDeps, ctx: Context, citizenId: string): Promise<string[]> {
   const notices = await deps.accountNotices.take(citizenId);
-  const named = await Promise.all(notices.map(async (n) => ({ ...n, ispName: n.clientId ? (await deps.clientName(n.clientId)) ?? n.clientId : null })));
+  const named = await Promise.all(notices.map(async (n) => ({ ...n, ispName: n.clientId ? (await deps.clientName(n.clientId, ctx.state.locale as Locale)) ?? n.clientId : null })));
   return describeNotices(named, t(ctx));
 }
 

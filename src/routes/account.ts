@@ -97,9 +97,9 @@ export function createAccountRouter(deps: Deps): Router {
     // as one (an adult) is checked when they do, so a visit decrypts nothing.
     const guardianSection = citizen.guardian_id === null;
     const wards = guardianSection ? await deps.guardianship.wards(citizen) : [];
-    const clientName = async (clientId: string) => (await deps.clientName(clientId)) ?? clientId;
+    const clientName = async (clientId: string) => (await deps.clientName(clientId, ctx.state.locale as Locale)) ?? clientId;
     const t = translator(ctx.state.locale as Locale);
-    const connections = await deps.connections.list(citizen);
+    const connections = await deps.connections.list(citizen, ctx.state.locale as Locale);
     await deps.render(ctx, 'account', {
       titleKey: 'account.title',
       status,

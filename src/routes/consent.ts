@@ -15,6 +15,8 @@ import type { RenderView } from '../web/views.js';
 import type { MessageKey } from '../web/i18n.js';
 import { formBody } from '../web/form-body.js';
 import { IDENTITY_SCOPE } from '../oidc/claims.js';
+import { clientDisplayName, legalBasisText } from '../oidc/client-names.js';
+import type { Locale } from '../web/i18n.js';
 import { LEGAL_BASIS_PROPERTY, PURPOSES_PROPERTY, type ScopePurposes } from '../oidc/client-metadata.js';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -48,19 +50,22 @@ function formScopes(ctx: Context): Set<string> {
 }
 
 export function createConsentHandlers({ provider, citizens, guardianship, audit, vault, render }: ConsentDependencies) {
-  async function clientInfo(clientId: string) {
+  /** The ISP as the citizen reads it: name and legal basis in the page's language. */
+  async function clientInfo(clientId: string, ctx: Context) {
     const client = (await provider().Client.find(clientId)) as unknown as Record<string, unknown> | undefined;
+    const locale = ctx.state.locale as Locale;
+    const legalBasis = typeof client?.[LEGAL_BASIS_PROPERTY] === 'string' ? String(client[LEGAL_BASIS_PROPERTY]) : undefined;
     return {
-      name: String(client?.clientName ?? clientId),
+      name: clientDisplayName(client, locale, clientId),
       purposes: (client?.[PURPOSES_PROPERTY] ?? {}) as ScopePurposes,
-      legalBasis: typeof client?.[LEGAL_BASIS_PROPERTY] === 'string' ? String(client[LEGAL_BASIS_PROPERTY]) : undefined,
+      legalBasis: legalBasisText(legalBasis, client, locale),
     };
   }
   const purposeText = (purposes: ScopePurposes, scope: string, ctx: Context) => purposes[scope]?.[ctx.state.locale === 'en' ? 'en' : 'zh-CN'];
 
   async function renderRelease(ctx: Context, interaction: Interaction, grantId: string) {
     const clientId = String(interaction.params.client_id);
-    const info = await clientInfo(clientId);
+    const info = await clientInfo(clientId, ctx);
     const citizen = await citizens.findActiveCitizen(interaction.session!.accountId);
     if (!citizen || !info.legalBasis) return ctx.throw(403, 'identity release not allowed');
     const values = await vault.open(citizen.id, citizen, ['name', 'documentType', 'documentNumber'], 'release_preview');
@@ -91,7 +96,7 @@ export function createConsentHandlers({ provider, citizens, guardianship, audit,
       if (deciding.length === 1 && deciding[0] === IDENTITY_SCOPE && interaction.grantId) {
         return renderRelease(ctx, interaction, interaction.grantId);
       }
-      const info = await clientInfo(clientId);
+      const info = await clientInfo(clientId, ctx);
       const receives: MessageKey[] = ['consent.receives.sub', 'consent.receives.sign_in'];
       const optional = deciding.filter((scope) => OPTIONAL_SCOPES[scope]).map((scope) => ({
         scope,
@@ -120,7 +125,7 @@ export function createConsentHandlers({ provider, citizens, guardianship, audit,
       if (guardianDecision !== 'allowed') {
         return render(ctx, 'guardian-pending', {
           titleKey: 'guardian.pending.title',
-          data: { clientName: (await clientInfo(clientId)).name, refused: guardianDecision === 'refused', abortUrl: `/interaction/${interaction.uid}/abort` },
+          data: { clientName: (await clientInfo(clientId, ctx)).name, refused: guardianDecision === 'refused', abortUrl: `/interaction/${interaction.uid}/abort` },
         });
       }
       const { Grant } = provider();
@@ -149,7 +154,7 @@ export function createConsentHandlers({ provider, citizens, guardianship, audit,
       const clientId = String(interaction.params.client_id);
       const grant = await loadOwnGrant(interaction, typeof ctx.query.grant === 'string' ? ctx.query.grant : interaction.grantId);
       const citizen = interaction.session ? await citizens.findActiveCitizen(interaction.session.accountId) : undefined;
-      if (!grant || !citizen || !(await clientInfo(clientId)).legalBasis) return ctx.throw(400, 'no identity release pending');
+      if (!grant || !citizen || !(await clientInfo(clientId, ctx)).legalBasis) return ctx.throw(400, 'no identity release pending');
       const release = formBody(ctx).decision === 'release';
       if (release) grant.addOIDCScope(IDENTITY_SCOPE);
       else grant.rejectOIDCScope(IDENTITY_SCOPE);

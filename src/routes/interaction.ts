@@ -12,6 +12,8 @@ import { writeDeviceToken } from '../web/device-cookie.js';
 import { attemptFrom } from '../web/sign-in-attempt.js';
 import type { SignIn, Step } from '../sign-in/sequence.js';
 import type { Passkeys } from '../sign-in/passkeys.js';
+import { clientDisplayName } from '../oidc/client-names.js';
+import type { Locale } from '../web/i18n.js';
 import { ASSURANCE_INSUFFICIENT, minimumAssurance } from '../oidc/account-checks.js';
 
 type Dependencies = ConsentDependencies & { signIn: SignIn; passkeys: Pick<Passkeys, 'authenticationOptions'>; secureCookies: boolean };
@@ -27,9 +29,10 @@ export function createInteractionRouter(deps: Dependencies): Router {
     ctx.state.locale = localeFor(ctx, interaction.params.ui_locales);
     return interaction;
   };
-  const clientName = async (clientId: unknown) => {
+  /** The ISP's name in the page's language (ctx.state.locale is set from the interaction first). */
+  const clientName = async (clientId: unknown, ctx: Context) => {
     const client = typeof clientId === 'string' ? await provider().Client.find(clientId) : undefined;
-    return client?.clientName ?? (typeof clientId === 'string' ? clientId : '');
+    return clientDisplayName(client as unknown as Record<string, unknown> | undefined, ctx.state.locale as Locale, typeof clientId === 'string' ? clientId : '');
   };
   const finish = async (ctx: Context, result: Record<string, unknown>) => {
     const redirectTo = await provider().interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
@@ -49,7 +52,7 @@ export function createInteractionRouter(deps: Dependencies): Router {
       status: statusFor(error),
       pagePath: `/interaction/${uid}`,
       data: {
-        clientName: await clientName(params.client_id),
+        clientName: await clientName(params.client_id, ctx),
         action: `/interaction/${uid}/login`,
         abortUrl: `/interaction/${uid}/abort`,
         error,
@@ -65,7 +68,7 @@ export function createInteractionRouter(deps: Dependencies): Router {
       titleKey: 'login.code.title',
       status: statusFor(error),
       pagePath: `/interaction/${uid}`,
-      data: { clientName: await clientName(params.client_id), action: `/interaction/${uid}/code`, abortUrl: `/interaction/${uid}/abort`, challenge: '', error },
+      data: { clientName: await clientName(params.client_id, ctx), action: `/interaction/${uid}/code`, abortUrl: `/interaction/${uid}/abort`, challenge: '', error },
     });
   }
 
@@ -104,7 +107,7 @@ export function createInteractionRouter(deps: Dependencies): Router {
         titleKey: 'assurance.required.title',
         status: 403,
         pagePath: `/interaction/${uid}`,
-        data: { clientName: await clientName(params.client_id), level: await requiredLevel(params.client_id), action: `/interaction/${uid}/assurance` },
+        data: { clientName: await clientName(params.client_id, ctx), level: await requiredLevel(params.client_id), action: `/interaction/${uid}/assurance` },
       });
     }
     if (prompt.name === 'login') return renderLogin(ctx, uid, params);

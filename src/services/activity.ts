@@ -4,6 +4,7 @@
 // Lawful-access entries are not the subject's to see while under embargo: they are left out
 // here, and a disclosure reaches the citizen only once its embargo has passed (LawfulDisclosure).
 import { ValidationError } from '../errors.js';
+import type { Locale } from '../web/i18n.js';
 import { AUDIT_EVENT_TYPES, type AuditActor, type AuditEntry, type AuditService } from './audit.js';
 
 /** A lawful-access request revealed to its subject after the embargo (wired by the lawful-access service). */
@@ -46,14 +47,14 @@ function parseCursor(cursor: string): Pick<AuditEntry, 'occurredAt' | 'chain' | 
 type Dependencies = {
   audit: Pick<AuditService, 'listForCitizen'>;
   /** An ISP's display name, or undefined when no such client exists (any more). */
-  clientName: (clientId: string) => Promise<string | undefined>;
+  clientName: (clientId: string, locale?: Locale) => Promise<string | undefined>;
 };
 
 export function createActivity({ audit, clientName }: Dependencies) {
-  async function present(entries: AuditEntry[]): Promise<ActivityItem[]> {
+  async function present(entries: AuditEntry[], locale: Locale): Promise<ActivityItem[]> {
     const names = new Map<string, Promise<string>>();
     const nameOf = (clientId: string) => {
-      if (!names.has(clientId)) names.set(clientId, clientName(clientId).then((name) => name ?? clientId));
+      if (!names.has(clientId)) names.set(clientId, clientName(clientId, locale).then((name) => name ?? clientId));
       return names.get(clientId)!;
     };
     return Promise.all(entries.map(async (entry) => ({
@@ -68,15 +69,15 @@ export function createActivity({ audit, clientName }: Dependencies) {
 
   return {
     /** One page, newest first; `cursor` is a previous page's `older`. */
-    async page(citizenId: string, cursor?: string): Promise<ActivityPage> {
+    async page(citizenId: string, cursor?: string, locale: Locale = 'en'): Promise<ActivityPage> {
       const before = cursor ? parseCursor(cursor) : undefined;
       const entries = await audit.listForCitizen(citizenId, { limit: ACTIVITY_PAGE_SIZE + 1, before, exclude: HIDDEN_FROM_SUBJECT });
       const shown = entries.slice(0, ACTIVITY_PAGE_SIZE);
-      return { items: await present(shown), older: entries.length > ACTIVITY_PAGE_SIZE ? toCursor(shown[shown.length - 1]!) : undefined };
+      return { items: await present(shown, locale), older: entries.length > ACTIVITY_PAGE_SIZE ? toCursor(shown[shown.length - 1]!) : undefined };
     },
 
     /** Every entry, newest first (the data export). */
-    async all(citizenId: string): Promise<ActivityItem[]> {
+    async all(citizenId: string, locale: Locale = 'en'): Promise<ActivityItem[]> {
       const entries: AuditEntry[] = [];
       for (let before: AuditEntry | undefined; ;) {
         const page = await audit.listForCitizen(citizenId, { limit: EXPORT_PAGE_SIZE, before, exclude: HIDDEN_FROM_SUBJECT });
@@ -84,7 +85,7 @@ export function createActivity({ audit, clientName }: Dependencies) {
         if (page.length < EXPORT_PAGE_SIZE) break;
         before = page[page.length - 1];
       }
-      return present(entries);
+      return present(entries, locale);
     },
   };
 }

@@ -10,6 +10,7 @@ import { DEFAULT_ID_TOKEN_ALG, type SigningAlgorithm } from './signing-keys.js';
 import { PINNED_SECTOR_PROPERTY, pairwiseSectorOf } from './pairwise-sector.js';
 import { GRANTABLE_SCOPES, IDENTITY_SCOPE } from '../oidc/claims.js';
 import { isAssuranceLevel } from '../identity/assurance.js';
+import { CLIENT_NAME_ZH_PROPERTY, LEGAL_BASIS_ZH_PROPERTY } from '../oidc/client-names.js';
 import { LEGAL_BASIS_PROPERTY, MIN_ASSURANCE_PROPERTY, PKCE_EXCEPTION_PROPERTY, PURPOSES_PROPERTY, SECTOR_VALIDATED_PROPERTY, scopePurposesProblems, type ScopePurposes } from '../oidc/client-metadata.js';
 
 export type ClientInput = {
@@ -26,8 +27,12 @@ export type ClientInput = {
   backchannelLogoutUri?: string;
   /** Per allowed scope, the purpose shown on the consent screen (both languages). */
   purposes?: ScopePurposes;
+  /** The ISP's name in Chinese (`client_name#zh-CN`, Registration §2.1); `name` is the untagged one. */
+  nameZh?: string;
   /** The law that requires this ISP to obtain plaintext identity (allows the identity scope). */
   legalBasis?: string;
+  /** The same in Chinese, shown on Chinese pages. */
+  legalBasisZh?: string;
   /** The lowest identity assurance a citizen needs here (docs/assurance.md). */
   minIdentityAssurance?: string;
   /** Legacy exception: this confidential ISP may sign in without PKCE, nonce then required. */
@@ -71,6 +76,8 @@ function toMetadata(clientId: string, input: ClientInput): ClientMetadata {
   if (input.jwksUri) metadata.jwks_uri = input.jwksUri;
   if (input.purposes && Object.keys(input.purposes).length) metadata[PURPOSES_PROPERTY] = input.purposes;
   if (input.legalBasis?.trim()) metadata[LEGAL_BASIS_PROPERTY] = input.legalBasis.trim();
+  if (input.nameZh?.trim()) metadata[CLIENT_NAME_ZH_PROPERTY] = input.nameZh.trim();
+  if (input.legalBasisZh?.trim()) metadata[LEGAL_BASIS_ZH_PROPERTY] = input.legalBasisZh.trim();
   if (input.minIdentityAssurance && input.minIdentityAssurance !== 'low') metadata[MIN_ASSURANCE_PROPERTY] = input.minIdentityAssurance;
   if (input.allowNoPkce) metadata[PKCE_EXCEPTION_PROPERTY] = true;
   if (input.backchannelLogoutUri) {
@@ -166,7 +173,9 @@ export function createClientService({ queries, envelope, validateMetadata, produ
     id_token_signed_response_alg: row.metadata.id_token_signed_response_alg,
     scope: row.metadata.scope,
     purposes: row.metadata[PURPOSES_PROPERTY] ?? {},
+    name_zh: row.metadata[CLIENT_NAME_ZH_PROPERTY] ?? null,
     legal_basis: row.metadata[LEGAL_BASIS_PROPERTY] ?? null,
+    legal_basis_zh: row.metadata[LEGAL_BASIS_ZH_PROPERTY] ?? null,
     min_identity_assurance: row.metadata[MIN_ASSURANCE_PROPERTY] ?? 'low',
     pkce_exception: row.metadata[PKCE_EXCEPTION_PROPERTY] === true,
     created_at: new Date(row.created_at).toISOString(),
@@ -200,7 +209,9 @@ export function createClientService({ queries, envelope, validateMetadata, produ
         backchannelLogoutUri: patch.backchannelLogoutUri ?? (current.backchannel_logout_uri as string | undefined),
         jwksUri: patch.jwksUri ?? (current.jwks_uri as string | undefined),
         purposes: patch.purposes ?? (current[PURPOSES_PROPERTY] as ScopePurposes | undefined),
+        nameZh: patch.nameZh ?? (current[CLIENT_NAME_ZH_PROPERTY] as string | undefined),
         legalBasis: patch.legalBasis ?? (current[LEGAL_BASIS_PROPERTY] as string | undefined),
+        legalBasisZh: patch.legalBasisZh ?? (current[LEGAL_BASIS_ZH_PROPERTY] as string | undefined),
         minIdentityAssurance: patch.minIdentityAssurance ?? (current[MIN_ASSURANCE_PROPERTY] as string | undefined),
         allowNoPkce: patch.allowNoPkce ?? current[PKCE_EXCEPTION_PROPERTY] === true,
       };

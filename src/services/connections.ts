@@ -5,6 +5,8 @@ import type { ConnectionQueries } from '../queries/connections.js';
 import type { CitizenRow } from '../queries/citizens.js';
 import { pairwiseCyberspaceId } from '../oidc/pairwise.js';
 import { pairwiseSectorOf } from './pairwise-sector.js';
+import { clientDisplayName } from '../oidc/client-names.js';
+import type { Locale } from '../web/i18n.js';
 import type { GrantRevocations } from './grant-revocations.js';
 
 export type ConnectionView = {
@@ -29,7 +31,8 @@ export function createConnectionService({ queries, revocations, provider, pairwi
     /** True when this is the citizen's first sign-in at this ISP. */
     recordSignIn: (citizenId: string, clientId: string, claims: string[]): Promise<boolean> => queries.recordSignIn(citizenId, clientId, claims),
 
-    async list(citizen: CitizenRow): Promise<ConnectionView[]> {
+    /** The citizen's ISPs, named in `locale` (client-names.ts). */
+    async list(citizen: CitizenRow, locale: Locale = 'en'): Promise<ConnectionView[]> {
       const rows = await queries.listConnections(citizen.id);
       const views: ConnectionView[] = [];
       for (const row of rows) {
@@ -37,7 +40,7 @@ export function createConnectionService({ queries, revocations, provider, pairwi
         const sector = client ? pairwiseSectorOf(client.metadata()) : undefined;
         views.push({
           clientId: row.client_id,
-          clientName: client?.clientName ?? row.client_id,
+          clientName: clientDisplayName(client as unknown as Record<string, unknown> | undefined, locale, row.client_id),
           // The ID that this ISP holds for the citizen — shown so the citizen can recognise it.
           pairwiseId: sector ? pairwiseCyberspaceId(pairwiseSecret, sector, citizen.cyberspace_id) : '',
           claims: row.claims_released,

@@ -6,6 +6,7 @@ import type { ScopePurposes } from '../../oidc/client-metadata.js';
 
 const metadataOptions = {
   name: { type: 'string' },
+  'name-zh': { type: 'string' },
   'redirect-uri': { type: 'string', multiple: true },
   'post-logout-redirect-uri': { type: 'string', multiple: true },
   'sector-identifier-uri': { type: 'string' },
@@ -17,6 +18,7 @@ const metadataOptions = {
   'backchannel-logout-uri': { type: 'string' },
   purpose: { type: 'string', multiple: true },
   'legal-basis': { type: 'string' },
+  'legal-basis-zh': { type: 'string' },
   'min-identity-assurance': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
@@ -57,7 +59,7 @@ export const clientCommands: Command[] = [
   {
     name: 'client add',
     summary: 'register an ISP (prints client_id and, for confidential clients, client_secret)',
-    usage: 'client add --name NAME --redirect-uri URI [--redirect-uri URI…] [--post-logout-redirect-uri URI] [--sector-identifier-uri URI] [--public] [--scope "…"] [--id-token-alg RS256|ES256|PS256|EdDSA] [--auth-method client_secret_basic|client_secret_post|private_key_jwt --jwks-uri URI] [--backchannel-logout-uri URI] [--purpose SCOPE.en=TEXT --purpose SCOPE.zh-CN=TEXT…] [--legal-basis "LAW REFERENCE"] [--min-identity-assurance low|substantial|high] [--allow-no-pkce] --json',
+    usage: 'client add --name NAME [--name-zh 中文名称] --redirect-uri URI [--redirect-uri URI…] [--post-logout-redirect-uri URI] [--sector-identifier-uri URI] [--public] [--scope "…"] [--id-token-alg RS256|ES256|PS256|EdDSA] [--auth-method client_secret_basic|client_secret_post|private_key_jwt --jwks-uri URI] [--backchannel-logout-uri URI] [--purpose SCOPE.en=TEXT --purpose SCOPE.zh-CN=TEXT…] [--legal-basis "LAW REFERENCE" [--legal-basis-zh "法律依据"]] [--min-identity-assurance low|substantial|high] [--allow-no-pkce] --json',
     options: { ...metadataOptions, public: { type: 'boolean' } },
     async run(container, values) {
       const created = await container.clients.addClient({
@@ -72,7 +74,9 @@ export const clientCommands: Command[] = [
         jwksUri: optional(values['jwks-uri']),
         backchannelLogoutUri: optional(values['backchannel-logout-uri']),
         purposes: purposes(values),
+        nameZh: optional(values['name-zh']),
         legalBasis: optional(values['legal-basis']),
+        legalBasisZh: optional(values['legal-basis-zh']),
         minIdentityAssurance: optional(values['min-identity-assurance']),
         allowNoPkce: values['allow-no-pkce'] === true,
       });
@@ -106,7 +110,7 @@ export const clientCommands: Command[] = [
   {
     name: 'client update',
     summary: 'change an ISP\'s name, URIs, scope or algorithm (secret unchanged)',
-    usage: 'client update CLIENT_ID [--name NAME] [--redirect-uri URI…] [--post-logout-redirect-uri URI…] [--sector-identifier-uri URI] [--scope "…"] [--id-token-alg RS256|ES256|PS256|EdDSA] [--backchannel-logout-uri URI] [--purpose SCOPE.LANG=TEXT…] [--legal-basis "LAW REFERENCE"] [--min-identity-assurance low|substantial|high] [--allow-no-pkce | --require-pkce]',
+    usage: 'client update CLIENT_ID [--name NAME] [--name-zh 中文名称] [--redirect-uri URI…] [--post-logout-redirect-uri URI…] [--sector-identifier-uri URI] [--scope "…"] [--id-token-alg RS256|ES256|PS256|EdDSA] [--backchannel-logout-uri URI] [--purpose SCOPE.LANG=TEXT…] [--legal-basis "LAW REFERENCE" [--legal-basis-zh "法律依据"]] [--min-identity-assurance low|substantial|high] [--allow-no-pkce | --require-pkce]',
     options: { ...metadataOptions, 'require-pkce': { type: 'boolean' } },
     async run(container, values, [clientId]) {
       if (!clientId) throw new UsageError('CLIENT_ID is required');
@@ -123,7 +127,9 @@ export const clientCommands: Command[] = [
         backchannelLogoutUri: optional(values['backchannel-logout-uri']),
         jwksUri: optional(values['jwks-uri']),
         purposes: purposes(values),
+        nameZh: optional(values['name-zh']),
         legalBasis: optional(values['legal-basis']),
+        legalBasisZh: optional(values['legal-basis-zh']),
         minIdentityAssurance: optional(values['min-identity-assurance']),
         allowNoPkce: pkceChange,
       });
