@@ -61,9 +61,15 @@ export function createAccountRouter(deps: Deps): Router {
     ctx.redirect(flash ? `/account?done=${flash}` : '/account');
   };
 
+  // A passkey challenge for the sign-in page is bound to this browser's CSRF token (there is no
+  // account session yet); each showing replaces the last.
+  const passkeyBinding = (ctx: Context) => `account-login:${String(ctx.state.csrfToken ?? '')}`;
+
   async function renderLogin(ctx: Context, status = 200, error?: string, cyberspaceId = '') {
     const notice = typeof ctx.query.done === 'string' ? FLASHES[ctx.query.done] : undefined;
-    await deps.render(ctx, 'account-login', { titleKey: 'account.login.title', status, data: { error, cyberspaceId, notice } });
+    ctx.state.passkeyScript = true;
+    const passkey = { action: '/account/login/passkey', options: JSON.stringify(await deps.passkeys.authenticationOptions(passkeyBinding(ctx))) };
+    await deps.render(ctx, 'account-login', { titleKey: 'account.login.title', status, data: { error, cyberspaceId, notice, passkey } });
   }
 
   async function renderCode(ctx: Context, challenge: string, error?: string) {
@@ -149,6 +155,12 @@ export function createAccountRouter(deps: Deps): Router {
     const key = newAttemptKey();
     const step = await deps.signIn.begin(attempt(ctx, key), 'password', form);
     await reply(ctx, key, step, (error) => renderLogin(ctx, error === 'throttled' ? 429 : 400, error, cyberspaceId));
+  });
+
+  router.post('/account/login/passkey', async (ctx) => {
+    const key = newAttemptKey();
+    const step = await deps.signIn.begin(attempt(ctx, key), 'passkey', { binding: passkeyBinding(ctx), response: formBody(ctx).response });
+    await reply(ctx, key, step, (error) => renderLogin(ctx, error === 'throttled' ? 429 : 400, 'passkey'));
   });
 
   router.post('/account/login/code', async (ctx) => {

@@ -88,4 +88,19 @@ describe('passkeys on the account pages and at sign-in', () => {
     assert.equal(refused.status, 400);
     assert.equal(refused.document.querySelector(CONSENT_FORM), null);
   });
+
+  it('opens the account page with a passkey, without the cyberspace ID; the answer works once', async () => {
+    const { soft } = await accountWithPasskey('钥匙己');
+    const browser = new Browser(app.url, EN);
+    const login = expectPage(await browser.navigate('/account/login'), 'the account sign-in page');
+    const form = 'form[data-passkey="sign-in"]';
+    const response = soft.assert(options(login, form).challenge);
+    const signedIn = expectPage(await browser.submit(login, form, { response }), 'the dashboard');
+    assert.equal(new URL(signedIn.url).pathname, '/account');
+    const other = new Browser(app.url, EN);
+    const otherLogin = expectPage(await other.navigate('/account/login'), 'the account sign-in page');
+    const replay = expectPage(await other.submit(otherLogin, form, { response }), 'the sign-in page');
+    assert.equal(replay.status, 400);
+    assert.equal(new URL(replay.url).pathname, '/account/login/passkey');
+  });
 });
