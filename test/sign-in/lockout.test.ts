@@ -25,7 +25,12 @@ describe('sign-in limits behind a trusted proxy', () => {
   let app: TestApp;
   let client: TestClient;
   before(async () => {
-    app = await startTestApp({ env: { TRUST_PROXY: 'true' }, configure: (config) => { config.signInLimits.perAddress.free = 3; } });
+    // A per-account back-off longer than the 30 attempts take, even on a loaded machine: with the
+    // default 2 s it could lapse mid-run and let a later guess be checked (a flaky 400).
+    app = await startTestApp({ env: { TRUST_PROXY: 'true' }, configure: (config) => {
+      config.signInLimits.perAddress.free = 3;
+      config.signInLimits.perAccount.baseSeconds = 20;
+    } });
     client = await createClient(app.container, { name: 'Lockout ISP' });
   });
   after(async () => app.stop());
