@@ -16,6 +16,7 @@ import * as passkeys from './20261202040000_passkeys.js';
 import * as knownDeviceDescription from './20261202100000_known_device_description.js';
 import * as idTokenAlgKept from './20261202060000_id_token_alg_kept.js';
 import * as pinPortedSectors from './20261202060100_pin_ported_sectors.js';
+import * as notifications from './20261202050000_notifications.js';
 
 export const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['20261122000000_initial', initial],
@@ -34,4 +35,5 @@ export const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['20261202100000_known_device_description', knownDeviceDescription],
   ['20261202060000_id_token_alg_kept', idTokenAlgKept],
   ['20261202060100_pin_ported_sectors', pinPortedSectors],
+  ['20261202050000_notifications', notifications],
 ];

@@ -63,6 +63,7 @@ import { createPasskeyMethod } from './sign-in/methods/passkey.js';
 import { clientDisplayName } from './oidc/client-names.js';
 import type { Locale } from './web/i18n.js';
 import { createPasskeyQueries } from './queries/passkeys.js';
+import { createNotifications } from './notifications/notifications.js';
 
 export type ContainerOptions = {
   /** Where logs go (tests capture them to scan for personal data). */
@@ -89,6 +90,9 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     : createMemoryStore();
 
   const envelope = createEnvelope(config.secrets.keyEncryptionKeys);
+  // Email and SMS notices: written to the durable outbox in the event's transaction, delivered
+  // by the outbox worker (main.ts starts it).
+  const notifications = createNotifications({ knex: db.knex, envelope, config, logger, fetch: options.fetch });
   const durable = createOidcPayloadQueries(db.knex);
   const hasher = createPasswordHasher(config.passwordHashing);
   const citizenQueries = createCitizenQueries(db.knex);
@@ -369,10 +373,12 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     signIn,
     dataExport,
     lawfulAccess,
+    notifications,
     // Lawful accesses shown to their subject once the embargo has passed (activity, export).
     lawfulDisclosures: (citizenId: string) => lawfulAccess.disclosuresVisibleTo(citizenId),
     async close() {
       providerHolder!.stopPolling();
+      await notifications.close();
       await Promise.allSettled([db.close(), ephemeral.close()]);
     },
   };

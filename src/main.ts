@@ -20,6 +20,7 @@ async function main(): Promise<void> {
     extraRouters: demo ? [createDemoIspRouter(config.issuer, demo, container.render)] : [],
   });
   container.providerHolder.startPolling(KEY_POLL_SECONDS);
+  container.notifications.worker.start(config.notifications.pollMs);
   const running = await listen(app, container, config.port);
   // The embedded database admits one process: the CLI talks to us instead (cli/bridge.ts).
   const bridge = container.db.embedded ? serveCliBridge(container) : undefined;

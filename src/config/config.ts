@@ -40,6 +40,13 @@ export type Config = {
     token: string | undefined;
     timeoutMs: number;
   } & Omit<typeof defaults.identityAuthority, 'timeoutMs'>;
+  /** Email and SMS delivery (docs/assurance.md "Notices"); unset URLs switch a channel off. */
+  notifications: {
+    smtpUrl: string | undefined;
+    smtpFrom: string;
+    smsGatewayUrl: string | undefined;
+    smsGatewayToken: string | undefined;
+  } & typeof defaults.notifications;
 };
 
 export class ConfigError extends Error {
@@ -87,9 +94,18 @@ const envSchema = z.object({
   PASSWORD_HASH_QUEUE: z.string().regex(/^[0-9]{1,5}$/, 'PASSWORD_HASH_QUEUE must be a whole number of waiting sign-ins, 0 to 10000')
     .transform(Number).refine((n) => n <= 10000, 'PASSWORD_HASH_QUEUE must be a whole number of waiting sign-ins, 0 to 10000')
     .default(defaults.passwordHashing.maxQueued),
+  SMTP_URL: urlLike(['smtp:', 'smtps:'], 'SMTP_URL must look like smtps://user:password@mail.example.cn:465 (or smtp:// with STARTTLS)').optional(),
+  SMTP_FROM: z.string().regex(/^[^\r\n]{3,200}$/, 'SMTP_FROM must be one line, e.g. "Cyberspace ID <no-reply@id.example.cn>"').optional(),
+  SMS_GATEWAY_URL: urlLike(['http:', 'https:'], 'SMS_GATEWAY_URL must be an absolute http(s) URL, e.g. https://sms.example.cn/v1/messages').optional(),
+  NOTIFY_RETRY_BASE_SECONDS: z.string().regex(/^[0-9]{1,5}$/, 'NOTIFY_RETRY_BASE_SECONDS must be a whole number of seconds, 1 to 86400')
+    .transform(Number).refine((n) => n >= 1 && n <= 86400, 'NOTIFY_RETRY_BASE_SECONDS must be a whole number of seconds, 1 to 86400')
+    .default(defaults.notifications.retryBaseSeconds),
+  NOTIFY_LEASE_SECONDS: z.string().regex(/^[0-9]{1,5}$/, 'NOTIFY_LEASE_SECONDS must be a whole number of seconds, 1 to 86400')
+    .transform(Number).refine((n) => n >= 1 && n <= 86400, 'NOTIFY_LEASE_SECONDS must be a whole number of seconds, 1 to 86400')
+    .default(defaults.notifications.leaseSeconds),
 });
 
-function readSecret(env: NodeJS.ProcessEnv, name: SecretName | 'IDENTITY_AUTHORITY_TOKEN', problems: string[]): string | undefined {
+function readSecret(env: NodeJS.ProcessEnv, name: SecretName | 'IDENTITY_AUTHORITY_TOKEN' | 'SMS_GATEWAY_TOKEN', problems: string[]): string | undefined {
   const direct = env[name];
   const file = env[`${name}_FILE`];
   if (direct && file) {
@@ -160,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const raw: Partial<Record<SecretName, string>> = {};
   for (const name of SECRET_NAMES) raw[name] = readSecret(env, name, problems);
   const authorityToken = readSecret(env, 'IDENTITY_AUTHORITY_TOKEN', problems);
+  const smsGatewayToken = readSecret(env, 'SMS_GATEWAY_TOKEN', problems);
   decodeSecrets(raw, problems);
 
   // Production rules are checked even when other variables are invalid, so one run lists
@@ -181,6 +198,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     else if (URL.canParse(url) && new URL(url).protocol !== 'https:') problems.push('IDENTITY_AUTHORITY_URL must be an https:// URL in production; hint: identity claims must not travel in clear text');
     if (!authorityToken && !problems.some((p) => p.startsWith('IDENTITY_AUTHORITY_TOKEN'))) {
       problems.push('IDENTITY_AUTHORITY_TOKEN (or IDENTITY_AUTHORITY_TOKEN_FILE) is required in production; hint: the bearer token the identity authority issued to this service');
+    }
+  }
+  if (env.NODE_ENV === 'production') {
+    if (env.SMTP_URL && URL.canParse(env.SMTP_URL) && new URL(env.SMTP_URL).protocol !== 'smtps:' && !/[?&]requireTLS=true/.test(env.SMTP_URL)) {
+      problems.push('SMTP_URL must be smtps:// (or smtp:// with ?requireTLS=true) in production; hint: notices must not travel in clear text');
+    }
+    if (env.SMS_GATEWAY_URL && URL.canParse(env.SMS_GATEWAY_URL) && new URL(env.SMS_GATEWAY_URL).protocol !== 'https:') {
+      problems.push('SMS_GATEWAY_URL must be an https:// URL in production; hint: phone numbers must not travel in clear text');
     }
   }
   if (problems.length > 0 || !values) throw new ConfigError(problems);
@@ -225,6 +250,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       url: values.IDENTITY_AUTHORITY_URL,
       token: authorityToken,
       timeoutMs: values.IDENTITY_AUTHORITY_TIMEOUT_MS,
+    },
+    notifications: {
+      ...defaults.notifications,
+      retryBaseSeconds: values.NOTIFY_RETRY_BASE_SECONDS,
+      leaseSeconds: values.NOTIFY_LEASE_SECONDS,
+      smtpUrl: values.SMTP_URL,
+      smtpFrom: values.SMTP_FROM ?? `Cyberspace ID <no-reply@${new URL(values.ISSUER ?? 'http://localhost').hostname}>`,
+      smsGatewayUrl: values.SMS_GATEWAY_URL,
+      smsGatewayToken,
     },
   };
 }

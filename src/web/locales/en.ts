@@ -4,8 +4,10 @@ import { consentEn } from './consent.en.js';
 import { developersEn } from './developers.en.js';
 import { signInEn } from './sign-in.en.js';
 import { passkeyEn } from './passkey.en.js';
+import { notificationsEn } from './notifications.en.js';
 
 export const en = {
+  ...notificationsEn,
   ...accountEn,
   ...consentEn,
   ...developersEn,

@@ -5,8 +5,10 @@ import { consentZhCN } from './consent.zh-CN.js';
 import { developersZhCN } from './developers.zh-CN.js';
 import { signInZhCN } from './sign-in.zh-CN.js';
 import { passkeyZhCN } from './passkey.zh-CN.js';
+import { notificationsZhCN } from './notifications.zh-CN.js';
 
 export const zhCN: Record<MessageKey, string> = {
+  ...notificationsZhCN,
   ...accountZhCN,
   ...consentZhCN,
   ...developersZhCN,

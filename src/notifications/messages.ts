@@ -1,0 +1,25 @@
+// Renders a notice in the citizen's language. Times are shown in China Standard Time with the
+// zone named; the text comes only from the translation tables and the notice's checked params.
+import { translator, type Locale, type MessageKey } from '../web/i18n.js';
+import type { NotificationKind, NotificationParams } from './kinds.js';
+
+const ZONE = 'Asia/Shanghai';
+
+export function formatTime(iso: string, locale: Locale): string {
+  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: ZONE, timeZoneName: 'short' }).format(new Date(iso));
+}
+
+export function renderNotice(kind: NotificationKind, params: NotificationParams, locale: Locale, createdAt: Date): { subject: string; text: string } {
+  const t = translator(locale);
+  const vars: Record<string, string> = { at: formatTime(params.at ?? createdAt.toISOString(), locale) };
+  if (params.until) vars.until = formatTime(params.until, locale);
+  if (params.isp) vars.isp = params.isp;
+  const body = (kind === 'new_device' && params.isp ? 'notify.new_device_isp.body' : `notify.${kind}.body`) as MessageKey;
+  return { subject: t(`notify.${kind}.subject` as MessageKey), text: `${t(body, vars)}\n\n${t('notify.footer')}` };
+}
+
+/** The one message not sent through the outbox: a confirmation code, sent while the citizen waits. */
+export function renderContactCode(code: string, locale: Locale): { subject: string; text: string } {
+  const t = translator(locale);
+  return { subject: t('notify.contact_code.subject'), text: t('notify.contact_code.body', { code }) };
+}

@@ -1,0 +1,91 @@
+// Delivers the outbox. Each round claims the due entries (a lease, so a worker that dies
+// mid-delivery leaves its entries to the next), and for each one sends it on every channel the
+// citizen has a confirmed address for and that has not been done yet, recording each channel as
+// it succeeds. A failed channel retries the entry after an exponential back-off
+// (base × 2^(attempt−1), capped); after `maxAttempts` the entry is given up and logged.
+// An entry whose citizen has no confirmed address is done: the site's notices show it anyway.
+import type { Logger } from 'pino';
+import type { OutboxQueries, OutboxRow } from '../queries/notification-outbox.js';
+import { matchLocale, DEFAULT_LOCALE } from '../web/i18n.js';
+import { renderNotice } from './messages.js';
+import type { ChannelName, NotificationChannel } from './port.js';
+
+export type ConfirmedContact = { channel: ChannelName; address: string; locale: string };
+
+export type OutboxWorkerOptions = {
+  queries: Pick<OutboxQueries, 'claimDue' | 'markChannelDelivered' | 'markSent' | 'markAttemptFailed'>;
+  channels: NotificationChannel[];
+  confirmedContacts: (citizenId: string) => Promise<ConfirmedContact[]>;
+  logger: Pick<Logger, 'warn' | 'error'>;
+  retry: { baseSeconds: number; maxSeconds: number; maxAttempts: number; leaseSeconds: number };
+  batchSize?: number;
+  onDelivered?: (channel: ChannelName, kind: string) => void;
+};
+
+export const backoffSeconds = (attempt: number, base: number, max: number) => Math.min(max, base * 2 ** Math.max(0, attempt - 1));
+
+export function createOutboxWorker(options: OutboxWorkerOptions) {
+  const { queries, channels, retry, logger } = options;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+  let stopped = true;
+  let pollMs = 1000;
+
+  async function deliver(entry: OutboxRow): Promise<void> {
+    const contacts = await options.confirmedContacts(entry.citizen_id);
+    const failures: string[] = [];
+    for (const channel of channels) {
+      if (entry.delivered_channels.includes(channel.name)) continue;
+      const contact = contacts.find((c) => c.channel === channel.name);
+      if (!contact) continue;
+      const locale = matchLocale(contact.locale) ?? DEFAULT_LOCALE;
+      try {
+        await channel.send({ idempotencyKey: `${entry.idempotency_key}.${channel.name}`, to: contact.address, locale, ...renderNotice(entry.kind, entry.params, locale, entry.created_at) });
+        await queries.markChannelDelivered(entry.id, channel.name);
+        options.onDelivered?.(channel.name, entry.kind);
+      } catch (error) {
+        // The reason without the address: error texts from mail servers may quote the recipient.
+        failures.push(`${channel.name}: ${((error as NodeJS.ErrnoException).code ?? (error as Error).name)}`);
+      }
+    }
+    if (failures.length === 0) return queries.markSent(entry.id);
+    const giveUp = entry.attempts >= retry.maxAttempts;
+    const reason = failures.join('; ').slice(0, 200);
+    (giveUp ? logger.error : logger.warn).call(logger, { outbox_id: entry.id, kind: entry.kind, attempt: entry.attempts, reason }, giveUp ? 'notification given up' : 'notification delivery failed; will retry');
+    await queries.markAttemptFailed(entry.id, reason, giveUp ? undefined : backoffSeconds(entry.attempts, retry.baseSeconds, retry.maxSeconds));
+  }
+
+  /** One round: claims what is due and delivers it; the number of entries handled. */
+  async function runOnce(): Promise<number> {
+    const due = await queries.claimDue(options.batchSize ?? 20, retry.leaseSeconds);
+    for (const entry of due) await deliver(entry);
+    return due.length;
+  }
+
+  function schedule(ms: number) {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = runOnce().catch((error: unknown) => {
+        logger.error({ err: { message: (error as Error).message } }, 'outbox round failed');
+        return 0;
+      });
+      void running.then((handled) => schedule(handled > 0 ? 0 : pollMs));
+    }, ms);
+  }
+
+  return {
+    runOnce,
+    /** Polls every `intervalMs` (at once again while there is work). */
+    start(intervalMs: number) {
+      if (!stopped) return;
+      stopped = false;
+      pollMs = intervalMs;
+      schedule(0);
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
