@@ -15,6 +15,7 @@ import { buildInteractionPolicy, inactiveAccountIntrospection } from './account-
 import { createPairwiseIdentifier } from './pairwise.js';
 import { pkceRequired } from './pkce-policy.js';
 import { sendSidInLogoutTokens } from './backchannel-sid.js';
+import { createOutboundFetch } from './outbound-fetch.js';
 import { DEFAULT_ID_TOKEN_ALG, SIGNING_ALGORITHMS } from '../services/signing-keys.js';
 import type { CitizenService } from '../services/citizens.js';
 import type { createProviderPages } from './pages.js';
@@ -129,7 +130,7 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
       op_policy_uri: `${config.issuer}/developers/privacy`,
       ...IDA_DISCOVERY,
     },
-    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    fetch: createOutboundFetch({ base: deps.fetch ?? globalThis.fetch, production: config.env === 'production', logger: deps.logger }),
   } as Configuration;
 }
 

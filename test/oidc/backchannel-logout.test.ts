@@ -8,6 +8,10 @@ import { createCitizen, createClient } from '../support/factories.js';
 import { isPage } from '../support/browser.js';
 import { signIn, type Credentials } from '../support/flow.js';
 import { idTokenClaims, redeem, sleep } from '../support/tokens.js';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createOutboundFetch } from '../../src/oidc/outbound-fetch.js';
+import { createLogger } from '../../src/logger.js';
 
 const RECEIVER = 'https://rp.isp.example/backchannel-logout';
 const BROKEN = 'https://down.isp.example/backchannel-logout';
@@ -64,5 +68,61 @@ describe('back-channel logout', () => {
     assert.match(line, new RegExp(client.client_id));
     assert.match(line, /500/);
     assert.doesNotMatch(line, /logout_token|eyJ/, 'never the token');
+  });
+});
+
+describe('back-channel logout to an ISP on the same machine (outside production)', () => {
+  let app: TestApp;
+  let rp: Server;
+  const sessionsBySid = new Map<string, string>(); // a stub RP that files sessions by sid
+  const ended: string[] = [];
+
+  before(async () => {
+    rp = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        const token = new URLSearchParams(body).get('logout_token') ?? '';
+        const sid = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString() || '{}').sid as string | undefined;
+        if (sid && sessionsBySid.delete(sid)) ended.push(sid);
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => rp.listen(0, '127.0.0.1', resolve));
+    app = await startTestApp();
+  });
+  after(async () => {
+    await app.stop();
+    rp.close();
+  });
+
+  it('a real HTTP receiver on 127.0.0.1 gets the logout token and ends the session filed under its sid', async () => {
+    const port = (rp.address() as AddressInfo).port;
+    const client = await createClient(app.container, { redirectUris: ['https://local.isp.example/cb'], postLogoutRedirectUris: ['https://local.isp.example/bye'], backchannelLogoutUri: `http://127.0.0.1:${port}/backchannel-logout` });
+    const citizen = await createCitizen(app.container);
+    const flow = await signIn(app.url, client, citizen);
+    const tokens = await redeem(app.url, client, flow);
+    const sid = String(idTokenClaims(tokens).sid);
+    sessionsBySid.set(sid, 'session-1');
+    const page = await flow.browser.navigate(`${app.url}/session/end?id_token_hint=${tokens.id_token}&post_logout_redirect_uri=${encodeURIComponent('https://local.isp.example/bye')}`);
+    assert.ok(isPage(page));
+    await flow.browser.submit(page, 'form[action$="/session/end/confirm"]', { logout: 'yes' });
+    for (let i = 0; i < 40 && !ended.length; i += 1) await sleep(50);
+    assert.deepEqual(ended, [sid], 'the RP ended exactly the session it filed under the sid');
+    assert.ok(app.logs.some((line) => line.includes('may reach loopback and private addresses')), 'the log says loopback is allowed here');
+  });
+
+  it('production keeps oidc-provider\'s guard against loopback and private addresses', async () => {
+    const seen: Array<RequestInit | undefined> = [];
+    const base: typeof fetch = async (_input, init) => {
+      seen.push(init);
+      return new Response(null, { status: 200 });
+    };
+    const guard = { marker: 'dispatcher' };
+    const logger = createLogger('silent');
+    await createOutboundFetch({ base, production: true, logger })('http://127.0.0.1/x', { dispatcher: guard } as unknown as RequestInit);
+    await createOutboundFetch({ base, production: false, logger })('http://127.0.0.1/x', { dispatcher: guard } as unknown as RequestInit);
+    assert.equal((seen[0] as { dispatcher?: unknown }).dispatcher, guard, 'production: the guard stays');
+    assert.equal((seen[1] as { dispatcher?: unknown }).dispatcher, undefined, 'development: dropped');
   });
 });
