@@ -286,9 +286,11 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     rateLimit: config.rateLimit,
     delaySeconds: config.proofing.recoveryDelaySeconds,
     record: (event) => audit.record(event),
-    // The notification port (email/SMS outbox, issue 8 "Notices") is called here once it lands;
-    // until then the waiting recovery shows on the dashboard of every signed-in session.
-    notify: async () => {},
+    // Told by email and SMS through the outbox, besides the dashboard of every signed-in session.
+    // The recovery service writes without a transaction of its own, so the notice commits
+    // right after the event rather than with it.
+    notify: ({ kind, citizenId, completesAt }) =>
+      notifications.notify(db.knex, citizenId, kind, { at: new Date().toISOString(), until: completesAt?.toISOString() }),
   });
   const guardianship = createGuardianship({
     citizens: citizenQueries,
