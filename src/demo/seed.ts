@@ -1,8 +1,11 @@
-// Development only: a demo ISP and a demo citizen so `npm start` has something to log in to.
-// Their credentials are kept in DATA_DIR/demo.json (test data, never real people).
+// Development only: a demo ISP and a demo citizen so `npm start` has something to log in to,
+// and, on the first start, the documented sandbox identities (docs/sandbox.md), so they can
+// apply without a separate `cyberid sandbox seed`. Later starts leave the sandbox as the
+// developer changed it. Credentials are kept in DATA_DIR/demo.json (test data, never real people).
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Container } from '../container.js';
+import { SANDBOX_SEED_IDENTITIES } from '../identity-authority/sandbox-seed.js';
 
 export type DemoSetup = {
   client_id: string;
@@ -24,6 +27,7 @@ export async function seedDemo(container: Container): Promise<DemoSetup> {
   const clientExists = saved && (await container.clients.findClient(saved.client_id));
   const citizenExists = saved && (await container.citizens.findActiveCitizen(saved.cyberspace_id));
   if (saved && clientExists && citizenExists) return saved;
+  if (!saved) await container.sandboxIdentities.seed(SANDBOX_SEED_IDENTITIES);
 
   const client = await container.clients.addClient({
     name: 'Demo ISP',
