@@ -64,6 +64,7 @@ import { clientDisplayName } from './oidc/client-names.js';
 import type { Locale } from './web/i18n.js';
 import { createPasskeyQueries } from './queries/passkeys.js';
 import { createNotifications } from './notifications/notifications.js';
+import { NOTICE_FOR_EVENT } from './notifications/audit-notices.js';
 
 export type ContainerOptions = {
   /** Where logs go (tests capture them to scan for personal data). */
@@ -210,6 +211,12 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     key: deriveDeviceKey(config.secrets.blindIndexSecret),
   });
   const activity = createActivity({ audit, clientName });
+  // Audited account events the citizen is also told about (notifications/audit-notices.ts).
+  const recordAndNotify = async (event: Parameters<typeof audit.record>[0]) => {
+    await audit.record(event);
+    const kind = NOTICE_FOR_EVENT[event.type];
+    if (kind && event.citizenId) await notifications.notify(db.knex, event.citizenId, kind, { at: new Date().toISOString() });
+  };
   const credentials = createCredentials({
     queries: citizenQueries,
     hasher,
@@ -217,7 +224,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     vault,
     counters: ephemeral,
     rateLimit: config.rateLimit,
-    record: (event) => audit.record(event),
+    record: recordAndNotify,
   });
   // The optional second factor (TOTP): secrets sealed with the envelope, codes single-use.
   const twoFactor = createTwoFactor({
@@ -226,7 +233,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     store: ephemeral,
     hasher,
     rateLimit: config.rateLimit,
-    record: (event) => audit.record(event),
+    record: recordAndNotify,
   });
   // How a citizen proves who they are (src/sign-in/), for the ISP interaction and the account pages.
   const passkeyQueries = createPasskeyQueries(db.knex);
@@ -271,7 +278,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
       await noticeQueries.deleteNoticesOf(citizenId);
       await passkeyQueries.deletePasskeysOf(citizenId);
     },
-    record: (event) => audit.record(event),
+    record: recordAndNotify,
   });
   // Recovery (docs/assurance.md): evidence at least as strong as the account's level; facts
   // alone on an account with a second factor wait, told and cancellable.

@@ -111,4 +111,15 @@ describe('notification channels (SMTP and SMS gateway)', function () {
     assert.equal(mail.to, 'recover@example.test');
     assert.equal(mail.subject, 'Recovery of your cyberspace ID account was cancelled');
   });
+
+  it('suspending the account is told by email', async () => {
+    const citizen = await citizenWith([{ channel: 'email', address: 'suspend@example.test', locale: 'en' }]);
+    const before = smtp.delivered.length;
+    await app.container.lifecycle.suspendBySelf(citizen);
+    const [entry] = await app.container.notifications.outbox.listEntriesOf(citizen.id);
+    assert.equal(entry!.kind, 'account_suspended');
+    await app.container.notifications.worker.runOnce();
+    const mail = (await smtp.waitFor(before + 1))[before]!;
+    assert.equal(mail.subject, 'Your cyberspace ID account was suspended');
+  });
 });
