@@ -19,6 +19,11 @@ export type Database = {
   close(): Promise<void>;
 };
 
+const STATEMENT_TIMEOUT_MS = 5_000;
+const LOCK_TIMEOUT_MS = 1_000;
+const IDLE_IN_TRANSACTION_MS = 10_000;
+const ACQUIRE_TIMEOUT_MS = 2_000;
+
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
@@ -28,9 +33,19 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (options.databaseUrl) {
     knex = knexFactory({
       client: 'pg',
-      connection: options.databaseUrl,
+      // Fail fast (issue 9): a lock held on a table, a runaway statement or a transaction left
+      // open cannot hold a connection for long, and a request waiting for a free connection
+      // gives up (503) instead of queueing behind them until the whole pool is stuck.
+      connection: {
+        connectionString: options.databaseUrl,
+        statement_timeout: STATEMENT_TIMEOUT_MS,
+        lock_timeout: LOCK_TIMEOUT_MS,
+        idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS,
+        connectionTimeoutMillis: ACQUIRE_TIMEOUT_MS,
+      } as Knex.PgConnectionConfig,
       searchPath,
-      pool: { min: 0, max: options.poolMax ?? 10 },
+      acquireConnectionTimeout: ACQUIRE_TIMEOUT_MS,
+      pool: { min: 0, max: options.poolMax ?? 10, acquireTimeoutMillis: ACQUIRE_TIMEOUT_MS },
     });
   } else {
     const directory = path.join(options.dataDir, 'pgdata');

@@ -4,6 +4,7 @@ import type { Context } from 'koa';
 import type { ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
 import type { RenderView } from '../web/views.js';
 import { translator, type Locale } from '../web/i18n.js';
+import { isStoreFault } from '../storage/store-fault.js';
 
 export function createProviderPages(render: RenderView) {
   const asKoa = (ctx: KoaContextWithOIDC) => ctx as unknown as Context;
@@ -11,9 +12,12 @@ export function createProviderPages(render: RenderView) {
     async renderError(ctx: KoaContextWithOIDC, out: ErrorOut, error: Error) {
       const koa = asKoa(withDefaultState(ctx));
       const t = translator((koa.state.locale as Locale) ?? 'zh-CN');
-      const status = (error as { status?: number }).status ?? 500;
+      const storeFault = isStoreFault(error);
+      const status = storeFault ? 503 : (error as { status?: number }).status ?? 500;
       const sessionProblem = ['SessionNotFound', 'InvalidRequest'].includes(error.name) && /session|interaction|cookie/i.test(String(out.error_description));
-      const message = sessionProblem
+      const message = storeFault
+        ? t('error.unavailable')
+        : sessionProblem
         ? t('error.session')
         : status < 500 && typeof out.error_description === 'string'
           ? `${t('error.invalid_request')} (${String(out.error)}: ${out.error_description})`

@@ -21,6 +21,8 @@ import type { CitizenService } from '../services/citizens.js';
 import type { createProviderPages } from './pages.js';
 import type { Logger } from '../logger.js';
 import { ACR_VALUES } from '../sign-in/acr.js';
+import type Koa from 'koa';
+import { isStoreFault, STORE_RETRY_AFTER_SECONDS } from '../storage/store-fault.js';
 
 export type ProviderDependencies = {
   config: Pick<Config, 'issuer' | 'ttl' | 'secrets' | 'env'>;
@@ -134,6 +136,21 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
   } as Configuration;
 }
 
+// oidc-provider answers any unexpected error 500 server_error; a store outage is one the client
+// should wait out: 503 temporarily_unavailable with Retry-After (the HTML page says so itself).
+function storeFaultAnswer() {
+  return async (ctx: Koa.Context, next: Koa.Next) => {
+    await next();
+    if (!(ctx.state as { storeFault?: boolean }).storeFault) return;
+    ctx.status = 503;
+    ctx.set('retry-after', String(STORE_RETRY_AFTER_SECONDS));
+    const body = ctx.body as { error?: string } | undefined;
+    if (body && typeof body === 'object' && !Buffer.isBuffer(body) && body.error === 'server_error') {
+      ctx.body = { error: 'temporarily_unavailable', error_description: 'a store is unavailable; try again shortly' };
+    }
+  };
+}
+
 export function createProvider(deps: ProviderDependencies): Provider {
   const provider = new Provider(deps.config.issuer, buildProviderConfiguration(deps));
   // Every ID token carries `sid` (the issue's contract; OIDC Front-/Back-Channel Logout §2):
@@ -143,9 +160,11 @@ export function createProvider(deps: ProviderDependencies): Provider {
   // oidc-provider handles its own errors; surface the unexpected ones in our log, with the
   // request id and without anything from the request itself.
   provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {
+    if (isStoreFault(error)) (ctx as unknown as { state: { storeFault?: boolean } }).state.storeFault = true;
     deps.logger.error({ requestId: (ctx as unknown as { state: { requestId?: string } }).state.requestId, err: { name: error.name, message: error.message, stack: error.stack } }, 'oidc-provider server error');
   });
   sendSidInLogoutTokens(provider, deps.logger);
+  provider.use(storeFaultAnswer());
   provider.use(forgetIdentityRelease());
   if (deps.onTokenRevoked) provider.use(revocationAudit(deps.onTokenRevoked));
   provider.use(inactiveAccountIntrospection(async (accountId) => (await deps.citizens.findActiveCitizen(accountId)) !== undefined));

@@ -17,13 +17,27 @@ local value = redis.call('INCR', KEYS[1])
 if value == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return value`;
 
+const COMMAND_TIMEOUT_MS = 1000;
+
 const MAX_TTL = 60 * 60 * 24 * 400; // nothing in Redis lives forever
 
 export type RedisStoreOptions = { url: string; prefix?: string };
 
 export function createRedisStore(options: RedisStoreOptions): EphemeralStore & { redis: Redis; prefix: string } {
   const prefix = options.prefix ?? 'cyberid:';
-  const redis = new Redis(options.url, { maxRetriesPerRequest: 2, enableAutoPipelining: true, lazyConnect: false });
+  // Fail fast (issue 9): a command that gets no answer within COMMAND_TIMEOUT_MS fails, queued
+  // ones included, so a killed or hung (SIGSTOPped) Redis costs a request about a second and a
+  // 503, never a 15 s wait; reconnection goes on in the background and service resumes alone.
+  const redis = new Redis(options.url, {
+    maxRetriesPerRequest: 1,
+    commandTimeout: COMMAND_TIMEOUT_MS,
+    connectTimeout: COMMAND_TIMEOUT_MS,
+    enableAutoPipelining: true,
+    lazyConnect: false,
+    retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+  });
+  // Without a listener ioredis prints every reconnection failure; the requests report them.
+  redis.on('error', () => {});
   const entryKey = (model: string, id: string) => `${prefix}${model}:${id}`;
   const uidKey = (model: string, uid: string) => `${prefix}${model}:uid:${uid}`;
   const userCodeKey = (model: string, code: string) => `${prefix}${model}:userCode:${code}`;
@@ -87,7 +101,9 @@ export function createRedisStore(options: RedisStoreOptions): EphemeralStore & {
       return (await redis.set(`${prefix}once:${key}`, '1', 'EX', ttlSeconds, 'NX')) === 'OK';
     },
     async close() {
-      await redis.quit();
+      // quit() waits for an answer a dead Redis never gives.
+      await Promise.race([redis.quit(), new Promise((resolve) => setTimeout(resolve, COMMAND_TIMEOUT_MS))]).catch(() => {});
+      redis.disconnect();
     },
   };
 }

@@ -6,8 +6,10 @@ import { AppError, CsrfError, HasherBusyError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RenderView } from './views.js';
 import { translator, type Locale } from './i18n.js';
+import { isStoreFault, STORE_RETRY_AFTER_SECONDS } from '../storage/store-fault.js';
 
 function statusOf(error: unknown): number {
+  if (isStoreFault(error)) return 503;
   const status = (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
   return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
 }
@@ -16,6 +18,7 @@ function safeMessage(ctx: Context, error: unknown, status: number): string {
   const t = translator((ctx.state.locale as Locale) ?? 'zh-CN');
   if (error instanceof CsrfError) return t('error.csrf');
   if (error instanceof HasherBusyError) return t('error.busy');
+  if (isStoreFault(error)) return t('error.unavailable');
   if (status === 404) return t('error.not_found');
   const name = (error as { name?: string }).name;
   if (name === 'SessionNotFound' || name === 'InvalidRequest') return t('error.session');
@@ -37,9 +40,10 @@ export function errorHandler(logger: Logger, render: RenderView): Middleware {
       const message = safeMessage(ctx, error, status);
       const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
       if (typeof retryAfter === 'number') ctx.set('retry-after', String(retryAfter));
+      else if (status === 503) ctx.set('retry-after', String(STORE_RETRY_AFTER_SECONDS));
       if (ctx.accepts('html', 'json') === 'json') {
         ctx.status = status;
-        ctx.body = { error: error instanceof AppError ? error.code : status >= 500 ? 'server_error' : 'invalid_request', error_description: message, request_id: requestId };
+        ctx.body = { error: error instanceof AppError ? error.code : status === 503 ? 'temporarily_unavailable' : status >= 500 ? 'server_error' : 'invalid_request', error_description: message, request_id: requestId };
         return;
       }
       await render(ctx, 'error', { titleKey: 'error.title', status, data: { message, requestId } });

@@ -61,6 +61,7 @@ export const en = {
   'error.invalid_request': 'The request was not valid.',
   'error.session': 'This sign-in page has expired or was opened in another browser. Please start again from the service you were using.',
   'error.busy': 'Sign-in is very busy right now. Please wait a few seconds and try again.',
+  'error.unavailable': 'The service is briefly unavailable. Please wait a few seconds and try again.',
   'error.csrf': 'The form expired. Please reload the page and try again.',
   'error.not_found': 'Page not found.',
   'logout.title': 'Sign out',

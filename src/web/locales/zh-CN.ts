@@ -62,6 +62,7 @@ export const zhCN: Record<MessageKey, string> = {
   'error.invalid_request': '请求无效。',
   'error.session': '此登录页面已过期，或在其他浏览器中打开。请从您正在使用的服务重新开始。',
   'error.busy': '登录服务当前繁忙，请稍候几秒再试。',
+  'error.unavailable': '服务暂时不可用，请稍候几秒再试。',
   'error.csrf': '表单已过期，请刷新页面后重试。',
   'error.not_found': '页面不存在。',
   'logout.title': '退出登录',
