@@ -14,6 +14,7 @@ import { applyInBrowser, issuedId, seedSandbox, signInToAccount, type Applicant 
 import { authorizeUrl, exchangeCode, signIn } from '../support/flow.js';
 import { introspect, userinfo } from '../support/tokens.js';
 import { createClient } from '../support/factories.js';
+import { startSmtpServer, startSmsGateway, type TestSmtpServer, type TestSmsGateway } from '../support/mail.js';
 import {
   describeFindings, dumpPostgresSchema, dumpRedisPrefix, logSources, scanForPlaintext, type Needle, type Source,
 } from '../support/privacy-scan.js';
@@ -97,6 +98,14 @@ describe('no plaintext personal data in the database, Redis, logs or anything se
   const isp: Source[] = []; // every response body the ISP received
   const received = (where: string, body: unknown) => isp.push({ where: `isp ${where}`, text: typeof body === 'string' ? body : JSON.stringify(body) });
   const pages: Record<string, Page> = {};
+  let smtp: TestSmtpServer;
+  let sms: TestSmsGateway;
+  // A citizen's own address and number, sealed at rest: they may appear only as a message's recipient.
+  const contactNeedles: Needle[] = [{ label: 'email address', value: 'p1.private@example.test' }, { label: 'phone number', value: '+8613912345678' }];
+  const deliveredSources = (): Source[] => [
+    ...smtp.delivered.map((mail) => ({ where: 'delivered email', text: mail.raw })),
+    ...sms.received.map((request) => ({ where: 'delivered SMS', text: JSON.stringify(request.body) })),
+  ];
 
   async function dumpEverything(): Promise<{ sources: Source[]; tables: string[]; rows: number; keys: string[] }> {
     const schema = app.container.config.databaseUrl ? app.schema : 'public';
@@ -108,14 +117,20 @@ describe('no plaintext personal data in the database, Redis, logs or anything se
   }
 
   before(async () => {
-    app = await startTestApp();
+    smtp = await startSmtpServer();
+    sms = await startSmsGateway();
+    app = await startTestApp({ env: { SMTP_URL: smtp.url, SMS_GATEWAY_URL: sms.url } });
     for (const p of [...people, p7]) {
       await seedSandbox(app.container, { documentType: p.documentType, documentNumber: p.documentNumber, name: p.name, birthDate: p.birthDate });
     }
     // Sanity: the typed forms are what the form normalises to the seeded ones.
     for (const p of [...people, p7]) assert.equal(normalizeDocumentNumber(p.typedNumber), p.documentNumber, p.label);
   });
-  after(async () => app?.stop());
+  after(async () => {
+    await app?.stop();
+    await smtp?.close();
+    await sms?.close();
+  });
 
   it('applies for every person through the HTML forms, as typed', async () => {
     for (const p of people) {
@@ -204,10 +219,26 @@ describe('no plaintext personal data in the database, Redis, logs or anything se
     assert.equal(row!.data_key, null);
   });
 
+  it('delivers notices by email and SMS to a citizen with both contacts', async () => {
+    const citizen = (await app.container.citizenQueries.findCitizenByCyberspaceId(p1.cyberspaceId!))!;
+    const { contactQueries, sealing, notify, worker } = app.container.notifications;
+    for (const [channel, { value }] of [['email', contactNeedles[0]!], ['sms', contactNeedles[1]!]] as const) {
+      await contactQueries.upsertContact({
+        citizen_id: citizen.id, channel, locale: 'zh-CN', confirmed_at: new Date(), code_hash: null, code_expires_at: null,
+        address_sealed: sealing.seal(citizen.id, channel, value), address_index: sealing.blindIndex(channel, value),
+      });
+    }
+    await notify(app.container.db.knex, citizen.id, 'new_device', { isp: 'Privacy ISP' });
+    await notify(app.container.db.knex, citizen.id, 'password_changed', {});
+    await worker.runOnce();
+    await smtp.waitFor(2);
+    await sms.waitFor(2);
+  });
+
   it('finds none of the names, document numbers or birth dates in any table, Redis key, log line or ISP response', async () => {
     const { sources, tables, rows, keys } = await dumpEverything();
     // The dump really covered the stores the flows wrote to.
-    for (const table of ['citizens', 'audit_log', 'oidc_payloads', 'sandbox_identities', 'clients', 'signing_keys']) {
+    for (const table of ['citizens', 'audit_log', 'oidc_payloads', 'sandbox_identities', 'clients', 'signing_keys', 'notification_outbox', 'citizen_contacts']) {
       assert.ok(tables.includes(table), `table ${table} dumped (got ${tables.join(', ')})`);
     }
     assert.ok(rows > 30, `rows dumped: ${rows}`);
@@ -217,7 +248,12 @@ describe('no plaintext personal data in the database, Redis, logs or anything se
     const citizens = await app.container.db.knex('citizens').whereNotNull('name_ciphertext').count<{ c: string }[]>('* as c');
     assert.equal(Number(citizens[0]!.c), people.length - 1, 'the identities are stored (encrypted) — the scan looked at real data');
 
-    const findings = scanForPlaintext(sources, needles());
+    const findings = [
+      ...scanForPlaintext(sources, [...needles(), ...contactNeedles]),
+      // Delivered messages name their recipient, and nothing else about the person.
+      ...scanForPlaintext(deliveredSources(), needles()),
+    ];
+    assert.ok(deliveredSources().length >= 4, 'the scan covered delivered emails and SMS');
     assert.equal(findings.length, 0, `plaintext personal data found:\n${describeFindings(findings)}`);
   });
 
