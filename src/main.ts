@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   });
   container.providerHolder.startPolling(KEY_POLL_SECONDS);
   container.notifications.worker.start(config.notifications.pollMs);
-  const running = await listen(app, container, config.port);
+  const running = await listen(app, container, config.port, 10_000, config.drainSeconds * 1000);
   // The embedded database admits one process: the CLI talks to us instead (cli/bridge.ts).
   const bridge = container.db.embedded ? serveCliBridge(container) : undefined;
   logger.info({ issuer: config.issuer, database: container.db.embedded ? 'embedded PGlite' : 'PostgreSQL', ephemeral: container.ephemeral.kind }, 'Cyberspace ID is running');

@@ -1,5 +1,6 @@
 // Starts the HTTP server for a container and stops it gracefully: on SIGTERM/SIGINT the server
-// stops accepting connections, lets in-flight requests finish (bounded), then closes the stores.
+// first drains (readiness 503, Connection: close, still serving), then stops accepting
+// connections, lets in-flight requests finish (bounded), then closes the stores.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
@@ -7,9 +8,27 @@ import type { Container } from './container.js';
 
 export type RunningServer = { url: string; server: http.Server; stop(): Promise<void> };
 
-export async function listen(app: Koa, container: Container, port: number, shutdownGraceMs = 10_000): Promise<RunningServer> {
-  const server = http.createServer(app.callback());
+// Slow clients (slowloris headers, trickled bodies) are cut off instead of holding sockets.
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+
+export async function listen(app: Koa, container: Container, port: number, shutdownGraceMs = 10_000, drainMs = 0): Promise<RunningServer> {
+  let draining = false;
+  const handle = app.callback();
+  // While draining: readiness says 503 so load balancers take us out, every other request is
+  // still served but told to close its connection, so no keep-alive request is reset later.
+  const server = http.createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
+    if (!draining) return handle(req, res);
+    res.setHeader('connection', 'close');
+    if (req.url === '/readyz') {
+      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '5' }).end(JSON.stringify({ status: 'draining' }));
+      return;
+    }
+    return handle(req, res);
+  });
   server.keepAliveTimeout = 5_000;
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, resolve);
@@ -21,6 +40,8 @@ export async function listen(app: Koa, container: Container, port: number, shutd
     server,
     stop() {
       stopping ??= (async () => {
+        draining = true;
+        if (drainMs > 0) await new Promise((resolve) => setTimeout(resolve, drainMs));
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // close() ends idle keep-alive connections once; a connection whose request finishes
         // later turns idle too and would hold the exit for keepAliveTimeout: keep sweeping.

@@ -19,6 +19,8 @@ export type Config = {
   dataDir: string;
   logLevel: string;
   trustProxy: boolean;
+  /** After SIGTERM, seconds /readyz says 503 while requests are still served (load balancers notice). */
+  drainSeconds: number;
   secrets: {
     cookieKeys: string[];
     pairwiseSecret: Buffer;
@@ -87,6 +89,9 @@ const envSchema = z.object({
     error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
   }).default(defaults.logLevel as 'info'),
   TRUST_PROXY: z.enum(['true', 'false'], { error: 'TRUST_PROXY must be true or false' }).default('false'),
+  DRAIN_SECONDS: z.string().regex(/^[0-9]{1,3}$/, 'DRAIN_SECONDS must be a whole number of seconds, 0 to 600')
+    .transform(Number).refine((n) => n <= 600, 'DRAIN_SECONDS must be a whole number of seconds, 0 to 600')
+    .default(0),
   IDENTITY_AUTHORITY_URL: urlLike(['http:', 'https:'], 'IDENTITY_AUTHORITY_URL must be an absolute http(s) URL, e.g. https://authority.example.cn/v1/verify').optional(),
   IDENTITY_AUTHORITY_TIMEOUT_MS: z.string().regex(/^[0-9]{1,6}$/, 'IDENTITY_AUTHORITY_TIMEOUT_MS must be a whole number of milliseconds, 100 to 60000')
     .transform(Number).refine((n) => n >= 100 && n <= 60000, 'IDENTITY_AUTHORITY_TIMEOUT_MS must be a whole number of milliseconds, 100 to 60000')
@@ -237,6 +242,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     logLevel: values.LOG_LEVEL,
     trustProxy: values.TRUST_PROXY === 'true',
+    drainSeconds: values.DRAIN_SECONDS,
     secrets: secrets as Config['secrets'],
     secretsGenerated: missing.length > 0,
     ttl: defaults.ttl,
