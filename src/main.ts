@@ -7,8 +7,8 @@ import { listen } from './server.js';
 import { seedDemo } from './demo/seed.js';
 import { createDemoIspRouter } from './demo/demo-isp.js';
 import { serveCliBridge } from './cli/bridge.js';
+import { KEY_POLL_SECONDS } from './oidc/key-reload.js';
 
-const KEY_POLL_SECONDS = 15;
 
 async function main(): Promise<void> {
   const config = loadConfigOrReport();

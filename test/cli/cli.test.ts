@@ -183,6 +183,14 @@ describe('cyberid CLI on PostgreSQL', function () {
     assert.equal(await countRows('citizens'), before);
   });
 
+  it('keys rotate refuses an --activate-after shorter than the instances\' key reload (issue 9)', async () => {
+    const before = (await (await services()).keys.describeKeys()).length;
+    const result = await cyberid(['keys', 'rotate', '--activate-after', '0'], env);
+    assert.equal(result.code, 2, `a usage error; stdout: ${result.stdout}\nstderr: ${result.stderr}`);
+    assert.match(result.stderr, /--activate-after must be at least 30 seconds/);
+    assert.equal((await (await services()).keys.describeKeys()).length, before, 'no key was added');
+  });
+
   it('keys rotate adds one pending key per algorithm', async () => {
     const rotated = json<{ new_kids: string[]; activates_at: string }>(await cyberid(['keys', 'rotate', '--json'], env));
     assert.equal(rotated.new_kids.length, 4);
