@@ -4,11 +4,14 @@
 // - the login prompt is requested, with reason identity_assurance_insufficient, when the
 //   citizen's identity assurance is below the ISP's minimum (client-metadata.ts); with
 //   prompt=none the ISP gets access_denied at once, otherwise the citizen is told how to raise it;
+// - the login prompt is requested when the session's sign-in is below what the request needs
+//   (acr-check.ts: step-up);
 // - introspection reports tokens of such a citizen as inactive (RFC 7662 §2.2).
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type Koa from 'koa';
 import { isAssuranceLevel, meets } from '../identity/assurance.js';
 import { MIN_ASSURANCE_PROPERTY } from './client-metadata.js';
+import { acrCheck } from './acr-check.js';
 
 export const ASSURANCE_INSUFFICIENT = 'identity_assurance_insufficient';
 
@@ -38,6 +41,7 @@ export function buildInteractionPolicy() {
       return meets(account.identityAssurance, minimum) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
     }),
   );
+  policy.get('login')!.checks.add(acrCheck());
   return policy;
 }
 

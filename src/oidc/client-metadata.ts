@@ -15,6 +15,9 @@
 // - cyberid_pkce_exception: true when the operator granted this confidential ISP the legacy
 //   exception from PKCE (pkce-policy.ts); never for public clients.
 // - cyberid_legal_basis#zh-CN: the legal basis in Chinese (client-names.ts).
+// - cyberid_min_acr: the lowest sign-in level (substantial: a second factor or a passkey,
+//   src/sign-in/acr.ts) this ISP's sign-ins need; below it the citizen is stepped up, or the ISP
+//   gets unmet_authentication_requirements (acr-check.ts).
 // Dynamic registration (RFC 7591) can set none of these, so a self-registered client can never
 // be allowed plaintext identity or skip sector validation. It can set `client_name#zh-CN`, the
 // standard language-tagged name (Registration §2.1), which is not ours to withhold.
@@ -29,6 +32,7 @@ export const LEGAL_BASIS_PROPERTY = 'cyberid_legal_basis';
 export const SECTOR_VALIDATED_PROPERTY = 'cyberid_sector_validated_at';
 export const MIN_ASSURANCE_PROPERTY = 'cyberid_min_identity_assurance';
 export const PKCE_EXCEPTION_PROPERTY = 'cyberid_pkce_exception';
+export const MIN_ACR_PROPERTY = 'cyberid_min_acr';
 
 /** oidc-provider's sectorIdentifierUriValidate: fetch only what has not been validated on registration. */
 export function sectorNeedsValidation(client: Record<string, unknown>): boolean {
@@ -49,7 +53,7 @@ export function scopePurposesProblems(value: unknown): string[] {
 }
 
 export const extraClientMetadata = {
-  properties: [PURPOSES_PROPERTY, LEGAL_BASIS_PROPERTY, LEGAL_BASIS_ZH_PROPERTY, SECTOR_VALIDATED_PROPERTY, MIN_ASSURANCE_PROPERTY, PINNED_SECTOR_PROPERTY, PKCE_EXCEPTION_PROPERTY, CLIENT_NAME_ZH_PROPERTY],
+  properties: [PURPOSES_PROPERTY, LEGAL_BASIS_PROPERTY, LEGAL_BASIS_ZH_PROPERTY, SECTOR_VALIDATED_PROPERTY, MIN_ASSURANCE_PROPERTY, PINNED_SECTOR_PROPERTY, PKCE_EXCEPTION_PROPERTY, CLIENT_NAME_ZH_PROPERTY, MIN_ACR_PROPERTY],
   validator(ctx: KoaContextWithOIDC | undefined, key: string, value: unknown, metadata: Record<string, unknown>) {
     if (key === CLIENT_NAME_ZH_PROPERTY || key === LEGAL_BASIS_ZH_PROPERTY) {
       if (key === LEGAL_BASIS_ZH_PROPERTY && ctx && value !== undefined) throw new errors.InvalidClientMetadata(`${key} can only be set by the operator`);
@@ -65,6 +69,9 @@ export const extraClientMetadata = {
     }
     if (key === MIN_ASSURANCE_PROPERTY && value !== undefined && !isAssuranceLevel(value)) {
       throw new errors.InvalidClientMetadata(`${MIN_ASSURANCE_PROPERTY} must be low, substantial or high`);
+    }
+    if (key === MIN_ACR_PROPERTY && value !== undefined && value !== 'substantial') {
+      throw new errors.InvalidClientMetadata(`${MIN_ACR_PROPERTY} must be substantial (low is the default and is not stored)`);
     }
     if (key === LEGAL_BASIS_PROPERTY) {
       const scopes = String(metadata.scope ?? '').split(' ');

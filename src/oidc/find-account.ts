@@ -27,6 +27,8 @@ export function createFindAccount(citizens: CitizenService, claimsFor: ClaimsFor
       accountId,
       // Read by the interaction policy against the ISP's minimum (account-checks.ts).
       identityAssurance: citizen.identity_assurance,
+      // Read by the acr check (acr-check.ts): whether a voluntary step-up is possible at all.
+      hasSecondFactor: citizen.totp_enabled_at !== null && citizen.totp_secret_ciphertext !== null,
       claims: async (_use, scope) => ({ sub: accountId, ...(await claimsFor(citizen, scope)) }),
     };
   };

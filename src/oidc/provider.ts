@@ -118,7 +118,9 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
       rpInitiatedLogout: { enabled: true, logoutSource: pages.logoutSource, postLogoutSuccessSource: pages.postLogoutSuccessSource },
       registration: { enabled: true, initialAccessToken: true, idFactory: () => `isp_${crypto.randomUUID().replaceAll('-', '').slice(0, 24)}` },
       registrationManagement: { enabled: true, rotateRegistrationAccessToken: true },
-      claimsParameter: { enabled: false },
+      // OIDC Core §5.5: an ISP may ask for an essential acr (§5.5.1.1); claim values still come
+      // only from granted scopes (claims.ts), so asking for a claim releases nothing more.
+      claimsParameter: { enabled: true },
       requestObjects: { enabled: false },
     },
     interactions: {

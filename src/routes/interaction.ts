@@ -15,6 +15,8 @@ import type { Passkeys } from '../sign-in/passkeys.js';
 import { clientDisplayName } from '../oidc/client-names.js';
 import type { Locale } from '../web/i18n.js';
 import { ASSURANCE_INSUFFICIENT, minimumAssurance } from '../oidc/account-checks.js';
+import { ACR_INSUFFICIENT, clientMinimumAcr } from '../oidc/acr-check.js';
+import { acrRequestOf, requirementOf } from '../sign-in/requirement.js';
 
 type Dependencies = ConsentDependencies & { signIn: SignIn; passkeys: Pick<Passkeys, 'authenticationOptions'>; secureCookies: boolean };
 
@@ -63,28 +65,62 @@ export function createInteractionRouter(deps: Dependencies): Router {
     });
   }
 
-  async function renderCode(ctx: Context, uid: string, params: Record<string, unknown>, error?: string) {
+  async function renderCode(ctx: Context, uid: string, params: Record<string, unknown>, error?: string, stepUp = false) {
     await render(ctx, 'login-code', {
       titleKey: 'login.code.title',
       status: statusFor(error),
       pagePath: `/interaction/${uid}`,
-      data: { clientName: await clientName(params.client_id, ctx), action: `/interaction/${uid}/code`, abortUrl: `/interaction/${uid}/abort`, challenge: '', error },
+      data: { clientName: await clientName(params.client_id, ctx), action: `/interaction/${uid}/code`, abortUrl: `/interaction/${uid}/abort`, challenge: '', error, stepUp },
     });
   }
 
-  const attempt = (ctx: Context, uid: string, params: Record<string, unknown>) =>
-    attemptFrom(ctx, { channel: 'isp', key: uid, clientId: String(params.client_id) });
+  // The citizen cannot reach what the ISP asked for: say how to add a second factor, and offer
+  // only honest ways on (OIDC Core §5.5.1.1; docs/claims.md "Sign-in levels").
+  async function renderUnmet(ctx: Context, uid: string, params: Record<string, unknown>, essential: boolean) {
+    await render(ctx, 'step-up', {
+      titleKey: 'stepup.title',
+      status: essential ? 403 : 200,
+      pagePath: `/interaction/${uid}`,
+      data: { clientName: await clientName(params.client_id, ctx), essential, backAction: `/interaction/${uid}/unmet`, continueAction: `/interaction/${uid}/continue` },
+    });
+  }
+
+  // What this request needs: the ISP's acr request and the operator's minimum for the ISP.
+  const attempt = async (ctx: Context, uid: string, params: Record<string, unknown>) => {
+    const client = typeof params.client_id === 'string' ? await provider().Client.find(params.client_id) : undefined;
+    const requirement = requirementOf(acrRequestOf(params), clientMinimumAcr(client));
+    return attemptFrom(ctx, { channel: 'isp', key: uid, clientId: String(params.client_id), requirement });
+  };
 
   /** Renders the step the sequence answered; `failedPage` re-shows the page the citizen was on. */
-  async function reply(ctx: Context, uid: string, params: Record<string, unknown>, step: Step, failedPage: (error: string) => Promise<void>) {
+  async function reply(ctx: Context, uid: string, params: Record<string, unknown>, step: Step, failedPage: (error: string) => Promise<void>, extra: { stepUp?: boolean } = {}) {
     if (step.step === 'done') {
       writeDeviceToken(ctx, step.deviceToken, deps.secureCookies);
-      return finish(ctx, { login: { accountId: step.citizen.cyberspace_id, acr: step.acr, amr: step.amr, remember: true } });
+      const login = { accountId: step.citizen.cyberspace_id, acr: step.acr, amr: step.amr, remember: true };
+      return finish(ctx, { login });
     }
-    if (step.step === 'second_factor') return renderCode(ctx, uid, params);
-    if (step.step === 'unmet') return renderLogin(ctx, uid, params, 'expired');
+    if (step.step === 'second_factor') return renderCode(ctx, uid, params, undefined, extra.stepUp);
+    if (step.step === 'unmet') return renderUnmet(ctx, uid, params, step.essential);
     retryAfter(ctx, step);
     return step.reason === 'expired' ? renderLogin(ctx, uid, params, 'expired') : failedPage(step.reason);
+  }
+
+  // Signed in, but below the level this request needs, and for no reason that asks for the
+  // password again (max_age, prompt=login, no session): step the session up (OIDC Core §5.5.1.1).
+  const PASSWORD_AGAIN = ['no_session', 'max_age', 'login_prompt', 'id_token_hint', 'claims_id_token_sub_value', 'account_unavailable'];
+  const ACR_SHORT = [ACR_INSUFFICIENT, 'essential_acr', 'essential_acrs'];
+  const belowLevel = (interaction: Awaited<ReturnType<typeof details>>) => {
+    const { reasons } = interaction.prompt;
+    return interaction.prompt.name === 'login' && interaction.session?.accountId !== undefined
+      && reasons.some((r) => ACR_SHORT.includes(r)) && !reasons.some((r) => PASSWORD_AGAIN.includes(r));
+  };
+  async function stepUp(ctx: Context, interaction: Awaited<ReturnType<typeof details>>) {
+    const { uid, params, session } = interaction;
+    const citizen = await deps.citizens.findActiveCitizen(String(session!.accountId));
+    if (!citizen) return renderLogin(ctx, uid, params);
+    const amr = Array.isArray(session!.amr) ? session!.amr.map(String) : [];
+    const step = await signIn.stepUp(await attempt(ctx, uid, params), citizen, amr);
+    return reply(ctx, uid, params, step, (error) => renderLogin(ctx, uid, params, error), { stepUp: true });
   }
 
   router.use(async (ctx, next) => {
@@ -110,6 +146,7 @@ export function createInteractionRouter(deps: Dependencies): Router {
         data: { clientName: await clientName(params.client_id, ctx), level: await requiredLevel(params.client_id), action: `/interaction/${uid}/assurance` },
       });
     }
+    if (belowLevel(interaction)) return stepUp(ctx, interaction);
     if (prompt.name === 'login') return renderLogin(ctx, uid, params);
     return consent.show(ctx, interaction);
   });
@@ -120,7 +157,7 @@ export function createInteractionRouter(deps: Dependencies): Router {
     const form = formBody(ctx);
     const cyberspaceId = typeof form.cyberspace_id === 'string' ? form.cyberspace_id.slice(0, 100) : '';
     if (!cyberspaceId.trim() || !form.password) return renderLogin(ctx, uid, params, 'missing', cyberspaceId);
-    const step = await signIn.begin(attempt(ctx, uid, params), 'password', form);
+    const step = await signIn.begin(await attempt(ctx, uid, params), 'password', form);
     await reply(ctx, uid, params, step, (error) => renderLogin(ctx, uid, params, error, cyberspaceId));
   });
 
@@ -128,7 +165,7 @@ export function createInteractionRouter(deps: Dependencies): Router {
   router.post('/passkey', async (ctx) => {
     const { uid, prompt, params } = await details(ctx);
     if (prompt.name !== 'login') ctx.throw(400, 'not a login prompt');
-    const step = await signIn.begin(attempt(ctx, uid, params), 'passkey', { binding: uid, response: formBody(ctx).response });
+    const step = await signIn.begin(await attempt(ctx, uid, params), 'passkey', { binding: uid, response: formBody(ctx).response });
     await reply(ctx, uid, params, step, () => renderLogin(ctx, uid, params, 'passkey'));
   });
 
@@ -136,8 +173,24 @@ export function createInteractionRouter(deps: Dependencies): Router {
   router.post('/code', async (ctx) => {
     const { uid, prompt, params } = await details(ctx);
     if (prompt.name !== 'login') ctx.throw(400, 'not a login prompt');
-    const step = await signIn.proceed(attempt(ctx, uid, params), 'totp', formBody(ctx));
+    const step = await signIn.proceed(await attempt(ctx, uid, params), 'totp', formBody(ctx));
     await reply(ctx, uid, params, step, (error) => renderCode(ctx, uid, params, error));
+  });
+
+  // Below a voluntary request, the citizen chose to go on with what they have; the ISP sees the
+  // acr they actually reached.
+  router.post('/continue', async (ctx) => {
+    const { uid, prompt, params } = await details(ctx);
+    if (prompt.name !== 'login') ctx.throw(400, 'not a login prompt');
+    const step = await signIn.accept(await attempt(ctx, uid, params));
+    await reply(ctx, uid, params, step, (error) => renderLogin(ctx, uid, params, error));
+  });
+
+  // The citizen cannot reach the level: the ISP is told so (OIDC Core §3.1.2.6).
+  router.post('/unmet', async (ctx) => {
+    const { prompt } = await details(ctx);
+    if (prompt.name !== 'login') ctx.throw(400, 'not a login prompt');
+    await finish(ctx, { error: 'unmet_authentication_requirements', error_description: 'the citizen cannot sign in at the level this request requires' });
   });
 
   router.post('/confirm', async (ctx) => {

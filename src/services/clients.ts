@@ -11,7 +11,7 @@ import { PINNED_SECTOR_PROPERTY, pairwiseSectorOf } from './pairwise-sector.js';
 import { GRANTABLE_SCOPES, IDENTITY_SCOPE } from '../oidc/claims.js';
 import { isAssuranceLevel } from '../identity/assurance.js';
 import { CLIENT_NAME_ZH_PROPERTY, LEGAL_BASIS_ZH_PROPERTY } from '../oidc/client-names.js';
-import { LEGAL_BASIS_PROPERTY, MIN_ASSURANCE_PROPERTY, PKCE_EXCEPTION_PROPERTY, PURPOSES_PROPERTY, SECTOR_VALIDATED_PROPERTY, scopePurposesProblems, type ScopePurposes } from '../oidc/client-metadata.js';
+import { LEGAL_BASIS_PROPERTY, MIN_ACR_PROPERTY, MIN_ASSURANCE_PROPERTY, PKCE_EXCEPTION_PROPERTY, PURPOSES_PROPERTY, SECTOR_VALIDATED_PROPERTY, scopePurposesProblems, type ScopePurposes } from '../oidc/client-metadata.js';
 
 export type ClientInput = {
   name: string;
@@ -37,6 +37,8 @@ export type ClientInput = {
   minIdentityAssurance?: string;
   /** Legacy exception: this confidential ISP may sign in without PKCE, nonce then required. */
   allowNoPkce?: boolean;
+  /** The lowest sign-in level here: low (default) or substantial (src/sign-in/acr.ts). */
+  minAcr?: string;
 };
 
 export type ClientMetadata = Record<string, unknown> & { client_id: string };
@@ -80,6 +82,7 @@ function toMetadata(clientId: string, input: ClientInput): ClientMetadata {
   if (input.legalBasisZh?.trim()) metadata[LEGAL_BASIS_ZH_PROPERTY] = input.legalBasisZh.trim();
   if (input.minIdentityAssurance && input.minIdentityAssurance !== 'low') metadata[MIN_ASSURANCE_PROPERTY] = input.minIdentityAssurance;
   if (input.allowNoPkce) metadata[PKCE_EXCEPTION_PROPERTY] = true;
+  if (input.minAcr === 'substantial') metadata[MIN_ACR_PROPERTY] = input.minAcr;
   if (input.backchannelLogoutUri) {
     metadata.backchannel_logout_uri = input.backchannelLogoutUri;
     // Cancellation and revocation happen outside any browser session: logout tokens then name
@@ -135,6 +138,7 @@ export function createClientService({ queries, envelope, validateMetadata, produ
     if (!scopes.includes('openid')) problems.push('scope must include openid');
     if (scopes.includes(IDENTITY_SCOPE) && !input.legalBasis?.trim()) problems.push(`the ${IDENTITY_SCOPE} scope needs --legal-basis (the law that requires the ISP to obtain identity data)`);
     if (input.minIdentityAssurance !== undefined && !isAssuranceLevel(input.minIdentityAssurance)) problems.push('--min-identity-assurance must be low, substantial or high');
+    if (input.minAcr !== undefined && !['low', 'substantial'].includes(input.minAcr)) problems.push('--min-acr must be low or substantial');
     problems.push(...scopePurposesProblems(input.purposes));
     for (const scope of Object.keys(input.purposes ?? {})) {
       if (!scopes.includes(scope)) problems.push(`purpose given for scope "${scope}", which the client is not allowed`);
@@ -178,6 +182,7 @@ export function createClientService({ queries, envelope, validateMetadata, produ
     legal_basis_zh: row.metadata[LEGAL_BASIS_ZH_PROPERTY] ?? null,
     min_identity_assurance: row.metadata[MIN_ASSURANCE_PROPERTY] ?? 'low',
     pkce_exception: row.metadata[PKCE_EXCEPTION_PROPERTY] === true,
+    min_acr: row.metadata[MIN_ACR_PROPERTY] ?? 'low',
     created_at: new Date(row.created_at).toISOString(),
   });
 
@@ -214,6 +219,7 @@ export function createClientService({ queries, envelope, validateMetadata, produ
         legalBasisZh: patch.legalBasisZh ?? (current[LEGAL_BASIS_ZH_PROPERTY] as string | undefined),
         minIdentityAssurance: patch.minIdentityAssurance ?? (current[MIN_ASSURANCE_PROPERTY] as string | undefined),
         allowNoPkce: patch.allowNoPkce ?? current[PKCE_EXCEPTION_PROPERTY] === true,
+        minAcr: patch.minAcr ?? (current[MIN_ACR_PROPERTY] as string | undefined),
       };
       if (current.token_endpoint_auth_method !== 'none') {
         input.tokenEndpointAuthMethod = current.token_endpoint_auth_method as ClientInput['tokenEndpointAuthMethod'];

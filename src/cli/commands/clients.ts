@@ -20,6 +20,7 @@ const metadataOptions = {
   'legal-basis': { type: 'string' },
   'legal-basis-zh': { type: 'string' },
   'min-identity-assurance': { type: 'string' },
+  'min-acr': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -59,7 +60,7 @@ export const clientCommands: Command[] = [
   {
     name: 'client add',
     summary: 'register an ISP (prints client_id and, for confidential clients, client_secret)',
-    usage: 'client add --name NAME [--name-zh 中文名称] --redirect-uri URI [--redirect-uri URI…] [--post-logout-redirect-uri URI] [--sector-identifier-uri URI] [--public] [--scope "…"] [--id-token-alg RS256|ES256|PS256|EdDSA] [--auth-method client_secret_basic|client_secret_post|private_key_jwt --jwks-uri URI] [--backchannel-logout-uri URI] [--purpose SCOPE.en=TEXT --purpose SCOPE.zh-CN=TEXT…] [--legal-basis "LAW REFERENCE" [--legal-basis-zh "法律依据"]] [--min-identity-assurance low|substantial|high] [--allow-no-pkce] --json',
+    usage: 'client add --name NAME [--name-zh 中文名称] --redirect-uri URI [--redirect-uri URI…] [--post-logout-redirect-uri URI] [--sector-identifier-uri URI] [--public] [--scope "…"] [--id-token-alg RS256|ES256|PS256|EdDSA] [--auth-method client_secret_basic|client_secret_post|private_key_jwt --jwks-uri URI] [--backchannel-logout-uri URI] [--purpose SCOPE.en=TEXT --purpose SCOPE.zh-CN=TEXT…] [--legal-basis "LAW REFERENCE" [--legal-basis-zh "法律依据"]] [--min-identity-assurance low|substantial|high] [--allow-no-pkce] [--min-acr low|substantial] --json',
     options: { ...metadataOptions, public: { type: 'boolean' } },
     async run(container, values) {
       const created = await container.clients.addClient({
@@ -79,6 +80,7 @@ export const clientCommands: Command[] = [
         legalBasisZh: optional(values['legal-basis-zh']),
         minIdentityAssurance: optional(values['min-identity-assurance']),
         allowNoPkce: values['allow-no-pkce'] === true,
+        minAcr: optional(values['min-acr']),
       });
       await container.audit.record({ type: 'client.registered', clientId: created.client_id, actor: 'operator', details: { reason_code: 'cli' } });
       if (values['allow-no-pkce'] === true) await container.audit.record({ type: 'client.pkce_exception', clientId: created.client_id, actor: 'operator', details: { status: 'granted' } });
@@ -110,7 +112,7 @@ export const clientCommands: Command[] = [
   {
     name: 'client update',
     summary: 'change an ISP\'s name, URIs, scope or algorithm (secret unchanged)',
-    usage: 'client update CLIENT_ID [--name NAME] [--name-zh 中文名称] [--redirect-uri URI…] [--post-logout-redirect-uri URI…] [--sector-identifier-uri URI] [--scope "…"] [--id-token-alg RS256|ES256|PS256|EdDSA] [--backchannel-logout-uri URI] [--purpose SCOPE.LANG=TEXT…] [--legal-basis "LAW REFERENCE" [--legal-basis-zh "法律依据"]] [--min-identity-assurance low|substantial|high] [--allow-no-pkce | --require-pkce]',
+    usage: 'client update CLIENT_ID [--name NAME] [--name-zh 中文名称] [--redirect-uri URI…] [--post-logout-redirect-uri URI…] [--sector-identifier-uri URI] [--scope "…"] [--id-token-alg RS256|ES256|PS256|EdDSA] [--backchannel-logout-uri URI] [--purpose SCOPE.LANG=TEXT…] [--legal-basis "LAW REFERENCE" [--legal-basis-zh "法律依据"]] [--min-identity-assurance low|substantial|high] [--allow-no-pkce | --require-pkce] [--min-acr low|substantial]',
     options: { ...metadataOptions, 'require-pkce': { type: 'boolean' } },
     async run(container, values, [clientId]) {
       if (!clientId) throw new UsageError('CLIENT_ID is required');
@@ -132,6 +134,7 @@ export const clientCommands: Command[] = [
         legalBasisZh: optional(values['legal-basis-zh']),
         minIdentityAssurance: optional(values['min-identity-assurance']),
         allowNoPkce: pkceChange,
+        minAcr: optional(values['min-acr']),
       });
       await container.audit.record({ type: 'client.updated', clientId, actor: 'operator', details: { scopes: String(updated.scope ?? '').split(' ').filter(Boolean) } });
       if (before && before.pkce_exception !== updated.pkce_exception) {
