@@ -122,8 +122,8 @@ describe('the citizen dashboard', () => {
     for (const expected of [
       'Signed in to Video ISP',
       'Signed in to your account page',
-      'Failed sign-in attempt at Video ISP (wrong password)',
-      'Failed sign-in attempt on your account page (wrong password)',
+      'Failed sign-in attempt at Video ISP (wrong password), from an unrecognised browser on an unrecognised system',
+      'Failed sign-in attempt on your account page (wrong password), from an unrecognised browser on an unrecognised system',
       'You allowed Video ISP to use your cyberspace ID',
       'You applied for your cyberspace ID',
     ]) assert.ok(lines.some((line) => line === expected || line.startsWith(`${expected}, from `)), `activity has "${expected}":\n${lines.join('\n')}`);
