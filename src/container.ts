@@ -63,6 +63,9 @@ import { createPasskeyMethod } from './sign-in/methods/passkey.js';
 import { clientDisplayName } from './oidc/client-names.js';
 import type { Locale } from './web/i18n.js';
 import { createPasskeyQueries } from './queries/passkeys.js';
+import { createRecoveryCodeQueries } from './queries/recovery-codes.js';
+import { createRecoveryCodes, deriveRecoveryCodeKey } from './sign-in/recovery-codes.js';
+import { createRecoveryCodeMethod } from './sign-in/methods/recovery-code.js';
 import { createNotifications } from './notifications/notifications.js';
 import { NOTICE_FOR_EVENT } from './notifications/audit-notices.js';
 
@@ -243,8 +246,24 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     issuer: config.issuer,
     userHandleSecret: config.secrets.blindIndexSecret,
   });
+  // Ten single-use codes that stand in for the second factor or the passkey (recovery-codes.ts).
+  const recoveryCodeQueries = createRecoveryCodeQueries(db.knex);
+  const recoveryCodes = createRecoveryCodes({
+    queries: recoveryCodeQueries,
+    db: db.knex,
+    notify: notifications.notify,
+    key: deriveRecoveryCodeKey(config.secrets.blindIndexSecret),
+    audit,
+    notices: accountNotices,
+    hasher,
+    counters: ephemeral,
+    rateLimit: config.rateLimit,
+  });
   const signIn = createSignInArea({
-    extraMethods: [createPasskeyMethod({ passkeys, queries: citizenQueries })],
+    extraMethods: [
+      createPasskeyMethod({ passkeys, queries: citizenQueries }),
+      createRecoveryCodeMethod({ codes: recoveryCodes, hasFactor: async (citizen) => twoFactor.isEnabled(citizen) || (await passkeys.has(citizen.id)) }),
+    ],
     queries: citizenQueries,
     hasher,
     twoFactor,
@@ -263,6 +282,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     devices: knownDevices,
     notices: accountNotices,
     activity,
+    recoveryCodes,
     clientName,
   });
   const lifecycle = createAccountLifecycle({
@@ -277,6 +297,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
       await deviceQueries.deleteDevicesOf(citizenId);
       await noticeQueries.deleteNoticesOf(citizenId);
       await passkeyQueries.deletePasskeysOf(citizenId);
+      await recoveryCodeQueries.deleteCodesOf(citizenId);
     },
     record: recordAndNotify,
   });
@@ -379,6 +400,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     credentials,
     twoFactor,
     passkeys,
+    recoveryCodes,
     signIn,
     dataExport,
     lawfulAccess,

@@ -16,6 +16,7 @@ export const AUDIT_EVENT_TYPES = [
   'account.recovery_started', 'account.recovery_cancelled',
   'account.password_changed', 'account.two_factor_enabled', 'account.two_factor_disabled',
   'account.passkey_added', 'account.passkey_removed',
+  'account.recovery_codes_issued', 'account.recovery_code_used',
   'guardian.approved', 'guardian.refused', 'guardian.revoked_connection', 'guardian.replaced',
   'identity.decrypted',
   'client.registered', 'client.updated', 'client.disabled', 'client.pkce_exception',

@@ -8,6 +8,7 @@ import type { ConnectionService } from './connections.js';
 import type { KnownDevices } from './known-devices.js';
 import type { AccountNotices } from './account-notices.js';
 import type { Activity, LawfulDisclosure } from './activity.js';
+import type { RecoveryCodes } from '../sign-in/recovery-codes.js';
 
 export const EXPORT_FORMAT = 'cyberspace-id-data-export/1';
 
@@ -18,18 +19,20 @@ type Dependencies = {
   devices: Pick<KnownDevices, 'list'>;
   notices: Pick<AccountNotices, 'pending'>;
   activity: Pick<Activity, 'all'>;
+  recoveryCodes: Pick<RecoveryCodes, 'summary'>;
   clientName: (clientId: string) => Promise<string | undefined>;
   now?: () => Date;
 };
 
 const iso = (date: Date | string | null | undefined) => (date ? new Date(date).toISOString() : null);
 
-export function createDataExport({ vault, citizens, connections, devices, notices, activity, clientName, now = () => new Date() }: Dependencies) {
+export function createDataExport({ vault, citizens, connections, devices, notices, activity, recoveryCodes, clientName, now = () => new Date() }: Dependencies) {
   return {
     async build(citizen: CitizenRow, extra: { disclosures?: LawfulDisclosure[] } = {}) {
       const identity = await vault.open(citizen.id, citizen, ['name', 'documentType', 'documentNumber', 'birthDate'], 'data_export');
       const guardian = citizen.guardian_id ? await citizens.findCitizenById(citizen.guardian_id) : undefined;
       const pending = await notices.pending(citizen.id);
+      const codes = await recoveryCodes.summary(citizen.id);
       return {
         export_format: EXPORT_FORMAT,
         generated_at: now().toISOString(),
@@ -45,6 +48,9 @@ export function createDataExport({ vault, citizens, connections, devices, notice
           guardian_approved_at: iso(citizen.guardian_approved_at),
           // Whether a second factor is on and since when; its secret is never exported.
           two_factor_enabled_at: iso(citizen.totp_enabled_at),
+          // That recovery codes exist and how many are unused; the codes themselves are never
+          // kept in a readable form, so never exported.
+          recovery_codes: codes.issuedAt ? { issued_at: iso(codes.issuedAt), unused: codes.remaining } : null,
         },
         identity: {
           name: identity.name ?? null,
@@ -79,7 +85,10 @@ export function createDataExport({ vault, citizens, connections, devices, notice
           isp_name: n.clientId ? (await clientName(n.clientId)) ?? n.clientId : null,
           occurred_at: iso(n.occurredAt),
         }))),
-        not_included: ['password (only a one-way hash is kept, and it is left out of this file)'],
+        not_included: [
+          'password (only a one-way hash is kept, and it is left out of this file)',
+          'recovery codes (only keyed one-way hashes are kept; they are shown once, when made)',
+        ],
       };
     },
   };

@@ -1,6 +1,7 @@
 // Sign-in limits that an attacker cannot turn against the owner (OWASP Authentication Cheat
 // Sheet, "Account lockout"; NIST SP 800-63B §5.2.2):
-// - counted per client address AND per account, for failed first factors only;
+// - counted per client address AND per account, for failed first factors and wrong second-factor
+//   codes (authenticator or recovery code: one budget, so alternating them gains nothing);
 // - a growing back-off (base · 2^(failures − free), capped), never a hard lock: once the delay
 //   has passed one more attempt is allowed;
 // - the per-account back-off stays short, and the owner passes it from a known device (the

@@ -37,12 +37,21 @@ export type FirstFactor = {
   verify(input: MethodInput, allow: AllowedStatuses): Promise<FirstFactorResult>;
 };
 
+/** Where a second factor is being used (a recovery code's use is told to the citizen with it). */
+export type SecondFactorContext = { device: string; clientId?: string };
+
 export type SecondFactor = {
   id: MethodId;
   role: 'second';
+  /**
+   * Stands in for the citizen's other factors (a recovery code): offered beside them, but never
+   * on its own the reason a second step is asked; asked when the request needs the level and
+   * nothing else the citizen has can be used here (a passkey-only citizen who typed the password).
+   */
+  standsIn?: boolean;
   /** Whether the citizen has set this method up. */
   availableFor(citizen: CitizenRow): boolean | Promise<boolean>;
-  verify(citizen: CitizenRow, input: MethodInput): Promise<SecondFactorResult>;
+  verify(citizen: CitizenRow, input: MethodInput, context: SecondFactorContext): Promise<SecondFactorResult>;
 };
 
 export type SignInMethod = FirstFactor | SecondFactor;

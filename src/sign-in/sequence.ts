@@ -31,7 +31,8 @@ export type Attempt = {
 
 export type Step =
   | { step: 'failed'; reason: string; retryAfterSeconds?: number }
-  | { step: 'second_factor'; methods: MethodId[] }
+  /** `mayContinue`: only a stand-in is offered and the request is voluntary (accept() goes on without it). */
+  | { step: 'second_factor'; methods: MethodId[]; mayContinue?: boolean }
   /** The citizen cannot reach the requirement; the passed step is held (accept() goes on when not essential). */
   | { step: 'unmet'; essential: boolean; citizen: CitizenRow }
   | { step: 'done'; citizen: CitizenRow; acr: Acr; amr: string[]; deviceToken: string };
@@ -59,6 +60,8 @@ const HELD = 'SignInStep';
 const HELD_SECONDS = 300;
 const digest = (value: string) => createHash('sha256').update(value).digest('base64url');
 const unique = (values: string[]) => [...new Set(values)];
+/** Second-factor failures that are guesses (not an expired step or the method's own throttle). */
+const WRONG_CODES = new Set(['invalid_code', 'replayed_code', 'invalid_recovery_code']);
 
 type Held = { citizenId: string; amr: string[]; account?: string };
 
@@ -101,18 +104,28 @@ export function createSignIn(deps: Dependencies) {
     return { step: 'done', citizen, acr, amr, deviceToken };
   }
 
+  async function secondFactorsOf(citizen: CitizenRow): Promise<SecondFactor[]> {
+    const offered: SecondFactor[] = [];
+    for (const method of deps.methods) if (method.role === 'second' && (await method.availableFor(citizen))) offered.push(method);
+    return offered;
+  }
+
   /** After a passed step: a second factor if the citizen has one, else done, or unmet. */
   async function next(attempt: Attempt, citizen: CitizenRow, amr: string[], account?: string): Promise<Step> {
     const requirement = requirementOf(attempt);
-    const offered: MethodId[] = [];
-    for (const method of deps.methods) if (method.role === 'second' && (await method.availableFor(citizen))) offered.push(method.id);
-    // A citizen with a second factor always uses it (it is theirs to protect the account with).
-    if (offered.length && !meets(acrFor(amr), { level: 'substantial', essential: false })) {
+    const offered = await secondFactorsOf(citizen);
+    const methods = offered.map((m) => m.id);
+    // A citizen with a second factor always uses it (it is theirs to protect the account with);
+    // a stand-in (a recovery code) alone never makes them.
+    if (offered.some((m) => !m.standsIn) && !meets(acrFor(amr), { level: 'substantial', essential: false })) {
       await hold(attempt, { citizenId: citizen.id, amr, account });
-      return { step: 'second_factor', methods: offered };
+      return { step: 'second_factor', methods };
     }
     if (meets(acrFor(amr), requirement)) return done(attempt, citizen, amr, account);
     await hold(attempt, { citizenId: citizen.id, amr, account });
+    // Only a stand-in can reach the level here (a passkey-only citizen who typed the password,
+    // the passkey lost): the password and a recovery code.
+    if (methods.length) return { step: 'second_factor', methods, mayContinue: !requirement.essential };
     return { step: 'unmet', essential: requirement.essential, citizen };
   }
 
@@ -142,11 +155,20 @@ export function createSignIn(deps: Dependencies) {
       if (!method || !held || !citizen || !allowOf(attempt).includes(citizen.status) || !(await method.availableFor(citizen))) {
         return { step: 'failed', reason: 'expired' };
       }
-      const result = await method.verify(citizen, input);
-      if (!result.ok) return failed(attempt, result.reason, citizen.id);
+      // Wrong codes (authenticator or recovery) count against the same per-account back-off as
+      // wrong passwords, checked before the code is; the owner's known device passes it.
+      const account = held.account ?? citizen.cyberspace_id;
+      const accountPassed = await deps.devices.isKnown(citizen.id, attempt.device.token);
+      const verdict = await limits.check({ address: attempt.address, account, accountPassed });
+      if (!verdict.ok) return failed(attempt, 'throttled', citizen.id, verdict.retryAfterSeconds);
+      const result = await method.verify(citizen, input, { device: attempt.device.description, clientId: attempt.clientId });
+      if (!result.ok) {
+        if (WRONG_CODES.has(result.reason)) await limits.failed({ address: attempt.address, account });
+        return failed(attempt, result.reason, citizen.id);
+      }
       const amr = unique([...held.amr, ...result.amr, 'mfa']);
       if (!meets(acrFor(amr), requirementOf(attempt))) return { step: 'unmet', essential: requirementOf(attempt).essential, citizen };
-      return done(attempt, citizen, amr, held.account);
+      return done(attempt, citizen, amr, account);
     },
 
     /**
@@ -164,6 +186,15 @@ export function createSignIn(deps: Dependencies) {
       const citizen = held ? await deps.findCitizen(held.citizenId) : undefined;
       if (!held || !citizen || requirementOf(attempt).essential || !allowOf(attempt).includes(citizen.status)) return { step: 'failed', reason: 'expired' };
       return done(attempt, citizen, held.amr, held.account);
+    },
+
+    /** What the held step's second-factor page offers (shown again after a wrong code). */
+    async offered(attempt: Attempt): Promise<{ methods: MethodId[]; mayContinue: boolean } | undefined> {
+      const held = await findHeld(attempt);
+      const citizen = held ? await deps.findCitizen(held.citizenId) : undefined;
+      if (!citizen) return undefined;
+      const offered = await secondFactorsOf(citizen);
+      return { methods: offered.map((m) => m.id), mayContinue: !requirementOf(attempt).essential && offered.every((m) => m.standsIn) };
     },
 
     /** Whether an attempt has a passed step held (a second-factor page may be shown). */

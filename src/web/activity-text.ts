@@ -58,6 +58,11 @@ function sentence(item: ActivityItem, t: Translate): string {
     case 'account.two_factor_enabled': return t('activity.account.two_factor_enabled');
     case 'account.passkey_added': return t('activity.account.passkey_added');
     case 'account.passkey_removed': return t('activity.account.passkey_removed');
+    case 'account.recovery_codes_issued': return t('activity.account.recovery_codes_issued');
+    case 'account.recovery_code_used': {
+      const text = t('activity.account.recovery_code_used', { count: String(d.count ?? '?') });
+      return typeof d.device === 'string' ? t('activity.from_device', { text, device: deviceName(t, d.device) }) : text;
+    }
     case 'account.two_factor_disabled':
       return d.reason_code === 'password_recovery' ? t('activity.account.two_factor_disabled.recovery') : t('activity.account.two_factor_disabled');
     case 'guardian.approved': return item.clientId ? t('activity.guardian.connection_approved', { isp }) : t('activity.guardian.approved');
