@@ -22,6 +22,7 @@ import { createAccountActivityRouter } from './routes/account-activity.js';
 import { createAccountPasswordRouter } from './routes/account-password.js';
 import { createAccountTwoFactorRouter } from './routes/account-two-factor.js';
 import { createAccountPasskeysRouter } from './routes/account-passkeys.js';
+import { createAccountRecoveryCodesRouter } from './routes/account-recovery-codes.js';
 import { createAccountAssuranceRouter } from './routes/account-assurance.js';
 import { createRecoverRouter } from './routes/recover.js';
 import { createSystemRouter } from './routes/system.js';
@@ -61,6 +62,7 @@ export function createApp(container: Container, options: AppOptions = {}): Koa {
   forms.use(createAccountPasswordRouter(container).routes());
   forms.use(createAccountTwoFactorRouter(container).routes());
   forms.use(createAccountPasskeysRouter(container).routes());
+  forms.use(createAccountRecoveryCodesRouter(container).routes());
   forms.use(createAccountAssuranceRouter(container).routes());
   forms.use(createRecoverRouter(container).routes());
 

@@ -7,8 +7,9 @@ import type { Container } from '../container.js';
 import { formBody } from '../web/form-body.js';
 import { formatWhen } from '../web/activity-text.js';
 import { ACCOUNT_COOKIE, requireCitizen, signedInCitizen } from './account-guard.js';
+import { showNewCodes } from './account-recovery-codes.js';
 
-type Dependencies = Pick<Container, 'passkeys' | 'accountSessions' | 'citizens' | 'render' | 'audit'>;
+type Dependencies = Pick<Container, 'passkeys' | 'accountSessions' | 'citizens' | 'render' | 'audit' | 'recoveryCodes' | 'twoFactor'>;
 
 const field = (ctx: Context, name: string, max: number) => {
   const value = formBody(ctx)[name];
@@ -48,8 +49,9 @@ export function createAccountPasskeysRouter(deps: Dependencies): Router {
     const result = await deps.passkeys.register(citizen, binding(ctx), field(ctx, 'response', 20_000), field(ctx, 'name', 200));
     if (!result.ok) return show(ctx, 400, result.reason === 'expired' ? 'expired' : 'refused');
     await deps.audit.record({ type: 'account.passkey_added', citizenId: citizen.id, actor: 'citizen', details: {} });
-    // Integration point (issue 7, recovery codes): the first passkey issues recovery codes once
-    // the sign-in module exports their issuing; `result.first` says whether this is the first.
+    // The first passkey issues recovery codes (unless the second factor's still stand), shown this once.
+    const codes = result.first ? await deps.recoveryCodes.issueForNewFactor(citizen.id, deps.twoFactor.isEnabled(citizen)) : undefined;
+    if (codes) return showNewCodes(deps.render, ctx, codes, '/account/passkeys?done=added');
     back(ctx, 'added');
   });
 

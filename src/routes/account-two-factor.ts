@@ -10,13 +10,14 @@ import type { Container } from '../container.js';
 import { FormError } from '../errors.js';
 import { formBody } from '../web/form-body.js';
 import { requireCitizen, signedInCitizen } from './account-guard.js';
+import { showNewCodes } from './account-recovery-codes.js';
 
 const codeForm = z.object({ code: z.string().max(20).default(''), password: z.string().max(1024).default('') });
 
 /** The secret in groups of four, as authenticator apps show it for manual entry. */
 const grouped = (secret: string) => secret.match(/.{1,4}/g)!.join(' ');
 
-export function createAccountTwoFactorRouter(deps: Pick<Container, 'twoFactor' | 'accountSessions' | 'citizens' | 'render'>): Router {
+export function createAccountTwoFactorRouter(deps: Pick<Container, 'twoFactor' | 'accountSessions' | 'citizens' | 'render' | 'recoveryCodes' | 'passkeys'>): Router {
   const router = new Router();
   const loadCitizen = requireCitizen(deps);
   const input = (ctx: Context) => {
@@ -51,6 +52,10 @@ export function createAccountTwoFactorRouter(deps: Pick<Container, 'twoFactor' |
       if (error instanceof FormError) return show(ctx, statusOf(error.fields), error.fields);
       throw error;
     }
+    // Turning on a second factor issues recovery codes, shown this once (issue 7).
+    const citizen = signedInCitizen(ctx);
+    const codes = await deps.recoveryCodes.issueForNewFactor(citizen.id, await deps.passkeys.has(citizen.id));
+    if (codes) return showNewCodes(deps.render, ctx, codes, '/account?done=two_factor_on');
     ctx.status = 303;
     ctx.redirect('/account?done=two_factor_on');
   });

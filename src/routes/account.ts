@@ -34,7 +34,7 @@ async function waitingRecoveryView(deps: Pick<Container, 'recovery'>, citizen: C
 }
 
 type Deps = Pick<Container, 'citizens' | 'accountSessions' | 'connections' | 'lifecycle' | 'guardianship' | 'applications' | 'render' | 'vault' | 'audit' | 'config'
-  | 'accountNotices' | 'activity' | 'clientName' | 'ephemeral' | 'twoFactor' | 'recovery' | 'attestations' | 'signIn' | 'knownDevices' | 'passkeys'> & LawfulDisclosureSource;
+  | 'accountNotices' | 'activity' | 'clientName' | 'ephemeral' | 'twoFactor' | 'recovery' | 'attestations' | 'signIn' | 'knownDevices' | 'passkeys' | 'recoveryCodes'> & LawfulDisclosureSource;
 
 const FLASHES: Record<string, MessageKey> = {
   suspended: 'account.suspend.done',
@@ -73,10 +73,11 @@ export function createAccountRouter(deps: Deps): Router {
   }
 
   async function renderCode(ctx: Context, challenge: string, error?: string) {
+    const offer = (await deps.signIn.offered(attempt(ctx, challenge))) ?? { methods: ['totp'] };
     await deps.render(ctx, 'login-code', {
-      titleKey: 'login.code.title',
+      titleKey: offer.methods.includes('totp') ? 'login.code.title' : 'login.recovery.only.title',
       status: error ? (error === 'throttled' ? 429 : 400) : 200,
-      data: { clientName: '', action: '/account/login/code', abortUrl: '', challenge, error },
+      data: { clientName: '', action: '/account/login/code', recoveryAction: '/account/login/recovery-code', continueAction: '', methods: offer.methods, abortUrl: '', challenge, error },
     });
   }
 
@@ -115,6 +116,7 @@ export function createAccountRouter(deps: Deps): Router {
         status: citizen.status,
         twoFactorEnabled: deps.twoFactor.isEnabled(citizen),
         passkeyCount: (await deps.passkeys.list(citizen.id)).length,
+        recoveryCodes: await deps.recoveryCodes.summary(citizen.id),
         identityAssurance: citizen.identity_assurance,
         // A recovery waiting out its delay shows in every signed-in session, with a way to stop it.
         waitingRecovery: await waitingRecoveryView(deps, citizen),
@@ -167,6 +169,13 @@ export function createAccountRouter(deps: Deps): Router {
     const form = formBody(ctx);
     const key = typeof form.challenge === 'string' ? form.challenge.slice(0, 100) : '';
     const step = await deps.signIn.proceed(attempt(ctx, key), 'totp', form);
+    await reply(ctx, key, step, (error) => renderCode(ctx, key, error));
+  });
+
+  router.post('/account/login/recovery-code', async (ctx) => {
+    const form = formBody(ctx);
+    const key = typeof form.challenge === 'string' ? form.challenge.slice(0, 100) : '';
+    const step = await deps.signIn.proceed(attempt(ctx, key), 'recovery_code', form);
     await reply(ctx, key, step, (error) => renderCode(ctx, key, error));
   });
 

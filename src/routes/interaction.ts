@@ -65,12 +65,25 @@ export function createInteractionRouter(deps: Dependencies): Router {
     });
   }
 
+  // The second step: the authenticator code, and a recovery code in its place (a second form,
+  // so it works without JavaScript); a recovery code alone for a passkey-only citizen.
   async function renderCode(ctx: Context, uid: string, params: Record<string, unknown>, error?: string, stepUp = false) {
+    const offer = (await signIn.offered(await attempt(ctx, uid, params))) ?? { methods: ['totp'], mayContinue: false };
     await render(ctx, 'login-code', {
-      titleKey: 'login.code.title',
+      titleKey: offer.methods.includes('totp') ? 'login.code.title' : 'login.recovery.only.title',
       status: statusFor(error),
       pagePath: `/interaction/${uid}`,
-      data: { clientName: await clientName(params.client_id, ctx), action: `/interaction/${uid}/code`, abortUrl: `/interaction/${uid}/abort`, challenge: '', error, stepUp },
+      data: {
+        clientName: await clientName(params.client_id, ctx),
+        action: `/interaction/${uid}/code`,
+        recoveryAction: `/interaction/${uid}/recovery-code`,
+        continueAction: offer.mayContinue ? `/interaction/${uid}/continue` : '',
+        methods: offer.methods,
+        abortUrl: `/interaction/${uid}/abort`,
+        challenge: '',
+        error,
+        stepUp,
+      },
     });
   }
 
@@ -174,6 +187,14 @@ export function createInteractionRouter(deps: Dependencies): Router {
     const { uid, prompt, params } = await details(ctx);
     if (prompt.name !== 'login') ctx.throw(400, 'not a login prompt');
     const step = await signIn.proceed(await attempt(ctx, uid, params), 'totp', formBody(ctx));
+    await reply(ctx, uid, params, step, (error) => renderCode(ctx, uid, params, error));
+  });
+
+  // A recovery code in place of the authenticator code (or of a lost passkey), after the password.
+  router.post('/recovery-code', async (ctx) => {
+    const { uid, prompt, params } = await details(ctx);
+    if (prompt.name !== 'login') ctx.throw(400, 'not a login prompt');
+    const step = await signIn.proceed(await attempt(ctx, uid, params), 'recovery_code', formBody(ctx));
     await reply(ctx, uid, params, step, (error) => renderCode(ctx, uid, params, error));
   });
 

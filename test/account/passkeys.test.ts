@@ -32,7 +32,10 @@ describe('passkeys on the account pages and at sign-in', () => {
     const page = expectPage(await browser.navigate('/account/passkeys'), 'the passkeys page');
     assert.deepEqual(text(page, '#passkeys-none'), [en['passkey.none']]);
     const response = soft.register(options(page, REGISTER_FORM));
-    const added = expectPage(await browser.submit(page, REGISTER_FORM, { response, name: 'Home laptop' }), 'the passkeys page');
+    // The first passkey shows recovery codes once (test/account/recovery-codes.test.ts), then the list.
+    const codes = expectPage(await browser.submit(page, REGISTER_FORM, { response, name: 'Home laptop' }), 'the recovery codes');
+    assert.equal(codes.document.querySelectorAll('#recovery-codes li').length, 10);
+    const added = expectPage(await browser.navigate(codes.document.querySelector('#recovery-codes-saved')!.getAttribute('href')!), 'the passkeys page');
     assert.deepEqual(text(added, '#passkey-done'), [en['passkey.done.added']]);
     return { citizen, browser, soft, page: added, response };
   }

@@ -6,7 +6,7 @@
 // wait: test/proofing/recovery.test.ts), and the secret is
 // nowhere in plaintext (the citizens row, Redis).
 import assert from 'node:assert/strict';
-import { Secret, TOTP } from 'otpauth';
+import { Secret } from 'otpauth';
 import type { Redis } from 'ioredis';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { runCommand } from '../../src/cli/registry.js';
@@ -14,41 +14,10 @@ import { Browser, isPage, type Page } from '../support/browser.js';
 import { signInToAccount } from '../support/citizen-pages.js';
 import { authorizeUrl, type Credentials } from '../support/flow.js';
 import { createClient } from '../support/factories.js';
-import { idTokenClaims, redeem, sleep, type TestClient } from '../support/tokens.js';
+import { idTokenClaims, redeem, type TestClient } from '../support/tokens.js';
 import { dumpRedisPrefix, scanForPlaintext, describeFindings } from '../support/privacy-scan.js';
 import { EN, activityLines, adultIdentity, appliedCitizen, assertPageRules, dashboard } from './account-support.js';
-
-const PERIOD = 30;
-
-/** Codes for one secret; each step is handed out once (the server accepts each code once). */
-class Authenticator {
-  private readonly used = new Set<number>();
-  readonly totp: TOTP;
-  constructor(readonly secret: string) {
-    this.totp = new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: PERIOD });
-  }
-  /** A code the server will accept: this step or the next (never the previous one, which a step boundary could push out of the window). */
-  async code(): Promise<string> {
-    for (;;) {
-      const now = Math.floor(Date.now() / 1000 / PERIOD);
-      const step = [now, now + 1].find((s) => !this.used.has(s));
-      if (step !== undefined) {
-        this.used.add(step);
-        return this.totp.generate({ timestamp: step * PERIOD * 1000 });
-      }
-      await sleep(((now + 1) * PERIOD * 1000 - Date.now()) + 50);
-    }
-  }
-  /** A code accepted by no step in the window. */
-  wrong(): string {
-    const now = Math.floor(Date.now() / 1000 / PERIOD);
-    const valid = new Set([-2, -1, 0, 1, 2].map((d) => this.totp.generate({ timestamp: (now + d) * PERIOD * 1000 })));
-    for (let n = 0; ; n += 1) {
-      const candidate = String(n).padStart(6, '0');
-      if (!valid.has(candidate)) return candidate;
-    }
-  }
-}
+import { Authenticator } from '../support/authenticator.js';
 
 const alert = (page: Page) => page.document.querySelector('[role="alert"]')?.text.replace(/\s+/g, ' ').trim() ?? '';
 
@@ -87,7 +56,9 @@ describe('two-step sign-in (TOTP)', () => {
     const browser = new Browser(app.url, EN);
     await signInToAccount(browser, credentials.cyberspace_id, credentials.password);
     const { page, authenticator: device } = await enrol(browser);
-    const done = await browser.submit(page, 'form[action="/account/two-factor"]', { code: await device.code() });
+    const codes = await browser.submit(page, 'form[action="/account/two-factor"]', { code: await device.code() });
+    assert.ok(isPage(codes) && codes.document.querySelectorAll('#recovery-codes li').length === 10, 'recovery codes are shown');
+    const done = await browser.navigate(codes.document.querySelector('#recovery-codes-saved')!.getAttribute('href')!);
     assert.ok(isPage(done) && /done=two_factor_on/.test(done.url));
     return { identity: who, credentials, browser, device };
   }
@@ -125,9 +96,13 @@ describe('two-step sign-in (TOTP)', () => {
     assertPageRules(wrong, 'two-factor enrolment with an error');
     assert.equal((await row()).totp_enabled_at, null);
 
-    const done = await browser.submit(first.page, 'form[action="/account/two-factor"]', { code: await authenticator.code() });
+    // Turning it on shows the recovery codes once (test/account/recovery-codes.test.ts), then the dashboard.
+    const codes = await browser.submit(first.page, 'form[action="/account/two-factor"]', { code: await authenticator.code() });
+    assert.ok(isPage(codes));
+    assert.equal(codes.status, 200);
+    assert.equal(codes.document.querySelectorAll('#recovery-codes li').length, 10);
+    const done = await browser.navigate(codes.document.querySelector('#recovery-codes-saved')!.getAttribute('href')!);
     assert.ok(isPage(done));
-    assert.equal(done.status, 200);
     assert.match(done.url, /done=two_factor_on/);
     assert.match(done.document.querySelector('#two-factor-summary')!.text, /On/);
     assert.ok(activityLines(done).includes('Two-step sign-in turned on'), activityLines(done).join('\n'));
@@ -179,18 +154,19 @@ describe('two-step sign-in (TOTP)', () => {
     assert.match(alert(replayed), /already been used/);
   });
 
-  it('limits code attempts like password attempts', async () => {
+  it('limits code attempts like password attempts: the per-account back-off, with Retry-After', async () => {
     const { credentials, device } = await enrolledCitizen('双因戊');
     const browser = new Browser(app.url, EN);
     let page = await signInToAccount(browser, credentials.cyberspace_id, credentials.password);
-    const limit = app.container.config.rateLimit.loginAttemptsPerWindow;
-    for (let attempt = 1; attempt <= limit + 1; attempt += 1) {
+    const { free } = app.container.config.signInLimits.perAccount;
+    for (let attempt = 1; attempt <= free + 2; attempt += 1) {
       const next = await browser.submit(page, 'form[action="/account/login/code"]', { code: device.wrong() });
       assert.ok(isPage(next));
-      assert.equal(next.status, attempt > limit ? 429 : 400, `attempt ${attempt}`);
+      assert.equal(next.status, attempt > free + 1 ? 429 : 400, `attempt ${attempt}`);
       page = next;
     }
     assert.match(alert(page), /Too many attempts/);
+    assert.ok(Number(page.headers.get('retry-after')) > 0, 'says when to try again');
   });
 
   it('the code step cannot be reached without the password in the same interaction', async () => {
