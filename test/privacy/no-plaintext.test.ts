@@ -2,9 +2,10 @@
 // identities, drive every path a citizen and an ISP take through the real HTTP interface —
 // apply (also a refused, an invalid and a duplicate application), sign in at an ISP with login
 // and consent, redeem the code, userinfo, introspection, the dashboard, wrong passwords,
-// password recovery (also a failed one), cancellation — then dump every PostgreSQL table, every
-// Redis key and the captured logs, and everything the ISP received, and find none of the names,
-// document numbers (normalised and as typed) or birth dates (YYYY-MM-DD and YYYYMMDD).
+// password recovery (also a failed one), cancellation, recovery codes shown and used — then
+// dump every PostgreSQL table, every Redis key and the captured logs, and everything the ISP
+// received, and find none of the names, document numbers (normalised and as typed), birth dates
+// (YYYY-MM-DD and YYYYMMDD) or recovery codes.
 import assert from 'node:assert/strict';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import type { Redis } from 'ioredis';
@@ -18,6 +19,7 @@ import { startSmtpServer, startSmsGateway, type TestSmtpServer, type TestSmsGate
 import {
   describeFindings, dumpPostgresSchema, dumpRedisPrefix, logSources, scanForPlaintext, type Needle, type Source,
 } from '../support/privacy-scan.js';
+import { Authenticator } from '../support/authenticator.js';
 import { residentIdCheckCharacter } from '../../src/identity/resident-id.js';
 import { normalizeDocumentNumber } from '../../src/identity/documents.js';
 
@@ -219,6 +221,36 @@ describe('no plaintext personal data in the database, Redis, logs or anything se
     assert.equal(row!.data_key, null);
   });
 
+  // Recovery codes are secrets too: shown once to their owner, then kept only as keyed hashes.
+  const recoveryCodes: string[] = [];
+  it('turns on the second factor for P2, shows recovery codes, and signs in at an ISP with one', async () => {
+    const browser = new Browser(app.url, { 'accept-language': 'en' });
+    await signInToAccount(browser, p2.cyberspaceId!, p2.password);
+    const enrol = await browser.navigate('/account/two-factor');
+    assert.ok(isPage(enrol));
+    const device = new Authenticator(enrol.document.querySelector('#totp-secret')!.text.replace(/\s/g, ''));
+    const shown = await browser.submit(enrol, 'form[action="/account/two-factor"]', { code: await device.code() });
+    assert.ok(isPage(shown));
+    recoveryCodes.push(...shown.document.querySelectorAll('#recovery-codes li').map((li) => li.text.trim()));
+    assert.equal(recoveryCodes.length, 10);
+    const client = await createClient(app.container, { name: 'Privacy ISP with a second factor' });
+    const isp = new Browser(app.url, { 'accept-language': 'en' });
+    const login = await isp.navigate(authorizeUrl(app.url, client).url.href);
+    assert.ok(isPage(login));
+    const step = await isp.submit(login, 'form[action$="/login"]', { cyberspace_id: p2.cyberspaceId!, password: p2.password });
+    assert.ok(isPage(step));
+    let result = await isp.submit(step, 'form[action$="/recovery-code"]', { recovery_code: recoveryCodes[0]! });
+    if (isPage(result) && result.document.querySelector('form[action$="/confirm"]')) result = await isp.submit(result, 'form[action$="/confirm"]', {}, { name: 'decision', value: 'allow' });
+    assert.ok(!isPage(result), 'signed in with the recovery code');
+    received('redirect after a recovery code', result.redirectedTo.href);
+    // A wrong one too, so a refused code has been through the logs as well.
+    const again = new Browser(app.url, { 'accept-language': 'en' });
+    const second = await again.submit((await again.navigate(authorizeUrl(app.url, client).url.href)) as Page, 'form[action$="/login"]', { cyberspace_id: p2.cyberspaceId!, password: p2.password });
+    assert.ok(isPage(second));
+    const refusedCode = await again.submit(second, 'form[action$="/recovery-code"]', { recovery_code: recoveryCodes[0]! });
+    assert.ok(isPage(refusedCode) && refusedCode.status === 400);
+  });
+
   it('delivers notices by email and SMS to a citizen with both contacts', async () => {
     const citizen = (await app.container.citizenQueries.findCitizenByCyberspaceId(p1.cyberspaceId!))!;
     const { contactQueries, sealing, notify, worker } = app.container.notifications;
@@ -248,10 +280,12 @@ describe('no plaintext personal data in the database, Redis, logs or anything se
     const citizens = await app.container.db.knex('citizens').whereNotNull('name_ciphertext').count<{ c: string }[]>('* as c');
     assert.equal(Number(citizens[0]!.c), people.length - 1, 'the identities are stored (encrypted) — the scan looked at real data');
 
+    assert.equal(recoveryCodes.length, 10, 'the scan looks for the recovery codes shown');
+    const codeNeedles = recoveryCodes.flatMap((code) => [{ label: 'recovery code', value: code }, { label: 'recovery code without its hyphen', value: code.replace('-', '') }]);
     const findings = [
-      ...scanForPlaintext(sources, [...needles(), ...contactNeedles]),
+      ...scanForPlaintext(sources, [...needles(), ...contactNeedles, ...codeNeedles]),
       // Delivered messages name their recipient, and nothing else about the person.
-      ...scanForPlaintext(deliveredSources(), needles()),
+      ...scanForPlaintext(deliveredSources(), [...needles(), ...codeNeedles]),
     ];
     assert.ok(deliveredSources().length >= 4, 'the scan covered delivered emails and SMS');
     assert.equal(findings.length, 0, `plaintext personal data found:\n${describeFindings(findings)}`);
