@@ -23,6 +23,7 @@ import { createPasswordHasher } from './services/password-hasher.js';
 import { createIdentityVault } from './services/identity-vault.js';
 import { createCitizenService } from './services/citizens.js';
 import { createClientService } from './services/clients.js';
+import { createClientOnboarding } from './services/client-onboarding.js';
 import { createSigningKeyService } from './services/signing-keys.js';
 import { createAuditService } from './services/audit.js';
 import { createAdapterFactory, createGrantRevoker } from './oidc/adapter.js';
@@ -174,6 +175,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
       config, adapter, citizens, pages, jwks, logger, fetch: options.fetch,
       claimsFor,
       findGrantsByAccount: durable.findGrantsByAccount,
+      clientStatus: clients.statusOf,
       onTokenRevoked: (event) => ispEvents.onTokenRevoked(event),
       onAuthorizationSuccess: (event) => ispEvents.onAuthorizationSuccess(event),
     }),
@@ -189,6 +191,12 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     revokeGrant,
     provider: currentProvider,
     logger,
+  });
+  // ISP onboarding: submitted → approved → active → suspended (→ active), each decision audited.
+  const clientOnboarding = createClientOnboarding({
+    queries: createClientQueries(db.knex),
+    audit,
+    revokeEveryGrantOfClient: revocations.revokeEveryGrantOfClient,
   });
   const connectionQueries = createConnectionQueries(db.knex);
   const connections = createConnectionService({ queries: connectionQueries, revocations, provider: currentProvider, pairwiseSecret: config.secrets.pairwiseSecret });
@@ -382,6 +390,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     sandboxAttester,
     assuranceRaise,
     clients,
+    clientOnboarding,
     keys,
     render,
     providerHolder,

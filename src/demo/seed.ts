@@ -36,6 +36,11 @@ export async function seedDemo(container: Container): Promise<DemoSetup> {
     postLogoutRedirectUris: [`${container.config.issuer}/demo-isp`],
     scope: 'openid offline_access',
   });
+  // The demo ISP is for trying a login at once: it goes through review like any ISP, decided by
+  // the system, so the audit log and the ISP's history say how it came into service.
+  const by = { actor: 'system' as const };
+  await container.clientOnboarding.approve(client.client_id, { reason: 'development demo ISP, seeded by npm start', by });
+  await container.clientOnboarding.activate(client.client_id, { reason: 'development demo ISP, seeded by npm start', by });
   // A birth date, so scope `age` yields age_over_* claims for the demo citizen.
   const citizen = await container.citizens.createTestCitizen({ birthDate: '1990-05-17' });
   const setup = { client_id: client.client_id, client_secret: client.client_secret!, cyberspace_id: citizen.cyberspace_id, password: citizen.password };

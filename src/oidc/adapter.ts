@@ -8,6 +8,7 @@ import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { ModelStore, Payload } from '../storage/model-store.js';
 import type { ClientMetadata, ClientService } from '../services/clients.js';
 import { ValidationError } from '../errors.js';
+import { clientServedNow } from './client-status-gate.js';
 
 export const DURABLE_MODELS = new Set(['Grant', 'RegistrationAccessToken', 'InitialAccessToken']);
 const SINGLE_USE_MODELS = new Set(['AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
@@ -22,7 +23,11 @@ export type AdapterDependencies = {
 
 function clientAdapter(clients: ClientService): Adapter {
   return {
-    find: async (id) => (await clients.loadClientMetadata(id)) as AdapterPayload | undefined,
+    // Only an active ISP signs citizens in; which routes see the others: client-status-gate.ts.
+    async find(id) {
+      const loaded = await clients.loadClient(id);
+      return loaded && clientServedNow(loaded.status) ? (loaded.metadata as AdapterPayload) : undefined;
+    },
     // Registration and its updates end here: the registry's policy answers as RFC 7591 §3.2.2
     // asks (invalid_redirect_uri / invalid_client_metadata), and nothing is stored.
     async upsert(id, payload) {

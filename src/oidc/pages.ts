@@ -5,6 +5,7 @@ import type { ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
 import type { RenderView } from '../web/views.js';
 import { translator, type Locale } from '../web/i18n.js';
 import { isStoreFault } from '../storage/store-fault.js';
+import { IspNotActive } from './client-status-gate.js';
 
 export function createProviderPages(render: RenderView) {
   const asKoa = (ctx: KoaContextWithOIDC) => ctx as unknown as Context;
@@ -17,6 +18,8 @@ export function createProviderPages(render: RenderView) {
       const sessionProblem = ['SessionNotFound', 'InvalidRequest'].includes(error.name) && /session|interaction|cookie/i.test(String(out.error_description));
       const message = storeFault
         ? t('error.unavailable')
+        : error instanceof IspNotActive
+        ? t(`error.isp_${error.ispStatus}`)
         : sessionProblem
         ? t('error.session')
         : status < 500 && typeof out.error_description === 'string'

@@ -10,6 +10,8 @@ import { IDA_DISCOVERY } from './verified-claims.js';
 import { createLoadExistingGrant } from './existing-grant.js';
 import { forgetIdentityRelease } from './identity-release.js';
 import { revocationAudit } from './revocation-audit.js';
+import { registrationStatus } from './registration-status.js';
+import type { ClientStatus } from '../queries/clients.js';
 import type { Payload } from '../storage/model-store.js';
 import { buildInteractionPolicy, inactiveAccountIntrospection } from './account-checks.js';
 import { createPairwiseIdentifier } from './pairwise.js';
@@ -39,6 +41,8 @@ export type ProviderDependencies = {
   onAuthorizationSuccess?: (event: { accountId: string; clientId: string; scope: string }) => Promise<void>;
   /** An ISP revoked one of its tokens for a citizen (audit). */
   onTokenRevoked?: (event: { accountId: string; clientId: string; tokenType: string }) => Promise<void>;
+  /** A client's onboarding status (registration responses say it: registration-status.ts). */
+  clientStatus?: (clientId: string) => Promise<ClientStatus | undefined>;
   /** Outgoing HTTP (sector_identifier_uri, jwks_uri); tests substitute their own. */
   fetch?: typeof globalThis.fetch;
 };
@@ -169,6 +173,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
   provider.use(storeFaultAnswer());
   provider.use(forgetIdentityRelease());
   if (deps.onTokenRevoked) provider.use(revocationAudit(deps.onTokenRevoked));
+  if (deps.clientStatus) provider.use(registrationStatus(deps.clientStatus, `${deps.config.issuer}/developers/integration#review`));
   provider.use(inactiveAccountIntrospection(async (accountId) => (await deps.citizens.findActiveCitizen(accountId)) !== undefined));
   // After a code is issued (and before the browser is redirected), record the connection:
   // awaited here so the citizen's dashboard is current when the ISP's callback arrives.

@@ -20,6 +20,7 @@ export const AUDIT_EVENT_TYPES = [
   'guardian.approved', 'guardian.refused', 'guardian.revoked_connection', 'guardian.replaced',
   'identity.decrypted',
   'client.registered', 'client.updated', 'client.disabled', 'client.pkce_exception',
+  'client.approved', 'client.activated', 'client.suspended', 'client.reactivated',
   'keys.rotated', 'kek.rotated',
   'attester.added', 'attester.revoked', 'identity.assurance_raised',
   'lawful_access.requested', 'lawful_access.approved', 'lawful_access.revealed', 'lawful_access.refused',
@@ -55,6 +56,8 @@ export const AUDIT_DETAIL_KEYS = {
   case_reference: 'the lawful-access case number',
   authority_code: 'the requesting authority\'s code',
   lawful_access_id: 'a lawful-access request id (uuid)',
+  decision_id: 'an ISP onboarding decision id (uuid; its reason is in client_decisions)',
+  reason_digest: 'SHA-256 (hex) of a decision\'s free-text reason, which stays in its own table',
   // Lawful-access entries leave citizen_id empty so the citizen's activity does not show them
   // before the embargo ends (docs/lawful-access.md); the subject is recorded here instead.
   subject_id: 'the internal citizen id (uuid) a lawful-access entry concerns',
@@ -130,7 +133,7 @@ export function checkAuditEvent(event: AuditEvent): { citizenId: string | null; 
   }
   if (event.clientId !== undefined && !CLIENT_ID.test(event.clientId)) throw new AuditEventError('audit clientId is malformed');
   const details = checkDetails(event.details ?? {});
-  for (const key of ['guardian_id', 'subject_id', 'lawful_access_id'] as const) {
+  for (const key of ['guardian_id', 'subject_id', 'lawful_access_id', 'decision_id'] as const) {
     if (details[key] !== undefined && (typeof details[key] !== 'string' || !UUID.test(details[key]))) {
       throw new AuditEventError(`audit detail "${key}" must be a uuid`);
     }

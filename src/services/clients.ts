@@ -2,7 +2,7 @@
 // key-encryption key. oidc-provider reads them through the Client adapter (oidc/adapter.ts).
 import { randomBytes } from 'node:crypto';
 import type { Envelope } from '../crypto/envelope.js';
-import type { ClientQueries, ClientRow } from '../queries/clients.js';
+import type { ClientQueries, ClientRow, ClientStatus } from '../queries/clients.js';
 import { rewrapAll, type RewrapCounts, type RewrapOptions, type RewrapSource } from '../crypto/rewrap.js';
 import { clientMetadataProblems, redirectUriProblems, sectorProblems } from './redirect-uri-policy.js';
 import { ValidationError, NotFoundError } from '../errors.js';
@@ -171,7 +171,8 @@ export function createClientService({ queries, envelope, validateMetadata, produ
   const describe = (row: ClientRow) => ({
     client_id: row.client_id,
     name: row.name,
-    disabled: row.disabled_at !== null,
+    // Onboarding (client-onboarding.ts): only an active ISP signs citizens in.
+    status: row.status,
     redirect_uris: row.metadata.redirect_uris,
     token_endpoint_auth_method: row.metadata.token_endpoint_auth_method,
     id_token_signed_response_alg: row.metadata.id_token_signed_response_alg,
@@ -237,10 +238,6 @@ export function createClientService({ queries, envelope, validateMetadata, produ
       return describe((await queries.findClientById(clientId))!);
     },
 
-    async setDisabled(clientId: string, disabled: boolean): Promise<void> {
-      if (!(await queries.setClientDisabled(clientId, disabled))) throw new NotFoundError(`no client ${clientId}`);
-    },
-
     async listClients() {
       return (await queries.listClients()).map(describe);
     },
@@ -250,13 +247,21 @@ export function createClientService({ queries, envelope, validateMetadata, produ
       return row ? describe(row) : undefined;
     },
 
-    /** For oidc-provider: full metadata with the secret, or undefined if unknown or disabled. */
-    async loadClientMetadata(clientId: string): Promise<ClientMetadata | undefined> {
+    /**
+     * For oidc-provider: full metadata with the secret and the onboarding status (which routes
+     * may see a client in which status is oidc/client-status-gate.ts's business), or undefined.
+     */
+    async loadClient(clientId: string): Promise<{ metadata: ClientMetadata; status: ClientStatus } | undefined> {
       const row = await queries.findClientById(clientId);
-      if (!row || row.disabled_at) return undefined;
+      if (!row) return undefined;
       const metadata: ClientMetadata = { ...row.metadata, client_id: row.client_id };
       if (row.secret_ciphertext) metadata.client_secret = envelope.open(row.secret_ciphertext, secretAad(row.client_id));
-      return metadata;
+      return { metadata, status: row.status };
+    },
+
+    /** The onboarding status alone (registration responses say it; see client-status-gate.ts). */
+    async statusOf(clientId: string): Promise<ClientStatus | undefined> {
+      return (await queries.findClientById(clientId))?.status;
     },
 
     /**

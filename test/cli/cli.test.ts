@@ -120,7 +120,7 @@ describe('cyberid CLI on PostgreSQL', function () {
       '--post-logout-redirect-uri', 'https://ops-isp.example.cn/bye', '--json',
     ], env));
     assert.deepEqual(Object.keys(printed).sort(), ['client_id', 'client_secret']);
-    const stored = await (await services()).clients.loadClientMetadata(printed.client_id);
+    const stored = await (await (await services()).clients.loadClient(printed.client_id))?.metadata;
     assert.ok(stored, 'the client exists');
     assert.equal(stored.client_secret, printed.client_secret);
     assert.deepEqual(stored.redirect_uris, ['https://ops-isp.example.cn/callback']);
@@ -131,13 +131,13 @@ describe('cyberid CLI on PostgreSQL', function () {
   it('client add --public prints no secret and registers a client without one', async () => {
     const printed = json<{ client_id: string }>(await cyberid(['client', 'add', '--name', 'App', '--redirect-uri', 'https://spa.example.cn/callback', '--public', '--json'], env));
     assert.deepEqual(Object.keys(printed), ['client_id']);
-    const stored = await (await services()).clients.loadClientMetadata(String(printed.client_id));
+    const stored = await (await (await services()).clients.loadClient(String(printed.client_id)))?.metadata;
     assert.equal(stored?.token_endpoint_auth_method, 'none');
     assert.equal(stored?.client_secret, undefined);
     created.public = printed;
   });
 
-  it('client list, update and disable', async () => {
+  it('client list, update, and the onboarding decisions with their reasons', async () => {
     const id = created.confidential!.client_id;
 
     const updated = json<{ name: string; redirect_uris: string[] }>(await cyberid([
@@ -145,16 +145,22 @@ describe('cyberid CLI on PostgreSQL', function () {
     ], env));
     assert.equal(updated.name, 'Operator ISP (renamed)');
     assert.deepEqual(updated.redirect_uris, ['https://ops-isp.example.cn/callback', 'https://ops-isp.example.cn/callback2']);
-    const stored = await (await services()).clients.loadClientMetadata(id);
+    const stored = (await (await services()).clients.loadClient(id))?.metadata;
     assert.equal(stored?.client_secret, created.confidential!.client_secret, 'update keeps the secret');
 
     const other = created.public!.client_id;
-    ok(await cyberid(['client', 'disable', other], env));
-    const list = json<Array<{ client_id: string; name: string; disabled: boolean }>>(await cyberid(['client', 'list', '--json'], env));
+    const refused = await cyberid(['client', 'approve', other], env);
+    assert.equal(refused.code, 2, 'a decision needs a reason');
+    assert.match(refused.stderr, /--reason is required/);
+    ok(await cyberid(['client', 'approve', other, '--reason', 'documents checked'], env));
+    assert.match(ok(await cyberid(['client', 'activate', other, '--reason', 'integration tested'], env)).stdout, /is now active/);
+    assert.match(ok(await cyberid(['client', 'suspend', other, '--reason', 'complaint under review'], env)).stdout, /is now suspended; 0 grant\(s\)/);
+    const list = json<Array<{ client_id: string; name: string; status: string }>>(await cyberid(['client', 'list', '--json'], env));
     assert.deepEqual(list.map((c) => c.name).sort(), ['App', 'Operator ISP (renamed)']);
-    assert.equal(list.find((c) => c.client_id === other)?.disabled, true);
-    assert.equal(list.find((c) => c.client_id === id)?.disabled, false);
-    assert.equal(await (await services()).clients.loadClientMetadata(other), undefined, 'a disabled client cannot authenticate');
+    assert.equal(list.find((c) => c.client_id === other)?.status, 'suspended');
+    assert.equal(list.find((c) => c.client_id === id)?.status, 'submitted', 'client add lands in review');
+    const history = json<Array<{ to: string; reason: string }>>(await cyberid(['client', 'history', other], env));
+    assert.deepEqual(history.map((h) => [h.to, h.reason]), [['approved', 'documents checked'], ['active', 'integration tested'], ['suspended', 'complaint under review']]);
   });
 
   it('citizen add-test --json prints a cyberspace ID and a password that sign in', async () => {
@@ -209,6 +215,8 @@ describe('cyberid CLI on PostgreSQL', function () {
     const issuer = (await services()).config.issuer;
 
     const client = { ...created.confidential!, redirect_uri: 'https://ops-isp.example.cn/callback2' };
+    ok(await cyberid(['client', 'approve', client.client_id, '--reason', 'reviewed'], env));
+    ok(await cyberid(['client', 'activate', client.client_id, '--reason', 'in service'], env));
     const flow = await signIn(issuer, client, created.citizen!);
     assert.ok(flow.code, flow.callback.href);
     const tokens = await exchangeCode(issuer, client, flow.code, flow.verifier);
@@ -343,6 +351,8 @@ describe('cyberid CLI on the embedded store, with the server running', function 
     assert.equal(statSync(path.join(dataDir, 'cli.sock')).mode & 0o777, 0o600);
     const client = json<{ client_id: string; client_secret: string }>(await cyberid(['client', 'add', '--name', 'Embedded ISP', '--redirect-uri', 'https://embedded.example.cn/callback', '--json'], env));
     assert.ok(client.client_secret);
+    ok(await cyberid(['client', 'approve', client.client_id, '--reason', 'reviewed'], env));
+    ok(await cyberid(['client', 'activate', client.client_id, '--reason', 'in service'], env));
     const citizen = json<{ cyberspace_id: string; password: string }>(await cyberid(['citizen', 'add-test', '--json'], env));
 
     const flow = await signIn(issuer, { ...client, redirect_uri: 'https://embedded.example.cn/callback' }, citizen);

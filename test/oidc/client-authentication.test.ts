@@ -201,20 +201,20 @@ describe('client authentication at the token endpoint', () => {
     });
   });
 
-  describe('a disabled client', () => {
+  describe('a suspended client', () => {
     it('can no longer use the token endpoint, and its tokens stop working at userinfo', async () => {
-      const client = await createClient(app.container, { name: 'Soon disabled' });
+      const client = await createClient(app.container, { name: 'Soon suspended' });
       const flow = await signIn(app.url, client, citizen, { browser, params: { scope: 'openid offline_access', prompt: 'consent' } });
       const tokens = await redeem(app.url, client, flow);
       await assertAccessTokenAlive(app.url, tokens.access_token, 'control');
       const pending = await codeFor(client);
 
-      await app.container.clients.setDisabled(client.client_id, true);
+      await app.container.clientOnboarding.suspend(client.client_id, { reason: 'test: suspended', by: { actor: 'operator' } });
 
       const exchange = await tokenRequest(codeParams(client, pending), { authorization: basicAuth(client.client_id, client.client_secret!) });
-      assertInvalidClient(exchange, 'code exchange by a disabled client');
-      assertInvalidClient(await refresh(app.url, client, tokens.refresh_token!), 'refresh by a disabled client');
-      await assertAccessTokenDead(app.url, tokens.access_token, 'the disabled client\'s access token');
+      assertInvalidClient(exchange, 'code exchange by a suspended client');
+      assertInvalidClient(await refresh(app.url, client, tokens.refresh_token!), 'refresh by a suspended client');
+      await assertAccessTokenDead(app.url, tokens.access_token, 'the suspended client\'s access token');
 
       // Nor can it start new authorizations: an error page, never a redirect to the ISP.
       const response = await browser!.request(authorizeUrl(app.url, client).url.href);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JWK } from 'jose';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { createCitizen, createClient } from '../support/factories.js';
+import { createCitizen, createClient, putInService } from '../support/factories.js';
 import { Browser, isPage } from '../support/browser.js';
 import { applyInBrowser, issuedId, seedSandbox } from '../support/citizen-pages.js';
 import { authorizeUrl, signIn, type AuthorizeParams, type Credentials } from '../support/flow.js';
@@ -53,6 +53,7 @@ describe('discovery and JWKS', () => {
     const initialAccessToken = await new InitialAccessToken({}).save();
     const response = await request(app.url).post('/reg').set('authorization', `Bearer ${initialAccessToken}`).send(metadata).expect(201);
     const body = response.body as { client_id: string; client_secret: string; redirect_uris: string[] };
+    await putInService(app.container, body.client_id);
     return { client_id: body.client_id, client_secret: body.client_secret, redirect_uri: body.redirect_uris[0]! };
   }
 

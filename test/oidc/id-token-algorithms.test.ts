@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { createCitizen, createClient } from '../support/factories.js';
+import { createCitizen, createClient, putInService } from '../support/factories.js';
 import { signIn, type Credentials } from '../support/flow.js';
 import { redeem, type TestClient } from '../support/tokens.js';
 import { runCommand } from '../../src/cli/registry.js';
@@ -25,6 +25,7 @@ describe('ID token signing algorithms', () => {
     const response = await request(app.url).post('/reg').set('authorization', `Bearer ${token}`).send(metadata);
     assert.equal(response.status, 201, JSON.stringify(response.body));
     const body = response.body as { client_id: string; client_secret: string; redirect_uris: string[]; id_token_signed_response_alg: string };
+    await putInService(app.container, body.client_id);
     return { client: { client_id: body.client_id, client_secret: body.client_secret, redirect_uri: body.redirect_uris[0]! }, alg: body.id_token_signed_response_alg };
   }
 
@@ -53,6 +54,7 @@ describe('ID token signing algorithms', () => {
     const result = await runCommand(app.container, ['client', 'add', '--name', 'CLI ISP', '--redirect-uri', 'https://cli.isp.example/cb', '--json', ...extra]);
     assert.equal(result.exitCode ?? 0, 0, result.output);
     const created = JSON.parse(result.output) as { client_id: string; client_secret: string };
+    await putInService(app.container, created.client_id);
     return { ...created, redirect_uri: 'https://cli.isp.example/cb' };
   }
 

@@ -150,7 +150,7 @@ describe('RP-initiated logout', () => {
         await assertRefused(browser, endSessionUrl({ id_token_hint: foreignToken, post_logout_redirect_uri: LOGGED_OUT }), /id_token_hint|client/);
         // Same client_id registered here too: the issuer and the signature still do not match.
         await app.container.clients.storeRegisteredClient({
-          ...(await foreign.container.clients.loadClientMetadata(foreignClient.client_id))!,
+          ...(await foreign.container.clients.loadClient(foreignClient.client_id))!.metadata,
           client_id: foreignClient.client_id,
         });
         await assertRefused(browser, endSessionUrl({ id_token_hint: foreignToken, post_logout_redirect_uri: LOGGED_OUT }), /id_token_hint/);

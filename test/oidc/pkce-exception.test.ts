@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { createCitizen, createClient } from '../support/factories.js';
+import { createCitizen, createClient, putInService } from '../support/factories.js';
 import { authorizeUrl, basicAuth, signIn, type Credentials } from '../support/flow.js';
 import { Browser, isPage } from '../support/browser.js';
 import { runCommand } from '../../src/cli/registry.js';
@@ -29,7 +29,9 @@ describe('the no-PKCE legacy exception', () => {
   async function addLegacyIsp() {
     const added = await cli('client', 'add', '--name', 'Legacy ISP', '--redirect-uri', 'https://legacy.isp.example/cb', '--allow-no-pkce', '--json');
     assert.equal(added.code, 0, added.output);
-    return { ...(JSON.parse(added.output) as { client_id: string; client_secret: string }), redirect_uri: 'https://legacy.isp.example/cb' };
+    const created = JSON.parse(added.output) as { client_id: string; client_secret: string };
+    await putInService(app.container, created.client_id);
+    return { ...created, redirect_uri: 'https://legacy.isp.example/cb' };
   }
 
   async function authorizeError(client: { client_id: string; redirect_uri: string }, params: Record<string, string | undefined>) {

@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { createCitizen } from '../support/factories.js';
-import { signIn } from '../support/flow.js';
+import { createCitizen, putInService } from '../support/factories.js';
+import { Browser, isPage } from '../support/browser.js';
+import { authorizeUrl, signIn } from '../support/flow.js';
 import { idTokenClaims, redeem } from '../support/tokens.js';
 import { ValidationError } from '../../src/errors.js';
 
@@ -73,10 +74,22 @@ describe('dynamic client registration', () => {
     assert.match(body.client_id, /^isp_/);
     assert.ok(body.client_secret, 'a confidential client gets a secret');
     assert.ok(body.registration_access_token);
-    assert.ok(await app.container.clients.findClient(body.client_id), 'it is in the ISP registry');
+    assert.equal((await app.container.clients.findClient(body.client_id))?.status, 'submitted', 'it is in the ISP registry, awaiting review');
+    assert.equal(response.body.cyberid_onboarding_status, 'submitted');
+    assert.match(String(response.body.cyberid_onboarding_notice), /awaits review.*cannot sign citizens in/);
 
     const citizen = await createCitizen(app.container);
     const client = { client_id: body.client_id, client_secret: body.client_secret, redirect_uri: body.redirect_uris[0]! };
+    const refused = await new Browser(app.url).navigate(authorizeUrl(app.url, client).url.href);
+    assert.ok(isPage(refused) && refused.status === 400, 'a submitted ISP cannot sign citizens in');
+    const read = await request(app.url).get(`/reg/${body.client_id}`).set('authorization', `Bearer ${body.registration_access_token}`);
+    assert.equal(read.status, 200, 'it can read its registration meanwhile (RFC 7592)');
+    assert.equal(read.body.cyberid_onboarding_status, 'submitted');
+
+    await putInService(app.container, body.client_id);
+    const reread = await request(app.url).get(`/reg/${body.client_id}`).set('authorization', `Bearer ${read.body.registration_access_token ?? body.registration_access_token}`);
+    assert.equal(reread.body.cyberid_onboarding_status, 'active');
+    assert.equal(reread.body.cyberid_onboarding_notice, undefined);
     const tokens = await redeem(app.url, client, await signIn(app.url, client, citizen));
     assert.notEqual(idTokenClaims(tokens).sub, citizen.cyberspace_id, 'the ISP sees a pairwise ID');
   });

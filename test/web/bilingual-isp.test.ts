@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { createCitizen, createClient } from '../support/factories.js';
+import { createCitizen, createClient, putInService } from '../support/factories.js';
 import { Browser, isPage } from '../support/browser.js';
 import { signIn } from '../support/flow.js';
 import { signInToAccount } from '../support/citizen-pages.js';
@@ -62,6 +62,7 @@ describe('ISP names and legal bases in the citizen’s language', () => {
       .send({ redirect_uris: ['https://dcr.example/cb'], client_name: 'Registered ISP', 'client_name#zh-CN': '自助注册的服务' });
     assert.equal(registered.status, 201, JSON.stringify(registered.body));
     assert.equal(registered.body['client_name#zh-CN'], '自助注册的服务');
+    await putInService(app.container, registered.body.client_id);
     const zh = await openLogin(app.url, { client_id: registered.body.client_id, redirect_uri: 'https://dcr.example/cb' }, { params: { ui_locales: 'zh-CN' } });
     assert.match(mainText(zh.page), /自助注册的服务/);
 

@@ -1,8 +1,10 @@
-// cyberid client add|list|show|update|disable|enable
+// cyberid client add|list|show|update|history and the onboarding decisions
+// approve|activate|suspend|reactivate (services/client-onboarding.ts).
 import { json, requireString, stringList, UsageError, type Command } from '../command.js';
 import type { ClientInput } from '../../services/clients.js';
 import { DEFAULT_ID_TOKEN_ALG, SIGNING_ALGORITHMS, isSigningAlgorithm } from '../../services/signing-keys.js';
 import type { ScopePurposes } from '../../oidc/client-metadata.js';
+import { ONBOARDING_DECISIONS, type OnboardingDecision } from '../../services/client-onboarding.js';
 
 const metadataOptions = {
   name: { type: 'string' },
@@ -54,12 +56,19 @@ const optional = (value: unknown) => (typeof value === 'string' ? value : undefi
 const optionalList = (values: Record<string, unknown>, name: string) => (values[name] === undefined ? undefined : stringList(values, name));
 
 const describeClient = (client: Record<string, unknown>) =>
-  `${String(client.client_id)}  ${client.disabled ? '[disabled] ' : ''}${String(client.name)}  ${(client.redirect_uris as string[]).join(' ')}\n`;
+  `${String(client.client_id)}  [${String(client.status)}] ${String(client.name)}  ${(client.redirect_uris as string[]).join(' ')}\n`;
+
+const DECISION_SUMMARIES: Record<OnboardingDecision, string> = {
+  approve: 'approve a submitted ISP after review (it is not yet in service)',
+  activate: 'put an approved ISP into service: it may sign citizens in',
+  suspend: 'stop an active ISP signing citizens in and revoke every token it holds',
+  reactivate: 'return a suspended ISP to service (citizens sign in and consent anew)',
+};
 
 export const clientCommands: Command[] = [
   {
     name: 'client add',
-    summary: 'register an ISP (prints client_id and, for confidential clients, client_secret)',
+    summary: 'register an ISP, submitted for review (prints client_id and, for confidential clients, client_secret)',
     usage: 'client add --name NAME [--name-zh 中文名称] --redirect-uri URI [--redirect-uri URI…] [--post-logout-redirect-uri URI] [--sector-identifier-uri URI] [--public] [--scope "…"] [--id-token-alg RS256|ES256|PS256|EdDSA] [--auth-method client_secret_basic|client_secret_post|private_key_jwt --jwks-uri URI] [--backchannel-logout-uri URI] [--purpose SCOPE.en=TEXT --purpose SCOPE.zh-CN=TEXT…] [--legal-basis "LAW REFERENCE" [--legal-basis-zh "法律依据"]] [--min-identity-assurance low|substantial|high] [--allow-no-pkce] [--min-acr low|substantial] --json',
     options: { ...metadataOptions, public: { type: 'boolean' } },
     async run(container, values) {
@@ -84,7 +93,10 @@ export const clientCommands: Command[] = [
       });
       await container.audit.record({ type: 'client.registered', clientId: created.client_id, actor: 'operator', details: { reason_code: 'cli' } });
       if (values['allow-no-pkce'] === true) await container.audit.record({ type: 'client.pkce_exception', clientId: created.client_id, actor: 'operator', details: { status: 'granted' } });
-      return { output: values.json ? json(created) : `client_id: ${created.client_id}\n${created.client_secret ? `client_secret: ${created.client_secret}\n` : ''}` };
+      // A new ISP awaits review like a self-registered one (client-onboarding.ts); --json keeps
+      // to the contract of printing exactly the credentials.
+      const next = `status: submitted (not yet in service: cyberid client approve ${created.client_id} --reason "…", then client activate)\n`;
+      return { output: values.json ? json(created) : `client_id: ${created.client_id}\n${created.client_secret ? `client_secret: ${created.client_secret}\n` : ''}${next}` };
     },
   },
   {
@@ -143,17 +155,28 @@ export const clientCommands: Command[] = [
       return { output: json(updated) };
     },
   },
-  ...(['disable', 'enable'] as const).map((verb): Command => ({
-    name: `client ${verb}`,
-    summary: verb === 'disable' ? 'stop an ISP from authenticating and revoke every token it holds' : 'allow a disabled ISP again (citizens sign in and consent anew)',
-    usage: `client ${verb} CLIENT_ID`,
+  ...(Object.keys(ONBOARDING_DECISIONS) as OnboardingDecision[]).map((decision): Command => ({
+    name: `client ${decision}`,
+    summary: DECISION_SUMMARIES[decision],
+    usage: `client ${decision} CLIENT_ID --reason "…" [--json]`,
+    options: { reason: { type: 'string' }, json: { type: 'boolean' } },
+    async run(container, values, [clientId]) {
+      if (!clientId) throw new UsageError('CLIENT_ID is required');
+      const reason = requireString(values, 'reason');
+      const result = await container.clientOnboarding.decide(decision, clientId, { reason, by: { actor: 'operator' } });
+      if (values.json) return { output: json(result) };
+      const revoked = result.revoked === undefined ? '' : `; ${result.revoked} grant(s) and their tokens revoked`;
+      return { output: `${clientId} is now ${result.status}${revoked}\n` };
+    },
+  })),
+  {
+    name: 'client history',
+    summary: 'an ISP\'s onboarding decisions, with their reasons',
+    usage: 'client history CLIENT_ID',
     options: {},
     async run(container, _values, [clientId]) {
       if (!clientId) throw new UsageError('CLIENT_ID is required');
-      await container.clients.setDisabled(clientId, verb === 'disable');
-      const revoked = verb === 'disable' ? await container.revocations.revokeEveryGrantOfClient(clientId) : 0;
-      await container.audit.record({ type: verb === 'disable' ? 'client.disabled' : 'client.updated', clientId, actor: 'operator', details: { status: `${verb}d`, count: revoked } });
-      return { output: verb === 'disable' ? `${clientId} disabled; ${revoked} grant(s) and their tokens revoked\n` : `${clientId} enabled\n` };
+      return { output: json(await container.clientOnboarding.history(clientId)) };
     },
-  })),
+  },
 ];
