@@ -4,6 +4,7 @@ import { loadConfigOrReport } from './config/config.js';
 import { buildContainer } from './container.js';
 import { createApp } from './app.js';
 import { listen } from './server.js';
+import { listenForMetrics } from './metrics-server.js';
 import { seedDemo } from './demo/seed.js';
 import { createDemoIspRouter } from './demo/demo-isp.js';
 import { serveCliBridge } from './cli/bridge.js';
@@ -22,6 +23,9 @@ async function main(): Promise<void> {
   container.providerHolder.startPolling(KEY_POLL_SECONDS);
   container.notifications.worker.start(config.notifications.pollMs);
   const running = await listen(app, container, config.port, 10_000, config.drainSeconds * 1000);
+  const metricsServer = config.metrics.address ? await listenForMetrics(container.metrics, config.metrics.address, config.metrics.token) : undefined;
+  if (metricsServer) logger.info({ url: `${metricsServer.url}/metrics` }, 'metrics served on their own listener');
+  else if (!config.metrics.onPublicPort) logger.warn('metrics are not served: set METRICS_TOKEN or METRICS_ADDRESS to scrape them');
   // The embedded database admits one process: the CLI talks to us instead (cli/bridge.ts).
   const bridge = container.db.embedded ? serveCliBridge(container) : undefined;
   logger.info({ issuer: config.issuer, database: container.db.embedded ? 'embedded PGlite' : 'PostgreSQL', ephemeral: container.ephemeral.kind }, 'Cyberspace ID is running');
@@ -40,7 +44,7 @@ async function main(): Promise<void> {
   }
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
-    Promise.resolve(bridge?.close()).then(() => running.stop()).then(() => process.exit(0), (error: unknown) => {
+    Promise.all([bridge?.close(), metricsServer?.stop()]).then(() => running.stop()).then(() => process.exit(0), (error: unknown) => {
       logger.error({ err: error }, 'shutdown failed');
       process.exit(1);
     });

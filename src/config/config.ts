@@ -21,6 +21,16 @@ export type Config = {
   trustProxy: boolean;
   /** After SIGTERM, seconds /readyz says 503 while requests are still served (load balancers notice). */
   drainSeconds: number;
+  /**
+   * Who may read /metrics (web/metrics-access.ts): with `address`, only a listener of its own
+   * serves it; with `token`, a bearer token is required; `onPublicPort` is false in production
+   * when neither is configured, so the public port never serves it.
+   */
+  metrics: {
+    token: string | undefined;
+    address: { host: string; port: number } | undefined;
+    onPublicPort: boolean;
+  };
   secrets: {
     cookieKeys: string[];
     pairwiseSecret: Buffer;
@@ -62,6 +72,22 @@ const SECRET_NAMES = ['COOKIE_SECRETS', 'PAIRWISE_SECRET', 'BLIND_INDEX_SECRET',
 type SecretName = (typeof SECRET_NAMES)[number];
 
 const PORT_HINT = 'PORT must be a whole number from 1 to 65535';
+// HOST:PORT, [IPv6]:PORT or PORT alone (then 127.0.0.1: reachable from this machine only).
+const METRICS_ADDRESS = /^(?:(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):)?([0-9]{1,5})$/;
+const METRICS_ADDRESS_HINT = 'METRICS_ADDRESS must be HOST:PORT (or a port alone, on 127.0.0.1), e.g. 10.0.0.5:9464';
+const MIN_METRICS_TOKEN = 32;
+
+function metricsAddress(value: string | undefined, publicPort: number, problems: string[]): Config['metrics']['address'] {
+  if (value === undefined) return undefined;
+  const [, host = '127.0.0.1', port] = METRICS_ADDRESS.exec(value) ?? [];
+  const number = Number(port);
+  if (!(number >= 1 && number <= 65535)) {
+    problems.push(METRICS_ADDRESS_HINT);
+    return undefined;
+  }
+  if (number === publicPort) problems.push('METRICS_ADDRESS must use another port than PORT; hint: metrics get a listener of their own so the public port never serves them');
+  return { host: host.replace(/^\[(.*)\]$/, '$1'), port: number };
+}
 
 const urlLike = (protocols: string[], hint: string) =>
   z.string().refine((value) => {
@@ -92,6 +118,7 @@ const envSchema = z.object({
   DRAIN_SECONDS: z.string().regex(/^[0-9]{1,3}$/, 'DRAIN_SECONDS must be a whole number of seconds, 0 to 600')
     .transform(Number).refine((n) => n <= 600, 'DRAIN_SECONDS must be a whole number of seconds, 0 to 600')
     .default(0),
+  METRICS_ADDRESS: z.string().regex(METRICS_ADDRESS, METRICS_ADDRESS_HINT).optional(),
   IDENTITY_AUTHORITY_URL: urlLike(['http:', 'https:'], 'IDENTITY_AUTHORITY_URL must be an absolute http(s) URL, e.g. https://authority.example.cn/v1/verify').optional(),
   IDENTITY_AUTHORITY_TIMEOUT_MS: z.string().regex(/^[0-9]{1,6}$/, 'IDENTITY_AUTHORITY_TIMEOUT_MS must be a whole number of milliseconds, 100 to 60000')
     .transform(Number).refine((n) => n >= 100 && n <= 60000, 'IDENTITY_AUTHORITY_TIMEOUT_MS must be a whole number of milliseconds, 100 to 60000')
@@ -110,7 +137,7 @@ const envSchema = z.object({
     .default(defaults.notifications.leaseSeconds),
 });
 
-function readSecret(env: NodeJS.ProcessEnv, name: SecretName | 'IDENTITY_AUTHORITY_TOKEN' | 'SMS_GATEWAY_TOKEN', problems: string[]): string | undefined {
+function readSecret(env: NodeJS.ProcessEnv, name: SecretName | 'IDENTITY_AUTHORITY_TOKEN' | 'SMS_GATEWAY_TOKEN' | 'METRICS_TOKEN', problems: string[]): string | undefined {
   const direct = env[name];
   const file = env[`${name}_FILE`];
   if (direct && file) {
@@ -182,6 +209,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   for (const name of SECRET_NAMES) raw[name] = readSecret(env, name, problems);
   const authorityToken = readSecret(env, 'IDENTITY_AUTHORITY_TOKEN', problems);
   const smsGatewayToken = readSecret(env, 'SMS_GATEWAY_TOKEN', problems);
+  const metricsToken = readSecret(env, 'METRICS_TOKEN', problems);
+  if (metricsToken !== undefined && metricsToken.length < MIN_METRICS_TOKEN) {
+    problems.push(`METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN} characters; hint: openssl rand -base64 32`);
+  }
   decodeSecrets(raw, problems);
 
   // Production rules are checked even when other variables are invalid, so one run lists
@@ -213,6 +244,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push('SMS_GATEWAY_URL must be an https:// URL in production; hint: phone numbers must not travel in clear text');
     }
   }
+  const metricsAt = metricsAddress(values?.METRICS_ADDRESS, values?.PORT ?? defaults.port, problems);
   if (problems.length > 0 || !values) throw new ConfigError(problems);
 
   const dataDir = path.resolve(values.DATA_DIR);
@@ -243,6 +275,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: values.LOG_LEVEL,
     trustProxy: values.TRUST_PROXY === 'true',
     drainSeconds: values.DRAIN_SECONDS,
+    metrics: {
+      token: metricsToken,
+      address: metricsAt,
+      // Outside production an open /metrics keeps development simple (README "Operations").
+      onPublicPort: !metricsAt && (metricsToken !== undefined || values.NODE_ENV !== 'production'),
+    },
     secrets: secrets as Config['secrets'],
     secretsGenerated: missing.length > 0,
     ttl: defaults.ttl,

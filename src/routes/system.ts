@@ -1,7 +1,9 @@
-// Operational endpoints: liveness, readiness (both stores answer), Prometheus metrics.
+// Operational endpoints: liveness, readiness (both stores answer), and Prometheus metrics when
+// they belong on the public port (config.metrics, web/metrics-access.ts).
 import Router from '@koa/router';
 import type { Container } from '../container.js';
 import { STORE_RETRY_AFTER_SECONDS } from '../storage/store-fault.js';
+import { metricsEndpoint } from '../web/metrics-access.js';
 
 // A load balancer's probe has its own timeout: answer within it whatever a store does.
 const READINESS_DEADLINE_MS = 1_500;
@@ -14,7 +16,7 @@ function withDeadline<T>(work: Promise<T>): Promise<T> {
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
-export function createSystemRouter({ db, ephemeral, metrics }: Pick<Container, 'db' | 'ephemeral' | 'metrics'>): Router {
+export function createSystemRouter({ db, ephemeral, metrics, config }: Pick<Container, 'db' | 'ephemeral' | 'metrics'> & { config: Pick<Container['config'], 'metrics'> }): Router {
   const router = new Router();
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
@@ -29,9 +31,6 @@ export function createSystemRouter({ db, ephemeral, metrics }: Pick<Container, '
     if (!ready) ctx.set('retry-after', String(STORE_RETRY_AFTER_SECONDS));
     ctx.body = { status: ready ? 'ready' : 'unavailable', database: checks[0]?.status === 'fulfilled', ephemeral: checks[1]?.status === 'fulfilled' };
   });
-  router.get('/metrics', async (ctx) => {
-    ctx.type = metrics.registry.contentType;
-    ctx.body = await metrics.registry.metrics();
-  });
+  if (config.metrics.onPublicPort) router.get('/metrics', metricsEndpoint(metrics, config.metrics.token));
   return router;
 }

@@ -141,6 +141,30 @@ describe('configuration', () => {
     });
   });
 
+  describe('metrics access (METRICS_TOKEN, METRICS_ADDRESS)', () => {
+    const token = 'm'.repeat(40);
+    it('in production with neither, /metrics is not served on the public port', () => {
+      assert.deepEqual(loadConfig(productionEnv(dataDir)).metrics, { token: undefined, address: undefined, onPublicPort: false });
+    });
+    it('in production with a token, the public port serves it behind the token', () => {
+      assert.deepEqual(loadConfig({ ...productionEnv(dataDir), METRICS_TOKEN: token }).metrics, { token, address: undefined, onPublicPort: true });
+    });
+    it('with an address, only that listener serves it (a port alone means 127.0.0.1)', () => {
+      assert.deepEqual(loadConfig({ ...productionEnv(dataDir), METRICS_ADDRESS: '10.0.0.5:9464' }).metrics, { token: undefined, address: { host: '10.0.0.5', port: 9464 }, onPublicPort: false });
+      assert.deepEqual(loadConfig({ ...productionEnv(dataDir), METRICS_ADDRESS: '9464' }).metrics.address, { host: '127.0.0.1', port: 9464 });
+      assert.deepEqual(loadConfig({ ...productionEnv(dataDir), METRICS_ADDRESS: '[::1]:9464' }).metrics.address, { host: '::1', port: 9464 });
+    });
+    it('outside production with neither, it stays open for developers', () => {
+      assert.equal(loadConfig({ DATA_DIR: dataDir }).metrics.onPublicPort, true);
+    });
+    it('refuses a short token, a malformed address and the public port, naming each', () => {
+      assertNamed(problemsOf({ ...productionEnv(dataDir), METRICS_TOKEN: 'short' }), ['METRICS_TOKEN']);
+      assertNamed(problemsOf({ ...productionEnv(dataDir), METRICS_ADDRESS: 'http://10.0.0.5:9464' }), ['METRICS_ADDRESS']);
+      assertNamed(problemsOf({ ...productionEnv(dataDir), METRICS_ADDRESS: '0.0.0.0:99999' }), ['METRICS_ADDRESS']);
+      assertNamed(problemsOf({ ...productionEnv(dataDir), PORT: '8080', METRICS_ADDRESS: '8080' }), ['METRICS_ADDRESS']);
+    });
+  });
+
   describe('secrets from files', () => {
     it('reads every secret from its *_FILE path (trimming the trailing newline)', () => {
       const env = productionEnv(dataDir);
