@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs';
 import type { Container } from '../container.js';
 import type { CommandResult } from './command.js';
 import { runCommand } from './registry.js';
+import { localInvoker, type Invoker } from './invoker.js';
 
 export const bridgePath = (dataDir: string) => path.join(dataDir, 'cli.sock');
 
@@ -20,13 +21,15 @@ export function serveCliBridge(container: Container): { close(): Promise<void> }
       input += chunk;
       if (!input.endsWith('\n')) return;
       let argv: string[];
+      let invoker: Invoker | undefined;
       try {
-        argv = JSON.parse(input) as string[];
+        ({ argv, invoker } = JSON.parse(input) as { argv: string[]; invoker?: Invoker });
+        if (!Array.isArray(argv)) throw new TypeError('argv');
       } catch {
         socket.end(`${JSON.stringify({ output: 'malformed request\n', exitCode: 2 })}\n`);
         return;
       }
-      runCommand(container, argv)
+      runCommand(container, argv, invoker ?? {})
         .catch((error: unknown) => {
           container.logger.error({ err: error }, 'cli command failed');
           return { output: 'error: command failed; see the server log\n', exitCode: 1 };
@@ -56,7 +59,7 @@ export function sendToRunningServer(dataDir: string, argv: string[]): Promise<Co
     const socket = net.connect(bridgePath(dataDir));
     let output = '';
     socket.setEncoding('utf8');
-    socket.on('connect', () => socket.write(`${JSON.stringify(argv)}\n`));
+    socket.on('connect', () => socket.write(`${JSON.stringify({ argv, invoker: localInvoker() })}\n`));
     socket.on('data', (chunk) => (output += chunk));
     socket.on('end', () => {
       try {

@@ -8,6 +8,10 @@ import { openDatabase } from '../db/database.js';
 import { sendToRunningServer } from './bridge.js';
 import { dataDirNote, refuseEmbeddedOpen } from './embedded-store.js';
 import { findCommand, runCommand, usage } from './registry.js';
+import { createAuditService } from '../services/audit.js';
+import { createAuditLogQueries } from '../queries/audit-log.js';
+import { withAuditContext } from '../services/audit-context.js';
+import { invokerContext, localInvoker } from './invoker.js';
 
 async function main(argv: string[]): Promise<number> {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === 'help' || !findCommand(argv)) {
@@ -35,7 +39,11 @@ async function main(argv: string[]): Promise<number> {
     // silently and the command would then report "up to date" for what it just applied.
     const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     try {
-      process.stdout.write(migrationReport(await migrateToLatest(db.knex)));
+      const applied = await migrateToLatest(db.knex);
+      // On record with the shell user and host: changing the schema is acting on the database directly.
+      await withAuditContext(invokerContext(localInvoker()), () =>
+        createAuditService({ queries: createAuditLogQueries(db.knex) }).record({ type: 'database.migrated', actor: 'operator', details: { count: applied.length } }));
+      process.stdout.write(migrationReport(applied));
       return 0;
     } finally {
       await db.close();

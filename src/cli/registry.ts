@@ -10,6 +10,8 @@ import { lawfulAccessCommands } from './commands/lawful-access.js';
 import { kekCommands } from './commands/kek.js';
 import { citizenCommands } from './commands/citizens.js';
 import { attesterCommands } from './commands/attesters.js';
+import { withAuditContext } from '../services/audit-context.js';
+import { invokerContext, localInvoker, type Invoker } from './invoker.js';
 
 export const commands: Command[] = [...operationCommands, ...kekCommands, ...clientCommands, ...citizenCommands, ...sandboxCommands, ...attesterCommands, ...auditCommands, ...lawfulAccessCommands];
 
@@ -34,15 +36,18 @@ export function findCommand(argv: string[]): { command: Command; rest: string[] 
   return command ? { command, rest: argv.slice(command.name.split(' ').length) } : undefined;
 }
 
-/** Runs one command against a container: what the CLI does locally and the bridge remotely. */
-export async function runCommand(container: Container, argv: string[]): Promise<CommandResult> {
+/**
+ * Runs one command against a container: what the CLI does locally and the bridge remotely.
+ * Every audit entry the command writes names the operating-system user and host (invoker.ts).
+ */
+export async function runCommand(container: Container, argv: string[], invoker: Partial<Invoker> = localInvoker()): Promise<CommandResult> {
   const found = findCommand(argv);
   if (!found) return { output: usage(), exitCode: 2 };
   const { command, rest } = found;
   if (rest.includes('--help')) return { output: `usage: cyberid ${command.usage}\n` };
   try {
     const { values, positionals } = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
-    return await command.run(container, values, positionals);
+    return await withAuditContext(invokerContext(invoker), () => command.run(container, values, positionals));
   } catch (error) {
     const name = (error as Error).name;
     const problems = (error as { problems?: string[] }).problems;

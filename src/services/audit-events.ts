@@ -24,6 +24,9 @@ export const AUDIT_EVENT_TYPES = [
   'keys.rotated', 'kek.rotated',
   'attester.added', 'attester.revoked', 'identity.assurance_raised',
   'lawful_access.requested', 'lawful_access.approved', 'lawful_access.revealed', 'lawful_access.refused',
+  'operator.bootstrapped', 'operator.created', 'operator.enrolled', 'operator.disabled',
+  'operator.signed_in', 'operator.sign_in_failed', 'operator.reauthenticated', 'operator.operation',
+  'database.migrated',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
@@ -64,6 +67,12 @@ export const AUDIT_DETAIL_KEYS = {
   request_id: 'the HTTP request id',
   ip_hash: 'a keyed hash of the client IP address, never the address',
   user_agent_family: 'browser family only, e.g. "Firefox"',
+  target_operator_id: 'the operator account (uuid) an operator-management entry concerns',
+  role: 'the operator role an operation was authorised by (src/operators/roles.ts)',
+  roles: 'operator role names',
+  operation: 'an operator operation name, e.g. "isp.suspend" (src/operators/operations.ts)',
+  os_user: 'the operating-system account that ran a CLI command on the database (a staff login, not a citizen)',
+  host: 'the host name a CLI command ran on',
   device: 'browser and system families, e.g. "Firefox/Windows" (web/device-description.ts); never the User-Agent',
 } as const;
 
@@ -133,7 +142,7 @@ export function checkAuditEvent(event: AuditEvent): { citizenId: string | null; 
   }
   if (event.clientId !== undefined && !CLIENT_ID.test(event.clientId)) throw new AuditEventError('audit clientId is malformed');
   const details = checkDetails(event.details ?? {});
-  for (const key of ['guardian_id', 'subject_id', 'lawful_access_id', 'decision_id'] as const) {
+  for (const key of ['guardian_id', 'subject_id', 'lawful_access_id', 'decision_id', 'target_operator_id'] as const) {
     if (details[key] !== undefined && (typeof details[key] !== 'string' || !UUID.test(details[key]))) {
       throw new AuditEventError(`audit detail "${key}" must be a uuid`);
     }

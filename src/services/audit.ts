@@ -11,6 +11,7 @@ import { NotFoundError, ValidationError } from '../errors.js';
 import type { AuditExclusion, AuditLogQueries, AuditLogRow, AuditPosition } from '../queries/audit-log.js';
 import { chainFor, createChainChecker, entryHash, type ChainProblem } from './audit-chain.js';
 import { checkAuditEvent, type AuditActor, type AuditEvent } from './audit-events.js';
+import { currentAuditContext } from './audit-context.js';
 
 export { AUDIT_EVENT_TYPES, AUDIT_DETAIL_KEYS, AuditEventError } from './audit-events.js';
 export type { AuditActor, AuditDetails, AuditDetailKey, AuditEvent, AuditEventType } from './audit-events.js';
@@ -89,7 +90,8 @@ export function createAuditService({ queries, citizens, onDetachedFailure }: Dep
     },
 
     async record(event: AuditEvent): Promise<void> {
-      const { citizenId, clientId, details } = checkAuditEvent(event);
+      // Who acted (audit-context.ts): the operator, role and request, or the CLI's user and host.
+      const { citizenId, clientId, details } = checkAuditEvent({ ...event, details: { ...currentAuditContext(), ...event.details } });
       const occurredAt = new Date();
       const chain = chainFor({ citizenId, clientId, actor: event.actor });
       await queries.appendAuditEntry(chain, (head) => {

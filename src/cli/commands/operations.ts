@@ -20,7 +20,9 @@ export const operationCommands: Command[] = [
     usage: 'migrate',
     options: {},
     async run(container) {
-      return { output: migrationReport(await migrateToLatest(container.db.knex)) };
+      const applied = await migrateToLatest(container.db.knex);
+      await container.audit.record({ type: 'database.migrated', actor: 'operator', details: { count: applied.length } });
+      return { output: migrationReport(applied) };
     },
   },
   {
