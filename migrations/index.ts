@@ -18,6 +18,7 @@ import * as idTokenAlgKept from './20261202060000_id_token_alg_kept.js';
 import * as pinPortedSectors from './20261202060100_pin_ported_sectors.js';
 import * as notifications from './20261202050000_notifications.js';
 import * as clientOnboarding from './20261203020000_client_onboarding.js';
+import * as operators from './20261203010000_operators.js';
 
 export const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['20261122000000_initial', initial],
@@ -38,4 +39,5 @@ export const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['20261202060100_pin_ported_sectors', pinPortedSectors],
   ['20261202050000_notifications', notifications],
   ['20261203020000_client_onboarding', clientOnboarding],
+  ['20261203010000_operators', operators],
 ];

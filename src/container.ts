@@ -69,6 +69,7 @@ import { createRecoveryCodes, deriveRecoveryCodeKey } from './sign-in/recovery-c
 import { createRecoveryCodeMethod } from './sign-in/methods/recovery-code.js';
 import { createNotifications } from './notifications/notifications.js';
 import { NOTICE_FOR_EVENT } from './notifications/audit-notices.js';
+import { createOperatorArea } from './operators/index.js';
 
 export type ContainerOptions = {
   /** Where logs go (tests capture them to scan for personal data). */
@@ -369,6 +370,12 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     }),
     pairwiseSecret: config.secrets.pairwiseSecret,
   });
+  // Operators (src/operators/): their accounts and sessions, and the operations layer the
+  // console goes through, each operation authorised by role and audited.
+  const operators = createOperatorArea({
+    knex: db.knex, envelope, hasher, store: ephemeral, config: config.operators,
+    clients, revocations, lifecycle, citizenQueries, keys, audit, lawfulAccess,
+  });
 
   return {
     config,
@@ -413,6 +420,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     signIn,
     dataExport,
     lawfulAccess,
+    operators,
     notifications,
     // Lawful accesses shown to their subject once the embargo has passed (activity, export).
     lawfulDisclosures: (citizenId: string) => lawfulAccess.disclosuresVisibleTo(citizenId),

@@ -10,10 +10,11 @@ import { lawfulAccessCommands } from './commands/lawful-access.js';
 import { kekCommands } from './commands/kek.js';
 import { citizenCommands } from './commands/citizens.js';
 import { attesterCommands } from './commands/attesters.js';
+import { operatorCommands } from './commands/operators.js';
 import { withAuditContext } from '../services/audit-context.js';
 import { invokerContext, localInvoker, type Invoker } from './invoker.js';
 
-export const commands: Command[] = [...operationCommands, ...kekCommands, ...clientCommands, ...citizenCommands, ...sandboxCommands, ...attesterCommands, ...auditCommands, ...lawfulAccessCommands];
+export const commands: Command[] = [...operationCommands, ...kekCommands, ...clientCommands, ...citizenCommands, ...sandboxCommands, ...attesterCommands, ...auditCommands, ...lawfulAccessCommands, ...operatorCommands];
 
 export function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -44,6 +44,8 @@ export type Config = {
   /** Sign-in back-off per account and per address (src/sign-in/limits.ts). */
   signInLimits: typeof defaults.signInLimits;
   signing: typeof defaults.signing;
+  /** Operators (src/operators/): session lifetimes, enrolment, sign-in limits, the lawful-access reveal window. */
+  operators: typeof defaults.operators;
   /** Identity proofing (docs/assurance.md): challenge lifetime, the low-evidence recovery wait. */
   proofing: typeof defaults.proofing;
   /** Where identity claims are verified: `url` unset means the sandbox (never in production). */
@@ -288,6 +290,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimit: defaults.rateLimit,
     signInLimits: structuredClone(defaults.signInLimits),
     signing: defaults.signing,
+    operators: { ...defaults.operators },
     proofing: defaults.proofing,
     identityAuthority: {
       ...defaults.identityAuthority,
