@@ -70,6 +70,7 @@ import { createRecoveryCodeMethod } from './sign-in/methods/recovery-code.js';
 import { createNotifications } from './notifications/notifications.js';
 import { NOTICE_FOR_EVENT } from './notifications/audit-notices.js';
 import { createOperatorArea } from './operators/index.js';
+import { createOperatorQueries } from './queries/operators.js';
 
 export type ContainerOptions = {
   /** Where logs go (tests capture them to scan for personal data). */
@@ -357,7 +358,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     configuredKekIds: [...config.secrets.keyEncryptionKeys.keys.keys()],
     audit,
   });
-  // `cyberid lawful-access …` (docs/lawful-access.md). Its vault has no audit hook: the service
+  // Lawful access (docs/lawful-access.md), by operators in the console. Its vault has no audit hook: the service
   // records each decryption itself, naming the subject in details rather than citizen_id, so the
   // citizen's activity does not show the access before the embargo has passed.
   const lawfulAccess = createLawfulAccessService({
@@ -369,6 +370,8 @@ export async function buildContainer(config: Config, options: ContainerOptions =
       findStoredMetadata: async (clientId) => (await createClientQueries(db.knex).findClientById(clientId))?.metadata,
     }),
     pairwiseSecret: config.secrets.pairwiseSecret,
+    findOfficer: createOperatorQueries(db.knex).findOperatorById,
+    revealSeconds: config.operators.lawfulAccessRevealSeconds,
   });
   // Operators (src/operators/): their accounts and sessions, and the operations layer the
   // console goes through, each operation authorised by role and audited.

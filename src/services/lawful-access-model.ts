@@ -6,7 +6,6 @@ import type { CitizenRow } from '../queries/citizens.js';
 import type { LawfulAccessRow, LawfulAccessStatus, SubjectKind } from '../queries/lawful-access.js';
 import type { AuditEntry, AuditEventType } from './audit.js';
 
-export const OFFICER_ID = /^[A-Za-z0-9._-]{2,64}$/;
 export const CASE_REFERENCE = /^[A-Za-z0-9][A-Za-z0-9._/-]{1,63}$/;
 export const AUTHORITY_CODE = /^[A-Za-z0-9._-]{2,32}$/;
 export const CLIENT_ID = /^[A-Za-z0-9._~-]{1,64}$/;
@@ -36,7 +35,7 @@ export type LawfulAccessRequestInput = {
   clientId?: string;
   caseReference: string;
   authorityCode: string;
-  /** The requesting officer's operator account id. */
+  /** The requesting officer's operator account id (uuid): an active operator with the lawful_access_officer role. */
   officer: string;
   /** YYYY-MM-DD, China Standard Time: the citizen sees the access from the day after. Omitted: no embargo. */
   embargoUntil?: string;
@@ -87,6 +86,9 @@ export type Disclosure = {
  */
 export type VisibleDisclosure = { caseReference: string; date: Date };
 
+/** What the service needs to know about an officer: their operator account, read by id. */
+export type OfficerAccount = { id: string; status: string; roles: readonly string[] };
+
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
 export function chinaDate(now: Date): string {
@@ -103,9 +105,9 @@ export function isCalendarDate(value: string): boolean {
 }
 
 export function officerProblem(officer: unknown, label = 'officer'): string | undefined {
-  return typeof officer === 'string' && OFFICER_ID.test(officer)
+  return typeof officer === 'string' && UUID.test(officer)
     ? undefined
-    : `${label} must be an operator account id: 2–64 letters, digits, ".", "_" or "-" (not a name)`;
+    : `${label} must be an operator account id (the uuid of a signed-in operator, not a name)`;
 }
 
 export function checkOfficer(officer: unknown): string {

@@ -9,8 +9,13 @@
 //   a table would map every ISP's identifier to one person, the global identifier that pairwise
 //   IDs exist to prevent (DESIGN.md, the Aadhaar cautionary tale). The search costs one HMAC per
 //   citizen of that ISP, a few seconds for millions; lawful access is rare.
-// - Officers are operator account ids (badge numbers), case references and authority codes are
-//   codes; anything else (a name, free text) is refused before anything is read or written.
+// - Officers are operator accounts (src/operators/), named by their id and read from the
+//   operators table on every step: each must be active and hold lawful_access_officer, and the
+//   approver must be a different account from the requester — the same person cannot be both
+//   by typing two names. Case references and authority codes are codes; anything else (a name,
+//   free text) is refused before anything is read or written.
+// - The disclosure is time-limited: the reveal must follow the approval within a window
+//   (24 h by default), and happens once.
 // - Every step is an audit entry (lawful_access.requested / approved / revealed / refused, plus
 //   identity.decrypted for the reveal). Those entries name the citizen in details.subject_id and
 //   leave citizen_id empty, so the citizen's activity (the dashboard reads entries by
@@ -19,6 +24,7 @@
 // - A cancelled account was crypto-shredded: its reveal gives the log and no identity.
 import { randomUUID } from 'node:crypto';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import type { OfficerAccount } from './lawful-access-model.js';
 import { parseCyberspaceId } from '../ids/cyberspace-id.js';
 import { pairwiseCyberspaceId } from '../oidc/pairwise.js';
 import type { CitizenRow } from '../queries/citizens.js';
@@ -52,10 +58,24 @@ type Dependencies = {
   /** The ISP's sector identifier (what its pairwise IDs are derived from), or undefined if unknown. */
   sectorOf(clientId: string): Promise<string | undefined>;
   pairwiseSecret: Buffer;
+  /** The operator account behind an officer id (src/queries/operators.ts). */
+  findOfficer(id: string): Promise<OfficerAccount | undefined>;
+  /** How long after approval the disclosure may be revealed. */
+  revealSeconds: number;
   now?: () => Date;
 };
 
-export function createLawfulAccessService({ queries, citizens, audit, vault, sectorOf, pairwiseSecret, now = () => new Date() }: Dependencies) {
+export function createLawfulAccessService({ queries, citizens, audit, vault, sectorOf, pairwiseSecret, findOfficer, revealSeconds, now = () => new Date() }: Dependencies) {
+  /** An active operator holding lawful_access_officer, by id; refused otherwise (nothing written). */
+  async function officerAccount(officerInput: unknown): Promise<string> {
+    const id = checkOfficer(officerInput);
+    const account = await findOfficer(id);
+    if (account?.status !== 'active' || !account.roles.includes('lawful_access_officer')) {
+      throw new ForbiddenError('the officer must be an active operator with the lawful_access_officer role');
+    }
+    return account.id;
+  }
+
   async function load(id: string): Promise<LawfulAccessRow> {
     const row = typeof id === 'string' && UUID.test(id) ? await queries.findRequest(id) : undefined;
     if (!row) throw new NotFoundError('no lawful-access request has this id');
@@ -134,6 +154,7 @@ export function createLawfulAccessService({ queries, citizens, audit, vault, sec
         else if (embargo < chinaDate(now())) problems.push('embargo date must not be in the past');
       }
       if (problems.length) throw new ValidationError(problems);
+      await officerAccount(input.officer);
 
       const id = (parsed as { ok: true; id: string }).id;
       const clientId = byCyberspaceId ? null : input.clientId!;
@@ -165,8 +186,9 @@ export function createLawfulAccessService({ queries, citizens, audit, vault, sec
 
     /** The second officer's approval: a different officer from the requester, once. */
     async approve(id: string, officerInput: string): Promise<LawfulAccessView> {
-      const officer = checkOfficer(officerInput);
+      checkOfficer(officerInput);
       const row = await load(id);
+      const officer = await officerAccount(officerInput);
       if (row.requesting_officer === officer) throw new ForbiddenError('the approving officer must not be the officer who made the request');
       if (row.status !== 'pending') throw new ConflictError(`the request is ${row.status}, not pending`);
       if (!(await queries.approve(row.id, officer))) throw new ConflictError(`the request is ${(await load(id)).status}, not pending`);
@@ -183,10 +205,14 @@ export function createLawfulAccessService({ queries, citizens, audit, vault, sec
      * approval. Audited (identity.decrypted and lawful_access.revealed) before anything is returned.
      */
     async reveal(id: string, officerInput: string): Promise<Disclosure> {
-      const officer = checkOfficer(officerInput);
+      checkOfficer(officerInput);
       const row = await load(id);
+      const officer = await officerAccount(officerInput);
       if (row.status === 'pending') throw new ConflictError('the request has not been approved by a second officer');
       if (row.status !== 'approved') throw new ConflictError(`the request is ${row.status}`);
+      if (now().getTime() - row.approved_at!.getTime() > revealSeconds * 1000) {
+        throw new ConflictError('the approval has expired: the disclosure was not revealed in time; make a new request');
+      }
       if (officer !== row.requesting_officer && officer !== row.approving_officer) {
         throw new ForbiddenError('only the requesting or the approving officer may receive the disclosure');
       }
@@ -225,8 +251,9 @@ export function createLawfulAccessService({ queries, citizens, audit, vault, sec
 
     /** Ends a pending or approved request without disclosure (withdrawn by the requester, or denied). */
     async refuse(id: string, officerInput: string): Promise<LawfulAccessView> {
-      const officer = checkOfficer(officerInput);
+      checkOfficer(officerInput);
       const row = await load(id);
+      const officer = await officerAccount(officerInput);
       if (row.status !== 'pending' && row.status !== 'approved') throw new ConflictError(`the request is already ${row.status}`);
       if (!(await queries.refuse(row.id, officer))) throw new ConflictError(`the request is already ${(await load(id)).status}`);
       await audit.record({ type: 'lawful_access.refused', clientId: row.client_id ?? undefined, actor: 'operator', details: { ...base(row, officer), status: 'refused' } });

@@ -4,18 +4,27 @@ import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { Browser, isPage } from '../support/browser.js';
 import { signInToAccount } from '../support/citizen-pages.js';
+import { addOperator, bootstrapOperator, signIn } from '../support/operators.js';
 
 describe('lawful access on the citizen dashboard', () => {
   let app: TestApp;
-  before(async () => (app = await startTestApp()));
+  let officers: [string, string];
+  before(async () => {
+    app = await startTestApp();
+    const root = await bootstrapOperator(app.container);
+    const admin = { actor: await signIn(app.container, root), operator: root };
+    const first = await addOperator(app.container, admin, ['lawful_access_officer']);
+    const second = await addOperator(app.container, admin, ['lawful_access_officer']);
+    officers = [first.id, second.id];
+  });
   after(async () => app.stop());
 
   async function revealed(cyberspaceId: string, caseReference: string, embargoUntil?: string) {
     const { id } = await app.container.lawfulAccess.request({
-      cyberspaceId, caseReference, authorityCode: 'PSB-110000', officer: 'officer.one', ...(embargoUntil ? { embargoUntil } : {}),
+      cyberspaceId, caseReference, authorityCode: 'PSB-110000', officer: officers[0], ...(embargoUntil ? { embargoUntil } : {}),
     });
-    await app.container.lawfulAccess.approve(id, 'officer.two');
-    await app.container.lawfulAccess.reveal(id, 'officer.one');
+    await app.container.lawfulAccess.approve(id, officers[1]);
+    await app.container.lawfulAccess.reveal(id, officers[0]);
   }
 
   it('shows a revealed access without embargo, and hides one whose embargo has not passed', async () => {

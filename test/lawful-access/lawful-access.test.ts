@@ -12,6 +12,7 @@ import { residentIdCheckCharacter } from '../../src/identity/resident-id.js';
 import type { AuditEntry } from '../../src/services/audit.js';
 import type { CitizenRow } from '../../src/queries/citizens.js';
 import type { Disclosure } from '../../src/services/lawful-access.js';
+import { addOperator, bootstrapOperator, signIn } from '../support/operators.js';
 
 function residentId(region: string, birth: string, serial: string) {
   const first17 = `${region}${birth.replaceAll('-', '')}${serial}`;
@@ -31,6 +32,11 @@ describe('lawful access', function () {
   /** The pairwise IDs the ISP received for the subject and the bystander, from their ID tokens. */
   let subjectSub: string;
   let bystanderSub: string;
+  /** Three lawful-access officers (operator account ids) and an operator without that role. */
+  let officerA: string;
+  let officerB: string;
+  let officerC: string;
+  let auditorId: string;
   const identity = { documentType: 'resident_id' as const, documentNumber: residentId('110105', '1983-07-14', '517'), name: '调取对象', birthDate: '1983-07-14' };
 
   const service = () => app.container.lawfulAccess;
@@ -56,13 +62,19 @@ describe('lawful access', function () {
 
   /** request (A) → approve (B), by cyberspace ID unless `input` says otherwise. */
   async function approvedRequest(who: Person, input: Partial<Parameters<ReturnType<typeof service>['request']>[0]> = {}) {
-    const { id } = await service().request({ cyberspaceId: who.cyberspace_id, caseReference: 'CASE-2026/0001', authorityCode: 'PSB-110105', officer: 'officer-a', ...input });
-    await service().approve(id, 'officer-b');
+    const { id } = await service().request({ cyberspaceId: who.cyberspace_id, caseReference: 'CASE-2026/0001', authorityCode: 'PSB-110105', officer: officerA, ...input });
+    await service().approve(id, officerB);
     return id;
   }
 
   before(async () => {
     app = await startTestApp();
+    const root = await bootstrapOperator(app.container);
+    const admin = { actor: await signIn(app.container, root), operator: root };
+    officerA = (await addOperator(app.container, admin, ['lawful_access_officer'])).id;
+    officerB = (await addOperator(app.container, admin, ['lawful_access_officer'])).id;
+    officerC = (await addOperator(app.container, admin, ['lawful_access_officer'])).id;
+    auditorId = (await addOperator(app.container, admin, ['auditor'])).id;
     isp = await createClient(app.container, { name: 'Forum ISP', redirectUris: ['https://forum.example/callback'] });
     otherIsp = await createClient(app.container, { name: 'Shop ISP', redirectUris: ['https://shop.example/callback'] });
     await app.container.sandboxIdentities.add(identity);
@@ -81,7 +93,7 @@ describe('lawful access', function () {
     it('resolves a cyberspace ID, entered forgivingly, to its citizen', async () => {
       const { id, status } = await service().request({
         cyberspaceId: formatForReading(subject.cyberspace_id).toLowerCase(),
-        caseReference: 'CASE-2026/0002', authorityCode: 'PSB-110105', officer: 'officer-a',
+        caseReference: 'CASE-2026/0002', authorityCode: 'PSB-110105', officer: officerA,
       });
       assert.equal(status, 'pending');
       const row = await rowOf(id);
@@ -92,28 +104,28 @@ describe('lawful access', function () {
 
     it('resolves the pairwise ID an ISP holds (from its ID token) to the right citizen among that ISP\'s users', async () => {
       assert.notEqual(subjectSub, subject.cyberspace_id, 'the ISP never saw the cyberspace ID itself');
-      const { id } = await service().request({ pairwiseId: subjectSub, clientId: isp.client_id, caseReference: 'CASE-2026/0003', authorityCode: 'PSB-110105', officer: 'officer-a' });
+      const { id } = await service().request({ pairwiseId: subjectSub, clientId: isp.client_id, caseReference: 'CASE-2026/0003', authorityCode: 'PSB-110105', officer: officerA });
       const row = await rowOf(id);
       assert.equal(row.citizen_id, subject.row.id);
       assert.equal(row.subject_kind, 'pairwise');
       assert.equal(row.client_id, isp.client_id);
 
-      const other = await service().request({ pairwiseId: bystanderSub, clientId: isp.client_id, caseReference: 'CASE-2026/0004', authorityCode: 'PSB-110105', officer: 'officer-a' });
+      const other = await service().request({ pairwiseId: bystanderSub, clientId: isp.client_id, caseReference: 'CASE-2026/0004', authorityCode: 'PSB-110105', officer: officerA });
       assert.equal((await rowOf(other.id)).citizen_id, bystander.row.id);
     });
 
     it('does not resolve a pairwise ID against another ISP, nor one nobody holds; the attempt is audited', async () => {
       const before = await requestCount();
       await assert.rejects(
-        service().request({ pairwiseId: subjectSub, clientId: otherIsp.client_id, caseReference: 'CASE-2026/0005', authorityCode: 'PSB-110105', officer: 'officer-a' }),
+        service().request({ pairwiseId: subjectSub, clientId: otherIsp.client_id, caseReference: 'CASE-2026/0005', authorityCode: 'PSB-110105', officer: officerA }),
         { name: 'NotFoundError' },
       );
       await assert.rejects(
-        service().request({ pairwiseId: generateCyberspaceId(), clientId: isp.client_id, caseReference: 'CASE-2026/0005', authorityCode: 'PSB-110105', officer: 'officer-a' }),
+        service().request({ pairwiseId: generateCyberspaceId(), clientId: isp.client_id, caseReference: 'CASE-2026/0005', authorityCode: 'PSB-110105', officer: officerA }),
         { name: 'NotFoundError' },
       );
       await assert.rejects(
-        service().request({ pairwiseId: subjectSub, clientId: 'isp_no_such_client', caseReference: 'CASE-2026/0005', authorityCode: 'PSB-110105', officer: 'officer-a' }),
+        service().request({ pairwiseId: subjectSub, clientId: 'isp_no_such_client', caseReference: 'CASE-2026/0005', authorityCode: 'PSB-110105', officer: officerA }),
         { name: 'NotFoundError' },
       );
       assert.equal(await requestCount(), before, 'no request recorded');
@@ -127,14 +139,14 @@ describe('lawful access', function () {
       const leaver = await person(await createCitizen(app.container));
       const sub = await subOf(otherIsp, leaver);
       assert.ok(await app.container.connections.revoke(leaver.row, otherIsp.client_id));
-      const { id } = await service().request({ pairwiseId: sub, clientId: otherIsp.client_id, caseReference: 'CASE-2026/0006', authorityCode: 'PSB-110105', officer: 'officer-a' });
+      const { id } = await service().request({ pairwiseId: sub, clientId: otherIsp.client_id, caseReference: 'CASE-2026/0006', authorityCode: 'PSB-110105', officer: officerA });
       assert.equal((await rowOf(id)).citizen_id, leaver.row.id);
     });
 
     it('refuses malformed officers, case references, authority codes, subjects and embargo dates, writing nothing', async () => {
       const requests = await requestCount();
       const entries = await auditCount();
-      const valid = { cyberspaceId: subject.cyberspace_id, caseReference: 'CASE-2026/0007', authorityCode: 'PSB-110105', officer: 'officer-a' };
+      const valid = { cyberspaceId: subject.cyberspace_id, caseReference: 'CASE-2026/0007', authorityCode: 'PSB-110105', officer: officerA };
       const bad = [
         { officer: 'Zhang Wei' },
         { officer: '张伟' },
@@ -159,7 +171,10 @@ describe('lawful access', function () {
       await assert.rejects(service().approve(id, 'Li Si'), { name: 'ValidationError' });
       await assert.rejects(service().reveal(id, 'officer a'), { name: 'ValidationError' });
       await assert.rejects(service().refuse(id, ''), { name: 'ValidationError' });
-      await assert.rejects(service().approve('not-a-uuid', 'officer-b'), { name: 'NotFoundError' });
+      await assert.rejects(service().approve('not-a-uuid', officerB), { name: 'NotFoundError' });
+      await assert.rejects(service().approve(id, '5b0f8c1e-0000-4000-8000-000000000000'), { name: 'ForbiddenError' }, 'a uuid that is no operator');
+      await assert.rejects(service().approve(id, auditorId), { name: 'ForbiddenError' }, 'an operator without the lawful_access_officer role');
+      await assert.rejects(service().request({ ...valid, officer: auditorId }), { name: 'ForbiddenError' });
       assert.equal((await rowOf(id)).status, 'pending');
       assert.equal(await requestCount(), requests + 1, 'only the one valid request was written');
       assert.equal(await auditCount(), entries + 1, 'only its one audit entry was written');
@@ -171,34 +186,34 @@ describe('lawful access', function () {
     let disclosure: Disclosure;
 
     before(async () => {
-      ({ id: requestId } = await service().request({ pairwiseId: subjectSub, clientId: isp.client_id, caseReference: 'CASE-2026/0100', authorityCode: 'PSB-110105', officer: 'officer-a' }));
+      ({ id: requestId } = await service().request({ pairwiseId: subjectSub, clientId: isp.client_id, caseReference: 'CASE-2026/0100', authorityCode: 'PSB-110105', officer: officerA }));
     });
 
     it('does not let the requesting officer approve their own request', async () => {
-      await assert.rejects(service().approve(requestId, 'officer-a'), { name: 'ForbiddenError' });
+      await assert.rejects(service().approve(requestId, officerA), { name: 'ForbiddenError' });
       assert.equal((await rowOf(requestId)).status, 'pending');
     });
 
     it('reveals nothing before a second officer approves', async () => {
-      await assert.rejects(service().reveal(requestId, 'officer-a'), { name: 'ConflictError', message: /not been approved/ });
+      await assert.rejects(service().reveal(requestId, officerA), { name: 'ConflictError', message: /not been approved/ });
       assert.equal((await rowOf(requestId)).status, 'pending');
     });
 
     it('is approved once, by a different officer', async () => {
-      const approved = await service().approve(requestId, 'officer-b');
+      const approved = await service().approve(requestId, officerB);
       assert.equal(approved.status, 'approved');
-      assert.equal(approved.approving_officer, 'officer-b');
-      await assert.rejects(service().approve(requestId, 'officer-c'), { name: 'ConflictError' });
-      assert.equal((await rowOf(requestId)).approving_officer, 'officer-b');
+      assert.equal(approved.approving_officer, officerB);
+      await assert.rejects(service().approve(requestId, officerC), { name: 'ConflictError' });
+      assert.equal((await rowOf(requestId)).approving_officer, officerB);
     });
 
     it('reveals only to the requesting or approving officer', async () => {
-      await assert.rejects(service().reveal(requestId, 'officer-c'), { name: 'ForbiddenError' });
+      await assert.rejects(service().reveal(requestId, officerC), { name: 'ForbiddenError' });
       assert.equal((await rowOf(requestId)).status, 'approved');
     });
 
     it('then reveals the real identity and the authentication log, once', async () => {
-      disclosure = await service().reveal(requestId, 'officer-a');
+      disclosure = await service().reveal(requestId, officerA);
       assert.equal(disclosure.cyberspace_id, subject.cyberspace_id);
       assert.deepEqual(disclosure.identity, { name: identity.name, document_type: 'resident_id', document_number: identity.documentNumber, birth_date: identity.birthDate });
       const log = disclosure.authentication_log;
@@ -210,16 +225,16 @@ describe('lawful access', function () {
       assert.ok(!log.some((e) => e.type.startsWith('lawful_access.')));
       const times = log.map((e) => e.occurred_at);
       assert.deepEqual([...times].sort().reverse(), times, 'newest first');
-      await assert.rejects(service().reveal(requestId, 'officer-b'), { name: 'ConflictError', message: /revealed/ });
+      await assert.rejects(service().reveal(requestId, officerB), { name: 'ConflictError', message: /revealed/ });
       const row = await rowOf(requestId);
       assert.equal(row.status, 'revealed');
-      assert.equal(row.revealing_officer, 'officer-a');
+      assert.equal(row.revealing_officer, officerA);
     });
 
     it('has every step in the audit log, which still verifies, and no identity data there or in the ledger', async () => {
       const entries = await entriesFor(requestId);
       assert.deepEqual(entries.map((e) => e.type), ['lawful_access.requested', 'lawful_access.approved', 'identity.decrypted', 'lawful_access.revealed']);
-      assert.deepEqual(entries.map((e) => e.details.operator_id), ['officer-a', 'officer-b', 'officer-a', 'officer-a']);
+      assert.deepEqual(entries.map((e) => e.details.operator_id), [officerA, officerB, officerA, officerA]);
       for (const entry of entries) {
         assert.equal(entry.actor, 'operator');
         assert.equal(entry.citizenId, null, 'kept out of the citizen\'s own activity');
@@ -250,15 +265,15 @@ describe('lawful access', function () {
     });
 
     it('can be refused instead, after which it can be neither approved nor revealed', async () => {
-      const { id } = await service().request({ cyberspaceId: subject.cyberspace_id, caseReference: 'CASE-2026/0101', authorityCode: 'PSB-110105', officer: 'officer-a' });
-      const refused = await service().refuse(id, 'officer-b');
+      const { id } = await service().request({ cyberspaceId: subject.cyberspace_id, caseReference: 'CASE-2026/0101', authorityCode: 'PSB-110105', officer: officerA });
+      const refused = await service().refuse(id, officerB);
       assert.equal(refused.status, 'refused');
-      await assert.rejects(service().approve(id, 'officer-b'), { name: 'ConflictError' });
-      await assert.rejects(service().reveal(id, 'officer-a'), { name: 'ConflictError' });
-      await assert.rejects(service().refuse(id, 'officer-b'), { name: 'ConflictError' });
+      await assert.rejects(service().approve(id, officerB), { name: 'ConflictError' });
+      await assert.rejects(service().reveal(id, officerA), { name: 'ConflictError' });
+      await assert.rejects(service().refuse(id, officerB), { name: 'ConflictError' });
       assert.deepEqual((await entriesFor(id)).map((e) => e.type), ['lawful_access.requested', 'lawful_access.refused']);
       const approved = await approvedRequest(subject, { caseReference: 'CASE-2026/0102' });
-      assert.equal((await service().refuse(approved, 'officer-a')).status, 'refused', 'an approved request can still be withdrawn');
+      assert.equal((await service().refuse(approved, officerA)).status, 'refused', 'an approved request can still be withdrawn');
     });
 
     it('lists the ledger without naming anyone', async () => {
@@ -277,7 +292,7 @@ describe('lawful access', function () {
       const sub = await subOf(isp, gone);
       await app.container.lifecycle.cancel(gone.row, gone.password);
       const id = await approvedRequest(gone, { cyberspaceId: undefined, pairwiseId: sub, clientId: isp.client_id, caseReference: 'CASE-2026/0200' });
-      const result = await service().reveal(id, 'officer-b');
+      const result = await service().reveal(id, officerB);
       assert.equal(result.account_status, 'cancelled');
       assert.equal(result.identity, null);
       assert.match(result.identity_note ?? '', /crypto-shredded/);
@@ -297,7 +312,7 @@ describe('lawful access', function () {
       const citizen = await person(await createCitizen(app.container));
       const id = await approvedRequest(citizen, { caseReference: 'CASE-2026/0300', embargoUntil: '2030-06-30' });
       assert.deepEqual(await service().disclosuresVisibleTo(citizen.row.id, firstVisibleMoment), [], 'approved but not revealed: nothing to show');
-      await service().reveal(id, 'officer-a');
+      await service().reveal(id, officerA);
       assert.deepEqual(await service().disclosuresVisibleTo(citizen.row.id), [], 'not now');
       assert.deepEqual(await service().disclosuresVisibleTo(citizen.row.id, lastEmbargoedMoment), [], 'not on the embargo date itself');
       const visible = await service().disclosuresVisibleTo(citizen.row.id, firstVisibleMoment);
@@ -310,10 +325,10 @@ describe('lawful access', function () {
     it('shows an access without an embargo as soon as it is revealed; never a refused one or someone else\'s', async () => {
       const citizen = await person(await createCitizen(app.container));
       const refused = await approvedRequest(citizen, { caseReference: 'CASE-2026/0301' });
-      await service().refuse(refused, 'officer-b');
+      await service().refuse(refused, officerB);
       const revealed = await approvedRequest(citizen, { caseReference: 'CASE-2026/0302' });
       assert.deepEqual(await service().disclosuresVisibleTo(citizen.row.id, firstVisibleMoment), []);
-      await service().reveal(revealed, 'officer-b');
+      await service().reveal(revealed, officerB);
       assert.deepEqual((await service().disclosuresVisibleTo(citizen.row.id)).map((d) => d.caseReference), ['CASE-2026/0302']);
       assert.ok(!(await service().disclosuresVisibleTo(bystander.row.id, firstVisibleMoment)).some((d) => d.caseReference.startsWith('CASE-2026/03')));
     });
@@ -322,40 +337,23 @@ describe('lawful access', function () {
   describe('cyberid lawful-access', () => {
     const cli = async (...argv: string[]) => runCommand(app.container, ['lawful-access', ...argv]);
 
-    it('runs the whole procedure from the command line', async () => {
-      const requested = await cli('request', '--pairwise-id', subjectSub, '--client-id', isp.client_id, '--case', 'CLI-2026/1', '--authority', 'PSB-110105', '--officer', 'badge.1001', '--embargo-until', '2030-06-30', '--json');
-      assert.equal(requested.exitCode ?? 0, 0, requested.output);
-      const { id } = JSON.parse(requested.output) as { id: string };
-
-      const self = await cli('approve', id, '--officer', 'badge.1001');
-      assert.equal(self.exitCode, 1);
-      assert.match(self.output, /must not be the officer who made the request/);
-      const early = await cli('reveal', id, '--officer', 'badge.1001', '--json');
-      assert.equal(early.exitCode, 1);
-      assert.equal((await cli('approve', id, '--officer', 'badge.2002')).exitCode ?? 0, 0);
-
-      const revealed = await cli('reveal', id, '--officer', 'badge.2002', '--json');
-      assert.equal(revealed.exitCode ?? 0, 0, revealed.output);
-      const body = JSON.parse(revealed.output) as Disclosure;
-      assert.equal(body.cyberspace_id, subject.cyberspace_id);
-      assert.equal(body.identity?.document_number, identity.documentNumber);
-      assert.ok(body.authentication_log.length > 0);
-
-      const list = await cli('list', '--json');
-      const row = (JSON.parse(list.output) as Array<{ id: string; status: string; embargo_until: string }>).find((r) => r.id === id);
-      assert.equal(row?.status, 'revealed');
-      assert.equal(row?.embargo_until, '2030-06-30');
-      assert.match((await cli('list')).output, new RegExp(`${id}\\s+revealed`));
+    it('no longer takes the steps from a shell: it points to the console', async () => {
+      const before = await requestCount();
+      for (const step of ['request', 'approve', 'reveal', 'refuse']) {
+        const result = await cli(step, '--cyberspace-id', subject.cyberspace_id, '--case', 'CLI-2026/1', '--authority', 'PSB-110105', '--officer', 'badge.1001');
+        assert.equal(result.exitCode, 2, step);
+        assert.match(result.output, /\/admin\/lawful-access/);
+      }
+      assert.equal(await requestCount(), before);
     });
 
-    it('explains usage mistakes and refuses bad input', async () => {
-      assert.equal((await cli('request', '--case', 'C-1', '--authority', 'PSB', '--officer', 'a1')).exitCode, 2, 'no subject');
-      assert.equal((await cli('request', '--cyberspace-id', subject.cyberspace_id, '--pairwise-id', subjectSub, '--client-id', isp.client_id, '--case', 'C-1', '--authority', 'PSB', '--officer', 'a1')).exitCode, 2);
-      assert.equal((await cli('request', '--pairwise-id', subjectSub, '--case', 'C-1', '--authority', 'PSB', '--officer', 'a1')).exitCode, 2, 'pairwise ID without its ISP');
-      assert.equal((await cli('approve', '--officer', 'b2')).exitCode, 2, 'no id');
-      const named = await cli('request', '--cyberspace-id', subject.cyberspace_id, '--case', 'C-1', '--authority', 'PSB', '--officer', 'Wang Fang');
-      assert.equal(named.exitCode, 1);
-      assert.match(named.output, /operator account id/);
+    it('still lists the ledger, naming no citizen', async () => {
+      const id = await approvedRequest(subject, { caseReference: 'CLI-2026/2' });
+      const list = await cli('list', '--json');
+      const row = (JSON.parse(list.output) as Array<{ id: string; status: string }>).find((r) => r.id === id);
+      assert.equal(row?.status, 'approved');
+      assert.ok(!list.output.includes(subject.cyberspace_id));
+      assert.match((await cli('list')).output, new RegExp(`${id}\\s+approved`));
     });
   });
 });
