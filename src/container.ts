@@ -377,7 +377,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
   // console goes through, each operation authorised by role and audited.
   const operators = createOperatorArea({
     knex: db.knex, envelope, hasher, store: ephemeral, config: config.operators,
-    clients, revocations, lifecycle, citizenQueries, keys, audit, lawfulAccess,
+    clients, clientOnboarding, revocations, lifecycle, citizenQueries, keys, audit, lawfulAccess,
   });
 
   return {

@@ -8,10 +8,12 @@ import type { CitizenQueries } from '../queries/citizens.js';
 import type { SigningKeyService } from '../services/signing-keys.js';
 import type { AuditService } from '../services/audit.js';
 import type { LawfulAccessService } from '../services/lawful-access.js';
+import type { ClientOnboarding } from '../services/client-onboarding.js';
 
 /** The services operators act through. */
 export type OperatorServices = {
   clients: ClientService;
+  clientOnboarding: ClientOnboarding;
   revocations: GrantRevocations;
   lifecycle: AccountLifecycle;
   citizenQueries: CitizenQueries;

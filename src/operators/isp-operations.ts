@@ -1,26 +1,21 @@
-// The ISP registrar's operations. ISP onboarding states (submitted → approved → active →
-// suspended) belong to the ISP service (src/services/clients.ts); until it has them, approving
-// or reactivating enables the client and suspending disables it, revoking every token it holds
-// (as `cyberid client disable` does).
+// The ISP registrar's operations: the onboarding decisions of services/client-onboarding.ts
+// (submitted → approved → active → suspended → active), each with its reason, taken by the
+// signed-in operator.
+import type { ClientOnboarding, OnboardingDecision } from '../services/client-onboarding.js';
 import type { OperatorServices } from './catalogue.js';
 import { operation } from './operations.js';
 
-type Dependencies = Pick<OperatorServices, 'clients' | 'revocations' | 'audit'>;
+type Dependencies = Pick<OperatorServices, 'clients'> & { clientOnboarding: ClientOnboarding };
 
-export function createIspOperations({ clients, revocations, audit }: Dependencies) {
-  async function enable(clientId: string, status: 'approved' | 'reactivated') {
-    await clients.setDisabled(clientId, false);
-    await audit.record({ type: 'client.updated', clientId, actor: 'operator', details: { status } });
-  }
+export function createIspOperations({ clients, clientOnboarding }: Dependencies) {
+  const decision = (name: OnboardingDecision) => operation('isp_registrar', false, (input: { clientId: string; reason: string }, operator) =>
+    clientOnboarding.decide(name, input.clientId, { reason: input.reason, by: { actor: 'operator', operatorId: operator.id } }));
   return {
     'isps.list': operation('isp_registrar', false, () => clients.listClients()),
-    'isps.approve': operation('isp_registrar', false, (input: { clientId: string }) => enable(input.clientId, 'approved')),
-    'isps.reactivate': operation('isp_registrar', false, (input: { clientId: string }) => enable(input.clientId, 'reactivated')),
-    'isps.suspend': operation('isp_registrar', false, async (input: { clientId: string }) => {
-      await clients.setDisabled(input.clientId, true);
-      const revoked = await revocations.revokeEveryGrantOfClient(input.clientId);
-      await audit.record({ type: 'client.disabled', clientId: input.clientId, actor: 'operator', details: { status: 'suspended', count: revoked } });
-      return { revoked };
-    }),
+    'isps.history': operation('isp_registrar', false, (input: { clientId: string }) => clientOnboarding.history(input.clientId)),
+    'isps.approve': decision('approve'),
+    'isps.activate': decision('activate'),
+    'isps.suspend': decision('suspend'),
+    'isps.reactivate': decision('reactivate'),
   };
 }

@@ -4,7 +4,7 @@
 // entries the services write meanwhile.
 import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { createCitizen, createClient } from '../support/factories.js';
+import { createCitizen } from '../support/factories.js';
 import { ROLES, type Role } from '../../src/operators/roles.js';
 import type { OperatorActor } from '../../src/operators/operations.js';
 import type { OperationName } from '../../src/operators/catalogue.js';
@@ -81,16 +81,20 @@ describe('operator operations', function () {
     assert.equal(outcome.citizenId, null, 'the operation entry names no citizen');
   });
 
-  it('lets the ISP registrar suspend an ISP (revoking its tokens) and reactivate it', async () => {
+  it('lets the ISP registrar take each onboarding decision, with its reason, audited with who took it', async () => {
     const registrar = holders.get('isp_registrar')!;
-    const isp = await createClient(app.container);
-    await operations().perform('isps.suspend', registrar.actor, { clientId: isp.client_id });
-    assert.equal((await app.container.clients.findClient(isp.client_id))!.disabled, true);
-    await operations().perform('isps.reactivate', registrar.actor, { clientId: isp.client_id });
-    assert.equal((await app.container.clients.findClient(isp.client_id))!.disabled, false);
-    const disabled = (await entries()).find((e) => e.type === 'client.disabled' && e.clientId === isp.client_id)!;
-    assert.equal(disabled.details.operator_id, registrar.operator.id);
-    assert.equal(disabled.details.role, 'isp_registrar');
+    const { client_id: clientId } = await app.container.clients.addClient({ name: 'Review ISP', redirectUris: ['https://review.example/cb'] });
+    for (const [name, status] of [['isps.approve', 'approved'], ['isps.activate', 'active'], ['isps.suspend', 'suspended'], ['isps.reactivate', 'active']] as const) {
+      const result = await operations().perform(name, registrar.actor, { clientId, reason: `review step ${name}` });
+      assert.equal(result.status, status);
+    }
+    await assert.rejects(operations().perform('isps.activate', registrar.actor, { clientId, reason: 'again' }), { name: 'ConflictError' });
+    const suspended = (await entries()).find((e) => e.type === 'client.suspended' && e.clientId === clientId)!;
+    assert.equal(suspended.details.operator_id, registrar.operator.id);
+    assert.equal(suspended.details.role, 'isp_registrar');
+    assert.equal(suspended.details.request_id, registrar.actor.requestId);
+    const history = await operations().perform('isps.history', registrar.actor, { clientId });
+    assert.deepEqual(history.map((d) => d.decided_by), [registrar.operator.id, registrar.operator.id, registrar.operator.id, registrar.operator.id]);
   });
 
   it('records a failed operation as failed', async () => {
