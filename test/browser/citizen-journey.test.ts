@@ -3,8 +3,11 @@
 // apply with a sandbox identity → an ISP sends the browser to sign in → the new ID typed in lower
 // case with spaces → consent with the optional age item unticked → the ISP redeems the code and
 // gets exactly the consented claims, and its refresh token works → the dashboard shows the ISP
-// with the ID it knows, and the sign-in in the activity → Revoke access → the ISP's refresh fails.
+// with the ID it knows, and the sign-in in the activity → Revoke access → the ISP's refresh fails
+// → turns on two-step sign-in and is shown ten recovery codes (fitting a 375 px phone) → signs in
+// at the ISP again with the password and a recovery code in place of the authenticator code.
 import assert from 'node:assert/strict';
+import { Secret, TOTP } from 'otpauth';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createClient } from '../support/factories.js';
@@ -13,6 +16,7 @@ import { seedSandbox } from '../support/citizen-pages.js';
 import { assertRefreshTokenDead, idTokenClaims, redeem, refresh, type TestClient, type TokenSet } from '../support/tokens.js';
 import { ispReturns, launchChromium } from '../support/chromium.js';
 import { residentIdCheckCharacter } from '../../src/identity/resident-id.js';
+import { ACR_PASSWORD_TOTP } from '../../src/sign-in/acr.js';
 import type { IdentityClaim } from '../../src/identity-authority/port.js';
 
 const ISP_ORIGIN = 'https://shop.isp.example';
@@ -37,6 +41,7 @@ describe('a citizen’s journey in Chromium: apply, sign in to an ISP, consent, 
   let verifier = ''; // the PKCE verifier of the ISP's authorization request
   let tokens: TokenSet;
   let refreshToken = '';
+  let recoveryCodes: string[] = [];
 
   // The steps depend on each other: once one fails, the rest are skipped rather than failing noisily.
   let broken = false;
@@ -182,5 +187,42 @@ describe('a citizen’s journey in Chromium: apply, sign in to an ISP, consent, 
     assert.match(await text('.notice[role="status"]'), /Access revoked/);
     assert.equal(await page.locator(`tr.connection[data-client-id="${client.client_id}"]`).count(), 0, 'no longer listed');
     await assertRefreshTokenDead(app.url, client, refreshToken, 'the ISP’s refresh token after Revoke access');
+  });
+
+  it('turns on two-step sign-in and is shown ten recovery codes, which fit a 375 px phone', async () => {
+    await page.goto(`${app.url}/account/two-factor`);
+    const secret = (await text('#totp-secret')).replace(/\s/g, '');
+    await page.fill('#code', new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate());
+    assert.equal(await clickAndLoad('form[action="/account/two-factor"] button[type="submit"]'), 200);
+    recoveryCodes = (await page.locator('#recovery-codes li').allInnerTexts()).map((code) => code.trim());
+    assert.equal(recoveryCodes.length, 10, await text('main'));
+    assert.match(await text('#recovery-codes-once'), /shown only this once/);
+    await page.setViewportSize({ width: 375, height: 812 });
+    assert.equal(await page.evaluate('document.documentElement.scrollWidth'), 375, 'no sideways scrolling on a phone');
+    const last = (await page.locator('#recovery-codes li').last().boundingBox())!;
+    assert.ok(last.x + last.width <= 375, 'every code is on screen');
+    await page.setViewportSize({ width: 1024, height: 768 });
+    assert.equal(await clickAndLoad('#recovery-codes-saved'), 200);
+    assert.match(await text('#recovery-codes-summary'), /Unused recovery codes: 10/);
+  });
+
+  it('signs in at the ISP with the password and a recovery code instead of the authenticator code', async () => {
+    // Another day: the sign-in session has ended (its cookies are gone).
+    await context.clearCookies();
+    const request = authorizeUrl(app.url, client, { scope: 'openid' });
+    await page.goto(request.url.href);
+    await page.fill('#cyberspace_id', cyberspaceId);
+    await page.fill('#password', PASSWORD);
+    assert.equal(await clickAndLoad('form[action$="/login"] button[type="submit"]'), 200);
+    assert.equal(await page.locator('form[action$="/code"]').count(), 1, 'the authenticator code is asked for');
+    await page.fill('#recovery_code', recoveryCodes[0]!);
+    assert.equal(await clickAndLoad('form[action$="/recovery-code"] button[type="submit"]'), 200);
+    // Access was revoked a moment ago, so the ISP's consent is asked again.
+    const callback = await isp.next(() => page.click('button[name="decision"][value="allow"]'));
+    const code = callback.searchParams.get('code');
+    assert.ok(code, `the ISP got a code: ${callback.href}`);
+    const claims = idTokenClaims(await redeem(app.url, client, { code, verifier: request.verifier }));
+    assert.equal(claims.acr, ACR_PASSWORD_TOTP, 'a recovery code stands in for the second factor');
+    assert.deepEqual(claims.amr, ['pwd', 'otp', 'mfa']);
   });
 });

@@ -1,7 +1,8 @@
 // Passkeys in Debian's Chromium, through the Chrome DevTools Protocol's virtual authenticator (a
 // CTAP2 platform authenticator with user verification): a citizen adds a passkey on the
-// dashboard, then an ISP sends the browser to sign in and the citizen chooses "Sign in with a
-// passkey" without typing the cyberspace ID; the ISP's ID token says acr passkey, amr hwk + user.
+// dashboard (and, as for any first passkey, is shown recovery codes once), then an ISP sends the
+// browser to sign in and the citizen chooses "Sign in with a passkey" without typing the
+// cyberspace ID; the ISP's ID token says acr passkey, amr hwk + user.
 // In both languages, with screenshots saved to docs/screenshots.
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -63,6 +64,9 @@ describe('passkeys in Chromium: add one on the dashboard, sign in with it at an 
         assert.equal(await page.locator('#passkeys-none').innerText(), t['passkey.none']);
         await page.fill('#passkey-new-name', NAMES[locale]);
         await waitForPage(page, () => page.click('form[data-passkey="register"] button[type="submit"]'));
+        // The first passkey answers with ten recovery codes, shown once, then the list.
+        assert.equal(await page.locator('#recovery-codes li').count(), 10, 'the first passkey issues recovery codes');
+        await waitForPage(page, () => page.click('#recovery-codes-saved'));
         assert.equal(await page.locator('#passkey-done').innerText(), t['passkey.done.added']);
         assert.deepEqual(await page.locator('.passkey-name').allInnerTexts(), [NAMES[locale]]);
         assert.match(await page.locator('.passkey').innerText(), new RegExp(t['passkey.never_used']));

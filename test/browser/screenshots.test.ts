@@ -37,7 +37,7 @@ const MOBILE = { width: 375, height: 812 };
 export const SCREENSHOTS = [
   'home', 'apply-notice', 'apply-form', 'apply-done',
   'login', 'login-mobile', 'login-error', 'consent', 'identity-release', 'guardian-pending',
-  'account-login', 'dashboard', 'dashboard-mobile', 'two-factor', 'account-cancel', 'recover', 'error', 'logout', 'logged-out',
+  'account-login', 'dashboard', 'dashboard-mobile', 'two-factor', 'recovery-codes', 'account-cancel', 'recover', 'error', 'logout', 'logged-out',
 ] as const;
 type Shot = (typeof SCREENSHOTS)[number];
 
@@ -309,6 +309,19 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
         const totp = new TOTP({ secret: Secret.fromBase32((await page.textContent('#totp-secret'))!.replace(/[\s-]/g, '')), digits: 6, period: 30 });
         await page.fill('#code', totp.generate());
         await click('form[action="/account/two-factor"] button[type="submit"]');
+        // Turning it on answers with the ten recovery codes, shown this once; on a 375 px phone
+        // they fit without scrolling sideways.
+        assert.equal(await page.locator('#recovery-codes li').count(), 10, 'the recovery codes are shown');
+        await shoot('recovery-codes');
+        await page.setViewportSize(MOBILE);
+        assert.equal(await page.evaluate('document.documentElement.scrollWidth'), MOBILE.width, 'the recovery codes page does not scroll sideways');
+        await page.setViewportSize(DESKTOP);
+        await click('#recovery-codes-saved');
+        await go('/account/recovery-codes');
+        await audit('recovery codes: how many are left, make new ones');
+        await click('form[action="/account/recovery-codes"] button[type="submit"]', 400);
+        await audit('recovery codes, no password');
+        await go('/account');
         await click('form[action="/account/logout"] button[type="submit"]'); // waits for the page it lands on
         await go('/account/login');
         await submitAccountLogin(PASSWORD);
