@@ -12,7 +12,7 @@ import { createClient } from '../support/factories.js';
 import { Browser, isPage, type Page } from '../support/browser.js';
 import { signInToAccount } from '../support/citizen-pages.js';
 import { authorizeUrl, type Credentials } from '../support/flow.js';
-import { idTokenClaims, redeem, type TestClient } from '../support/tokens.js';
+import { idTokenClaims, redeem, sleep, type TestClient } from '../support/tokens.js';
 import { Authenticator } from '../support/authenticator.js';
 import { SoftAuthenticator } from '../support/soft-authenticator.js';
 import { describeFindings, dumpPostgresSchema, dumpRedisPrefix, logSources, scanForPlaintext, type Needle } from '../support/privacy-scan.js';
@@ -142,7 +142,12 @@ describe('recovery codes', function () {
     const wrong = expectPage(await isp.submit(used, RECOVERY_FORM, { recovery_code: 'zzzz-zzzz' }), 'refused');
     assert.equal(wrong.status, 400);
     assert.equal(await remaining(credentials), 9);
-    const failures = activityLines(expectPage(await browser.navigate('/account/activity'), 'the activity')).filter((line) => line.includes(en['activity.reason.invalid_recovery_code']));
+    // Failed attempts are written to the audit log detached from the response: wait for them.
+    let failures: string[] = [];
+    for (let tries = 0; tries < 50 && failures.length < 2; tries += 1) {
+      if (tries) await sleep(100);
+      failures = activityLines(expectPage(await browser.navigate('/account/activity'), 'the activity')).filter((line) => line.includes(en['activity.reason.invalid_recovery_code']));
+    }
     assert.equal(failures.length, 2, 'both attempts are in the activity');
   });
 
@@ -276,13 +281,46 @@ describe('recovery codes', function () {
     assert.deepEqual(claims.amr, ['pwd', 'otp', 'mfa']);
   });
 
+  it('warns on the dashboard when few codes are left', async () => {
+    const { credentials, codes, browser } = first;
+    const citizen = await citizenRow(credentials);
+    assert.equal(text(await dashboard(browser), '#recovery-codes-few').length, 0, 'no warning with 7 left');
+    for (const code of codes.slice(2, 6)) assert.equal(await app.container.recoveryCodes.use(citizen, code, { device: 'other/other' }), 'ok');
+    const home = await dashboard(browser);
+    assert.deepEqual(text(home, '#recovery-codes-few'), [en['account.recovery_codes.few'].replace('{count}', '3')]);
+    first.codes = codes.slice(6);
+  });
+
+  it('turning the second factor off leaves the codes nothing to stand in for; turning it on again makes a new set', async () => {
+    const { credentials, browser, device, codes } = await enrolled('恢复丁');
+    const manage = expectPage(await browser.navigate('/account/two-factor'), 'the second factor page');
+    const off = expectPage(await browser.submit(manage, 'form[action="/account/two-factor/disable"]', { password: credentials.password, code: await device.code() }), 'the dashboard');
+    assert.match(off.url, /done=two_factor_off/);
+    assert.deepEqual(text(off, '#recovery-codes-summary'), [en['account.recovery_codes.none']]);
+    const plain = await ispPassword(credentials);
+    assert.equal((await claimsAfter(plain.browser, plain.next, plain.verifier)).acr, ACR_PASSWORD, 'the password alone, no code step');
+    const again = expectPage(await browser.navigate('/account/two-factor'), 'the enrolment page');
+    // Each step's code is accepted once per citizen, whichever secret made it.
+    const fresh = new Authenticator(again.document.querySelector('#totp-secret')!.text.replace(/\s/g, ''), device);
+    const shown = expectPage(await browser.submit(again, 'form[action="/account/two-factor"]', { code: await fresh.code() }), 'new codes');
+    const renewed = text(shown, '#recovery-codes li');
+    assert.equal(renewed.length, 10);
+    assert.deepEqual(renewed.filter((code) => codes.includes(code)), [], 'the old set is gone');
+  });
+
   it('the data export says the codes exist and how many are unused, never the codes', async () => {
     const { credentials, codes } = first;
     const exported = await app.container.dataExport.build(await citizenRow(credentials));
     const account = (exported as { account: { recovery_codes: { unused: number; issued_at: string } | null } }).account;
-    assert.equal(account.recovery_codes!.unused, 7);
+    assert.equal(account.recovery_codes!.unused, 3);
     assert.match(account.recovery_codes!.issued_at, /^\d{4}-\d\d-\d\dT/);
     const findings = scanForPlaintext([{ where: 'export', text: JSON.stringify(exported) }], codeNeedles(codes));
     assert.deepEqual(findings, [], describeFindings(findings));
+  });
+
+  it('cancelling the cyberspace ID deletes its recovery codes', async () => {
+    const { credentials } = first;
+    await app.container.lifecycle.cancel(await citizenRow(credentials), credentials.password);
+    assert.equal((await storedCodes(credentials)).length, 0);
   });
 });

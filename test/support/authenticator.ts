@@ -9,7 +9,9 @@ const PERIOD = 30;
 export class Authenticator {
   private readonly used = new Set<number>();
   readonly totp: TOTP;
-  constructor(readonly secret: string) {
+  /** `after`: the citizen's previous authenticator, whose steps the server has already seen used. */
+  constructor(readonly secret: string, after?: Authenticator) {
+    for (const step of after?.used ?? []) this.used.add(step);
     this.totp = new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: PERIOD });
   }
   /** A code the server will accept: this step or the next (never the previous one, which a step boundary could push out of the window). */

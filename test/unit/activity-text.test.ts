@@ -36,6 +36,9 @@ describe('activity sentences', () => {
       [item('guardian.approved', { actor: 'guardian' }), 'Your guardian approved your cyberspace ID', '您的监护人批准了您的网号'],
       [item('guardian.revoked_connection', { ...isp, actor: 'guardian' }), 'Your guardian revoked Video ISP’s access', '您的监护人撤销了Video ISP的访问权限'],
       [item('grant.revoked', isp), 'You revoked Video ISP’s access', '您撤销了Video ISP的访问权限'],
+      [item('account.recovery_code_used', { ...isp, details: { count: 3, device: 'Firefox/Windows' } }),
+        'A recovery code was used to sign in (3 left), from Firefox on Windows', '使用恢复码登录（剩余 3 个），来自Windows 上的 Firefox'],
+      [item('account.recovery_codes_issued', { details: { count: 10 } }), 'New recovery codes were made', '生成了新的恢复码'],
     ];
     for (const [entry, english, chinese] of cases) {
       assert.equal(say(en, entry), english);
