@@ -36,8 +36,11 @@ export function createInteractionRouter(deps: Dependencies): Router {
     const client = typeof clientId === 'string' ? await provider().Client.find(clientId) : undefined;
     return clientDisplayName(client as unknown as Record<string, unknown> | undefined, ctx.state.locale as Locale, typeof clientId === 'string' ? clientId : '');
   };
+  // A consent keeps the sign-in submitted before it in this interaction: oidc-provider checks
+  // prompt=login and max_age against the result on resume, and without the login in it asks for
+  // the password again, after every consent, for ever.
   const finish = async (ctx: Context, result: Record<string, unknown>) => {
-    const redirectTo = await provider().interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+    const redirectTo = await provider().interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: 'consent' in result });
     ctx.status = 303;
     ctx.redirect(redirectTo);
   };

@@ -109,6 +109,28 @@ describe('prompt and max_age', () => {
     assert.ok((await authTime(w)) > original, 'a new authentication time');
   });
 
+  it('prompt=login for a citizen who has not consented yet: sign-in, consent, then back to the ISP (no loop)', async () => {
+    citizen = await createCitizen(app.container);
+    const w = await walk(new Browser(app.url), { prompt: 'login' });
+    assert.deepEqual(w.shown, ['login', 'consent']);
+    assert.ok(w.callback.searchParams.get('code'));
+  });
+
+  it('auth_time is when the citizen signed in, not when they consented after it', async () => {
+    citizen = await createCitizen(app.container);
+    const browser = new Browser(app.url);
+    const { url, verifier } = authorizeUrl(app.url, client, { prompt: 'login' });
+    const login = await browser.navigate(url.href);
+    assert.ok(isPage(login));
+    const signedInBy = Math.ceil(Date.now() / 1000);
+    const consent = await browser.submit(login, 'form[action$="/login"]', { cyberspace_id: citizen.cyberspace_id, password: citizen.password });
+    assert.ok(isPage(consent) && consent.document.querySelector('form[action$="/confirm"]'));
+    await sleep(2100); // reading the consent page takes a while; auth_time has one-second resolution
+    const back = await browser.submit(consent, 'form[action$="/confirm"]', {}, { name: 'decision', value: 'allow' });
+    assert.ok(!isPage(back));
+    assert.ok((await authTime({ shown: [], callback: back.redirectedTo, verifier, state: '', nonce: '' })) <= signedInBy + 1);
+  });
+
   describe('max_age', () => {
     it('max_age=0 forces re-authentication immediately, like prompt=login (OIDC Core §3.1.2.1)', async () => {
       const { browser, authTime: original } = await signedIn();
