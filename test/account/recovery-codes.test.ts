@@ -279,6 +279,18 @@ describe('recovery codes', function () {
     const claims = await claimsAfter(asked.browser, await asked.browser.submit(page, RECOVERY_FORM, { recovery_code: codes[3]! }), asked.verifier);
     assert.equal(claims.acr, ACR_PASSWORD_TOTP);
     assert.deepEqual(claims.amr, ['pwd', 'otp', 'mfa']);
+
+    // An essential request inside a low session is a step-up (no password again): the recovery
+    // code alone lifts it, with no way on below it.
+    const low = await ispPassword(credentials, {}, new Browser(app.url, EN));
+    assert.equal((await claimsAfter(low.browser, low.next, low.verifier)).acr, ACR_PASSWORD);
+    const essential = JSON.stringify({ id_token: { acr: { essential: true, values: [ACR_PASSWORD_TOTP, ACR_PASSKEY] } } });
+    const stepUp = authorizeUrl(app.url, client, { ui_locales: 'en', claims: essential });
+    const stepPage = expectPage(await low.browser.navigate(stepUp.url.href), 'the step-up');
+    assert.equal(stepPage.document.querySelector('form[action$="/login"]'), null, 'no password asked again');
+    assert.equal(stepPage.document.querySelector('form[action$="/continue"]'), null, 'an essential request offers no way on below it');
+    const lifted = await claimsAfter(low.browser, await low.browser.submit(stepPage, RECOVERY_FORM, { recovery_code: codes[4]! }), stepUp.verifier);
+    assert.equal(lifted.acr, ACR_PASSWORD_TOTP);
   });
 
   it('warns on the dashboard when few codes are left', async () => {
