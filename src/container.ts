@@ -24,6 +24,8 @@ import { createIdentityVault } from './services/identity-vault.js';
 import { createCitizenService } from './services/citizens.js';
 import { createClientService } from './services/clients.js';
 import { createClientOnboarding } from './services/client-onboarding.js';
+import { createAuthenticationLog } from './services/authentication-log.js';
+import { createAuthenticationLogQueries } from './queries/authentication-log.js';
 import { createSigningKeyService } from './services/signing-keys.js';
 import { createAuditService } from './services/audit.js';
 import { createAdapterFactory, createGrantRevoker } from './oidc/adapter.js';
@@ -154,6 +156,13 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     extraKeys: sandboxAttester.trustedKeys(),
   });
   const assuranceRaise = createAssuranceRaise({ attestations, vault, queries: citizenQueries, record: (event) => audit.record(event) });
+  // The authentication log lawful assistance may provide: network data sealed per citizen.
+  const authenticationLog = createAuthenticationLog({
+    queries: createAuthenticationLogQueries(db.knex),
+    envelope,
+    retentionDays: config.authenticationLog.retentionDays,
+    onDetachedFailure: (error) => logger.error({ err: { message: (error as Error).message } }, 'authentication log write failed'),
+  });
   // Clients are validated by oidc-provider itself, so the holder must exist first.
   let providerHolder: ReturnType<typeof createProviderHolder> | undefined;
   const clients = createClientService({
@@ -178,6 +187,10 @@ export async function buildContainer(config: Config, options: ContainerOptions =
       claimsFor,
       findGrantsByAccount: durable.findGrantsByAccount,
       clientStatus: clients.statusOf,
+      recordAuthentication: async ({ accountId, ...entry }) => {
+        const citizen = await citizenQueries.findCitizenByCyberspaceId(accountId);
+        if (citizen) await authenticationLog.record({ ...entry, citizenId: citizen.id });
+      },
       onTokenRevoked: (event) => ispEvents.onTokenRevoked(event),
       onAuthorizationSuccess: (event) => ispEvents.onAuthorizationSuccess(event),
     }),
@@ -283,6 +296,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     devices: knownDevices,
     notices: accountNotices,
     audit,
+    authLog: authenticationLog,
     observe: (outcome) => metrics.signIns.inc({ outcome }),
   });
   const dataExport = createDataExport({
@@ -354,6 +368,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     vault,
     keys,
     clients,
+    authenticationLog,
     envelope,
     configuredKekIds: [...config.secrets.keyEncryptionKeys.keys.keys()],
     audit,
@@ -372,6 +387,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     pairwiseSecret: config.secrets.pairwiseSecret,
     findOfficer: createOperatorQueries(db.knex).findOperatorById,
     revealSeconds: config.operators.lawfulAccessRevealSeconds,
+    authenticationLog,
   });
   // Operators (src/operators/): their accounts and sessions, and the operations layer the
   // console goes through, each operation authorised by role and audited.
@@ -424,6 +440,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     dataExport,
     lawfulAccess,
     operators,
+    authenticationLog,
     notifications,
     // Lawful accesses shown to their subject once the embargo has passed (activity, export).
     lawfulDisclosures: (citizenId: string) => lawfulAccess.disclosuresVisibleTo(citizenId),

@@ -22,6 +22,13 @@ async function main(): Promise<void> {
   });
   container.providerHolder.startPolling(KEY_POLL_SECONDS);
   container.notifications.worker.start(config.notifications.pollMs);
+  // Authentication log retention (AUTH_LOG_RETENTION_DAYS): every instance prunes hourly; the
+  // deletes are idempotent, so instances running it at once do no harm.
+  const pruneAuthenticationLog = () => container.authenticationLog.prune()
+    .then((pruned) => pruned.entries && logger.info({ entries: pruned.entries, keys: pruned.keys }, 'authentication log pruned'))
+    .catch((error: unknown) => logger.error({ err: { message: (error as Error).message } }, 'authentication log prune failed'));
+  void pruneAuthenticationLog();
+  setInterval(pruneAuthenticationLog, 3_600_000).unref();
   const running = await listen(app, container, config.port, 10_000, config.drainSeconds * 1000);
   const metricsServer = config.metrics.address ? await listenForMetrics(container.metrics, config.metrics.address, config.metrics.token) : undefined;
   if (metricsServer) logger.info({ url: `${metricsServer.url}/metrics` }, 'metrics served on their own listener');

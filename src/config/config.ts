@@ -26,6 +26,8 @@ export type Config = {
    * serves it; with `token`, a bearer token is required; `onPublicPort` is false in production
    * when neither is configured, so the public port never serves it.
    */
+  /** How long the authentication log keeps an entry (services/authentication-log.ts). */
+  authenticationLog: { retentionDays: number };
   metrics: {
     token: string | undefined;
     address: { host: string; port: number } | undefined;
@@ -78,6 +80,8 @@ const PORT_HINT = 'PORT must be a whole number from 1 to 65535';
 const METRICS_ADDRESS = /^(?:(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):)?([0-9]{1,5})$/;
 const METRICS_ADDRESS_HINT = 'METRICS_ADDRESS must be HOST:PORT (or a port alone, on 127.0.0.1), e.g. 10.0.0.5:9464';
 const MIN_METRICS_TOKEN = 32;
+const MIN_AUTH_LOG_RETENTION_DAYS = 183;
+const AUTH_LOG_RETENTION_HINT = `AUTH_LOG_RETENTION_DAYS must be a whole number of days, ${MIN_AUTH_LOG_RETENTION_DAYS} (six months, the Cybersecurity Law's minimum for network logs) to 3650`;
 
 function metricsAddress(value: string | undefined, publicPort: number, problems: string[]): Config['metrics']['address'] {
   if (value === undefined) return undefined;
@@ -120,6 +124,10 @@ const envSchema = z.object({
   DRAIN_SECONDS: z.string().regex(/^[0-9]{1,3}$/, 'DRAIN_SECONDS must be a whole number of seconds, 0 to 600')
     .transform(Number).refine((n) => n <= 600, 'DRAIN_SECONDS must be a whole number of seconds, 0 to 600')
     .default(0),
+  // Cybersecurity Law Art. 21(3): network logs kept no less than six months.
+  AUTH_LOG_RETENTION_DAYS: z.string().regex(/^[0-9]{1,5}$/, AUTH_LOG_RETENTION_HINT)
+    .transform(Number).refine((n) => n >= MIN_AUTH_LOG_RETENTION_DAYS && n <= 3650, AUTH_LOG_RETENTION_HINT)
+    .default(MIN_AUTH_LOG_RETENTION_DAYS),
   METRICS_ADDRESS: z.string().regex(METRICS_ADDRESS, METRICS_ADDRESS_HINT).optional(),
   IDENTITY_AUTHORITY_URL: urlLike(['http:', 'https:'], 'IDENTITY_AUTHORITY_URL must be an absolute http(s) URL, e.g. https://authority.example.cn/v1/verify').optional(),
   IDENTITY_AUTHORITY_TIMEOUT_MS: z.string().regex(/^[0-9]{1,6}$/, 'IDENTITY_AUTHORITY_TIMEOUT_MS must be a whole number of milliseconds, 100 to 60000')
@@ -277,6 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: values.LOG_LEVEL,
     trustProxy: values.TRUST_PROXY === 'true',
     drainSeconds: values.DRAIN_SECONDS,
+    authenticationLog: { retentionDays: values.AUTH_LOG_RETENTION_DAYS },
     metrics: {
       token: metricsToken,
       address: metricsAt,

@@ -11,6 +11,7 @@ import { createLoadExistingGrant } from './existing-grant.js';
 import { forgetIdentityRelease } from './identity-release.js';
 import { revocationAudit } from './revocation-audit.js';
 import { registrationStatus } from './registration-status.js';
+import { authenticationLogHook, noteAuthorizationError, type OidcAuthentication } from './authentication-log-hook.js';
 import type { ClientStatus } from '../queries/clients.js';
 import type { Payload } from '../storage/model-store.js';
 import { buildInteractionPolicy, inactiveAccountIntrospection } from './account-checks.js';
@@ -41,6 +42,8 @@ export type ProviderDependencies = {
   onAuthorizationSuccess?: (event: { accountId: string; clientId: string; scope: string }) => Promise<void>;
   /** An ISP revoked one of its tokens for a citizen (audit). */
   onTokenRevoked?: (event: { accountId: string; clientId: string; tokenType: string }) => Promise<void>;
+  /** The authentication log lawful assistance may provide (authentication-log-hook.ts). */
+  recordAuthentication?: (entry: OidcAuthentication) => Promise<void>;
   /** A client's onboarding status (registration responses say it: registration-status.ts). */
   clientStatus?: (clientId: string) => Promise<ClientStatus | undefined>;
   /** Outgoing HTTP (sector_identifier_uri, jwks_uri); tests substitute their own. */
@@ -173,6 +176,11 @@ export function createProvider(deps: ProviderDependencies): Provider {
   provider.use(storeFaultAnswer());
   provider.use(forgetIdentityRelease());
   if (deps.onTokenRevoked) provider.use(revocationAudit(deps.onTokenRevoked));
+  if (deps.recordAuthentication) {
+    const failed = (error: unknown) => deps.logger.error({ err: { message: (error as Error).message } }, 'authentication log write failed');
+    provider.use(authenticationLogHook(deps.recordAuthentication, failed));
+    provider.on('authorization.error', noteAuthorizationError);
+  }
   if (deps.clientStatus) provider.use(registrationStatus(deps.clientStatus, `${deps.config.issuer}/developers/integration#review`));
   provider.use(inactiveAccountIntrospection(async (accountId) => (await deps.citizens.findActiveCitizen(accountId)) !== undefined));
   // After a code is issued (and before the browser is redirected), record the connection:

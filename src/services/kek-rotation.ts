@@ -4,7 +4,8 @@
 // - citizens.data_key (one per citizen; the field ciphertexts under it stay as they are);
 // - signing_keys.private_jwk_ciphertext (the private JWK sealed with its own data key);
 // - clients.secret_ciphertext (the client secret sealed with its own data key);
-// - citizens.totp_secret_ciphertext (a second-factor secret sealed with its own data key).
+// - citizens.totp_secret_ciphertext (a second-factor secret sealed with its own data key);
+// - authentication_log_keys.data_key (one per citizen; the log's network data stays as it is).
 // Safe while the service runs: batches, compare-and-set per row (crypto/rewrap.ts), and
 // idempotent, so an interrupted or repeated run is harmless. The report says, per kind, what
 // was re-wrapped and how many values still name another KEK; operators run it again until
@@ -15,10 +16,11 @@ import type { CitizenQueries } from '../queries/citizens.js';
 import type { IdentityVault } from './identity-vault.js';
 import type { SigningKeyService } from './signing-keys.js';
 import type { ClientService } from './clients.js';
+import type { AuthenticationLog } from './authentication-log.js';
 import type { AuditService } from './audit.js';
 import { secretAad as totpSecretAad } from './two-factor.js';
 
-export const KEK_KINDS = ['citizen_data_keys', 'signing_keys', 'client_secrets', 'totp_secrets'] as const;
+export const KEK_KINDS = ['citizen_data_keys', 'signing_keys', 'client_secrets', 'totp_secrets', 'authentication_log_keys'] as const;
 export type KekKind = (typeof KEK_KINDS)[number];
 
 export type KindReport = RewrapCounts & {
@@ -52,13 +54,14 @@ type Dependencies = {
   vault: Pick<IdentityVault, 'rewrapDataKey'>;
   keys: Pick<SigningKeyService, 'rewrapSource'>;
   clients: Pick<ClientService, 'rewrapSource'>;
+  authenticationLog: Pick<AuthenticationLog, 'rewrapSource'>;
   envelope: Pick<Envelope, 'activeKekId' | 'kekIdOf' | 'rewrapSealed'>;
   /** Every KEK id in configuration (to tell an old key from a missing one). */
   configuredKekIds: readonly string[];
   audit: Pick<AuditService, 'record'>;
 };
 
-export function createKekRotation({ citizenQueries, vault, keys, clients, envelope, configuredKekIds, audit }: Dependencies) {
+export function createKekRotation({ citizenQueries, vault, keys, clients, authenticationLog, envelope, configuredKekIds, audit }: Dependencies) {
   const citizenSource: RewrapSource = {
     async list(after, limit) {
       const rows = await citizenQueries.listDataKeys(after, limit);
@@ -82,6 +85,7 @@ export function createKekRotation({ citizenQueries, vault, keys, clients, envelo
     signing_keys: keys.rewrapSource(),
     client_secrets: clients.rewrapSource(),
     totp_secrets: totpSource,
+    authentication_log_keys: authenticationLog.rewrapSource(),
   });
   const underOtherKeks = (counts: Record<string, number>) =>
     Object.entries(counts).reduce((sum, [kek, n]) => (kek === envelope.activeKekId ? sum : sum + n), 0);

@@ -15,12 +15,13 @@ export const CANDIDATE_PAGE = 5000;
 export const LOG_PAGE = 1000;
 
 /**
- * What "authentication log" means here: how the person authenticated, to which ISPs, what was
- * released and revoked, and the account's life. Internal records such as identity.decrypted are
- * not part of it (the rules allow the identity and the authentication log, nothing more).
+ * What "authentication log" means here: how the person authenticated, to which ISPs, from which
+ * network address and User-Agent (services/authentication-log.ts: sign-ins, codes, tokens), and
+ * from the audit log what was released and revoked, and the account's life. Internal records
+ * such as identity.decrypted are not part of it (the rules allow the identity and the
+ * authentication log, nothing more).
  */
 export const AUTHENTICATION_LOG_TYPES: ReadonlySet<string> = new Set<AuditEventType>([
-  'sign_in.succeeded', 'sign_in.failed',
   'consent.granted', 'consent.denied', 'claims.released',
   'grant.revoked', 'token.revoked',
   'account.applied', 'account.suspended', 'account.resumed', 'account.cancelled', 'account.recovered',
@@ -61,10 +62,14 @@ export type LawfulAccessView = {
 
 export type AuthenticationLogEntry = {
   occurred_at: string;
+  /** e.g. sign_in.succeeded, authorization.failed, code_exchange.succeeded, consent.granted */
   type: string;
   client_id: string | null;
   actor: string;
   details: AuditEntry['details'];
+  /** Network data, for the authentications only: the requester's address and User-Agent. */
+  address?: string | null;
+  user_agent?: string | null;
 };
 
 export type Disclosure = {

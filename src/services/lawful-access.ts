@@ -31,6 +31,7 @@ import type { CitizenRow } from '../queries/citizens.js';
 import type { LawfulAccessQueries, LawfulAccessRow, LawfulAccessStatus } from '../queries/lawful-access.js';
 import type { AuditEntry, AuditEvent, ListOptions } from './audit.js';
 import type { IdentityVault } from './identity-vault.js';
+import type { AuthenticationLog } from './authentication-log.js';
 
 export * from './lawful-access-model.js';
 import {
@@ -62,10 +63,12 @@ type Dependencies = {
   findOfficer(id: string): Promise<OfficerAccount | undefined>;
   /** How long after approval the disclosure may be revealed. */
   revealSeconds: number;
+  /** The authentications with their network data; decrypted only by the reveal. */
+  authenticationLog: Pick<AuthenticationLog, 'reveal'>;
   now?: () => Date;
 };
 
-export function createLawfulAccessService({ queries, citizens, audit, vault, sectorOf, pairwiseSecret, findOfficer, revealSeconds, now = () => new Date() }: Dependencies) {
+export function createLawfulAccessService({ queries, citizens, audit, vault, sectorOf, pairwiseSecret, findOfficer, revealSeconds, authenticationLog: authLog, now = () => new Date() }: Dependencies) {
   /** An active operator holding lawful_access_officer, by id; refused otherwise (nothing written). */
   async function officerAccount(officerInput: unknown): Promise<string> {
     const id = checkOfficer(officerInput);
@@ -112,8 +115,26 @@ export function createLawfulAccessService({ queries, citizens, audit, vault, sec
     }
   }
 
-  async function authenticationLog(citizenId: string): Promise<AuthenticationLogEntry[]> {
-    const entries: AuthenticationLogEntry[] = [];
+  /**
+   * The authentications with their network data (services/authentication-log.ts, decrypted here
+   * and audited as identity.decrypted), merged with the account's events from the audit log,
+   * newest first. Authentications older than AUTH_LOG_RETENTION_DAYS have been deleted.
+   */
+  async function authenticationLog(citizenId: string, access: ReturnType<typeof base>, clientId: string | null): Promise<AuthenticationLogEntry[]> {
+    const network = await authLog.reveal(citizenId);
+    if (network.length) {
+      await audit.record({ type: 'identity.decrypted', clientId: clientId ?? undefined, actor: 'operator', details: { fields: ['network_address', 'user_agent'], purpose: 'lawful_access', lawful_access_id: access.lawful_access_id, subject_id: citizenId, operator_id: access.operator_id } });
+    }
+    const entries: AuthenticationLogEntry[] = network.map((e) => ({
+      occurred_at: e.occurred_at,
+      type: `${e.event}.${e.outcome}`,
+      client_id: e.client_id,
+      // The token endpoint is called by the ISP's server; the other steps by the citizen's browser.
+      actor: e.event === 'code_exchange' || e.event === 'refresh' ? 'isp' : 'citizen',
+      details: { ...(e.acr ? { acr: e.acr } : {}), ...(e.reason_code ? { reason_code: e.reason_code } : {}) },
+      address: e.address,
+      user_agent: e.user_agent,
+    }));
     for (let before: AuditEntry | undefined; ;) {
       const page = await audit.listForCitizen(citizenId, { limit: LOG_PAGE, before });
       for (const e of page) {
@@ -121,9 +142,10 @@ export function createLawfulAccessService({ queries, citizens, audit, vault, sec
           entries.push({ occurred_at: e.occurredAt.toISOString(), type: e.type, client_id: e.clientId, actor: e.actor, details: e.details });
         }
       }
-      if (page.length < LOG_PAGE) return entries;
+      if (page.length < LOG_PAGE) break;
       before = page[page.length - 1];
     }
+    return entries.sort((a, b) => (a.occurred_at < b.occurred_at ? 1 : a.occurred_at > b.occurred_at ? -1 : 0));
   }
 
   return {
@@ -241,7 +263,7 @@ export function createLawfulAccessService({ queries, citizens, audit, vault, sec
             birth_date: opened.birthDate ?? null,
           },
           ...(shredded ? { identity_note: 'the account was cancelled and its identity data crypto-shredded: only the authentication log remains' } : {}),
-          authentication_log: await authenticationLog(citizen.id),
+          authentication_log: await authenticationLog(citizen.id, details, row.client_id),
         };
       } catch (error) {
         await queries.unmarkRevealed(row.id, officer).catch(() => undefined);

@@ -9,6 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { CitizenRow } from '../queries/citizens.js';
 import type { ModelStore } from '../storage/model-store.js';
 import type { AuditEvent } from '../services/audit-events.js';
+import type { AuthenticationLog } from '../services/authentication-log.js';
 import { acrFor, type Acr } from './acr.js';
 import type { SignInLimits } from './limits.js';
 import type { AllowedStatuses, FirstFactor, MethodId, MethodInput, SecondFactor, SignInMethod } from './method.js';
@@ -23,6 +24,8 @@ export type Attempt = {
   clientId?: string;
   /** The client address (X-Forwarded-For only when TRUST_PROXY says so: Koa's ctx.ip). */
   address: string;
+  /** The User-Agent header as sent: only for the encrypted authentication log. */
+  userAgent?: string;
   /** The known-device cookie's token, and a rough, location-free description of the browser. */
   device: { token?: string; description: string };
   allow?: AllowedStatuses;
@@ -47,6 +50,8 @@ type Dependencies = {
     isKnown(citizenId: string, token: string | undefined): Promise<boolean>;
   };
   audit: { record(event: AuditEvent): Promise<unknown>; recordDetached(event: AuditEvent): void };
+  /** The authentication log lawful assistance may provide (services/authentication-log.ts). */
+  authLog?: Pick<AuthenticationLog, 'record' | 'recordDetached'>;
   /** Counts each sign-in's outcome (metrics); never told who. */
   observe?: (outcome: string) => void;
   /** A failed attempt on an existing account (the owner's notice). */
@@ -88,6 +93,7 @@ export function createSignIn(deps: Dependencies) {
     if (citizenId) {
       // The authentication log: failures are recorded against the account that was tried.
       deps.audit.recordDetached({ type: 'sign_in.failed', citizenId, clientId: attempt.clientId, actor: 'citizen', details: { reason_code: reason, device: attempt.device.description } });
+      deps.authLog?.recordDetached({ citizenId, clientId: attempt.clientId, event: 'sign_in', outcome: 'failed', reasonCode: reason, address: attempt.address, userAgent: attempt.userAgent });
       await deps.onFailure?.(citizenId, attempt, reason);
     }
     return { step: 'failed', reason, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) };
@@ -99,6 +105,7 @@ export function createSignIn(deps: Dependencies) {
     if (account) await limits.succeeded(account);
     const purpose = attempt.channel === 'account' ? { purpose: 'account' } : {};
     await deps.audit.record({ type: 'sign_in.succeeded', citizenId: citizen.id, clientId: attempt.clientId, actor: 'citizen', details: { ...purpose, acr, amr } });
+    await deps.authLog?.record({ citizenId: citizen.id, clientId: attempt.clientId, event: 'sign_in', outcome: 'succeeded', acr, address: attempt.address, userAgent: attempt.userAgent });
     deps.observe?.('succeeded');
     const deviceToken = await deps.devices.signedIn(citizen.id, attempt.device.token, attempt.clientId, attempt.device.description);
     return { step: 'done', citizen, acr, amr, deviceToken };

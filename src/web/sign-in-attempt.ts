@@ -6,8 +6,9 @@ import type { Attempt } from '../sign-in/sequence.js';
 import { readDeviceToken } from './device-cookie.js';
 import { describeDevice } from './device-description.js';
 
-export const attemptFrom = (ctx: Context, fields: Omit<Attempt, 'address' | 'device'>): Attempt => ({
+export const attemptFrom = (ctx: Context, fields: Omit<Attempt, 'address' | 'userAgent' | 'device'>): Attempt => ({
   ...fields,
   address: ctx.ip,
+  userAgent: ctx.get('user-agent') || undefined,
   device: { token: readDeviceToken(ctx), description: describeDevice(ctx.get('user-agent')) },
 });

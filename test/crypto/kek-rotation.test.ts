@@ -38,11 +38,13 @@ async function wrappedValues(container: Container) {
   const keys = await knex('signing_keys').select('kid', 'private_jwk_ciphertext');
   const clients = await knex('clients').whereNotNull('secret_ciphertext').select('client_id', 'secret_ciphertext');
   const totp = await knex('citizens').whereNotNull('totp_secret_ciphertext').select('id', 'totp_secret_ciphertext');
+  const logKeys = await knex('authentication_log_keys').select('citizen_id', 'data_key');
   return {
     citizen_data_keys: Object.fromEntries(citizens.map((r) => [r.id as string, r.data_key as string])),
     signing_keys: Object.fromEntries(keys.map((r) => [r.kid as string, r.private_jwk_ciphertext as string])),
     client_secrets: Object.fromEntries(clients.map((r) => [r.client_id as string, r.secret_ciphertext as string])),
     totp_secrets: Object.fromEntries(totp.map((r) => [r.id as string, r.totp_secret_ciphertext as string])),
+    authentication_log_keys: Object.fromEntries(logKeys.map((r) => [r.citizen_id as string, r.data_key as string])),
   };
 }
 const kekOf = (value: string) => value.split(':')[1];
@@ -133,7 +135,8 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
     assert.deepEqual(status.kinds.signing_keys, { A: 8 }, 'RS256, ES256, PS256 and EdDSA, two generations');
     assert.deepEqual(status.kinds.client_secrets, { A: 2 }, 'the public client has no secret');
     assert.deepEqual(status.kinds.totp_secrets, { A: 1 });
-    assert.equal(status.remaining, 19);
+    assert.deepEqual(status.kinds.authentication_log_keys, { A: 1 }, 'the one citizen who signed in has an authentication log key');
+    assert.equal(status.remaining, 20);
     assert.deepEqual(status.missing_kek_ids, []);
   });
 
@@ -156,7 +159,7 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
       },
     };
     const rotation = createKekRotation({
-      citizenQueries, vault: c.vault, keys: c.keys, clients: c.clients, envelope: c.envelope, configuredKekIds: ['B', 'A'], audit: c.audit,
+      citizenQueries, vault: c.vault, keys: c.keys, clients: c.clients, authenticationLog: c.authenticationLog, envelope: c.envelope, configuredKekIds: ['B', 'A'], audit: c.audit,
     });
     const report = await rotation.rotate({ batchSize: 3 });
 
@@ -165,7 +168,8 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
     assert.deepEqual(report.kinds.signing_keys, { rewrapped: 8, already_current: 0, gone: 0, retried: 0, conflicts: 0, unreadable: 0, remaining: 0 });
     assert.deepEqual(report.kinds.client_secrets, { rewrapped: 2, already_current: 0, gone: 0, retried: 0, conflicts: 0, unreadable: 0, remaining: 0 });
     assert.deepEqual(report.kinds.totp_secrets, { rewrapped: 1, already_current: 0, gone: 0, retried: 0, conflicts: 0, unreadable: 0, remaining: 0 });
-    assert.equal(report.rewrapped, 18);
+    assert.deepEqual(report.kinds.authentication_log_keys, { rewrapped: 1, already_current: 0, gone: 0, retried: 0, conflicts: 0, unreadable: 0, remaining: 0 });
+    assert.equal(report.rewrapped, 19);
     assert.equal(report.remaining, 0);
     assert.equal(report.complete, true);
 
@@ -174,6 +178,10 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
       for (const [id, value] of Object.entries(stored[kind])) assert.equal(kekOf(value), 'B', `${kind} ${id} names B`);
     }
     assert.equal(Object.keys(stored.citizen_data_keys).length, 7, 'the cancelled citizen kept no data key');
+    // The authentication log's network data reads under B; its ciphertexts were not touched.
+    const [logKeyOwner, logKey] = Object.entries(stored.authentication_log_keys)[0]!;
+    assert.throws(() => onlyA.openDataKey(logKey, `authentication_log_keys/${logKeyOwner}`), DecryptionError);
+    assert.ok((await c.authenticationLog.reveal(logKeyOwner)).some((entry) => entry.address && entry.user_agent), 'the log still opens');
     assert.equal((await c.citizenQueries.findCitizenById(cancelledMeanwhile))!.status, 'cancelled', 'the concurrent cancellation was not undone');
     // The data itself was not touched: same field ciphertexts, same blind indexes.
     assert.deepEqual(await identityColumns(c), identityBefore.filter((row) => row.id !== cancelledMeanwhile));
@@ -181,7 +189,7 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
     const [entry] = (await c.audit.latest({ limit: 20 })).filter((e) => e.type === 'kek.rotated');
     assert.ok(entry, 'the rotation is in the audit log');
     assert.equal(entry.actor, 'operator');
-    assert.deepEqual(entry.details, { kek_id: 'B', count: 18, status: 'complete' });
+    assert.deepEqual(entry.details, { kek_id: 'B', count: 19, status: 'complete' });
   });
 
   it('running it again changes nothing (idempotent), and kek-status then reports done', async () => {
@@ -196,10 +204,11 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
     assert.equal(report.kinds.signing_keys.already_current, 8);
     assert.equal(report.kinds.client_secrets.already_current, 2);
     assert.equal(report.kinds.totp_secrets.already_current, 1);
+    assert.equal(report.kinds.authentication_log_keys.already_current, 1);
     assert.deepEqual(await wrappedValues(c), before, 'not one stored value changed');
     const status = await cli(c, 'keys', 'kek-status', '--json');
     assert.equal(status.exitCode, 0);
-    assert.deepEqual((status.body as KekStatus).kinds, { citizen_data_keys: { B: 7 }, signing_keys: { B: 8 }, client_secrets: { B: 2 }, totp_secrets: { B: 1 } });
+    assert.deepEqual((status.body as KekStatus).kinds, { citizen_data_keys: { B: 7 }, signing_keys: { B: 8 }, client_secrets: { B: 2 }, totp_secrets: { B: 1 }, authentication_log_keys: { B: 1 } });
     const usage = await runCommand(c, ['keys', 'rotate-kek', '--batch-size', '0']);
     assert.equal(usage.exitCode, 2, 'a bad batch size is a usage error');
   });
@@ -253,10 +262,12 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
     during = await startTestApp({ shareWith: first, env: { KEY_ENCRYPTION_KEYS: `C:${KEY_C},B:${KEY_B}` } });
     const other = await startTestApp({ shareWith: first, env: { KEY_ENCRYPTION_KEYS: `C:${KEY_C},B:${KEY_B}` } });
     try {
+      // The sign-ins of the tests before gave more citizens an authentication log key.
+      const logKeys = Object.keys((await wrappedValues(during.container)).authentication_log_keys).length;
       const reports = await Promise.all([during, other].map((app) => app.container.kekRotation.rotate({ batchSize: 2 })));
       for (const kind of KEK_KINDS) {
         const [a, b] = reports.map((r) => r.kinds[kind]);
-        const total = { citizen_data_keys: 7, signing_keys: 8, client_secrets: 2, totp_secrets: 1 }[kind];
+        const total = { citizen_data_keys: 7, signing_keys: 8, client_secrets: 2, totp_secrets: 1, authentication_log_keys: logKeys }[kind];
         assert.equal(a!.rewrapped + b!.rewrapped, total, `${kind}: each value re-wrapped once in total`);
         assert.equal(a!.conflicts + b!.conflicts + a!.unreadable + b!.unreadable, 0);
         assert.equal(a!.remaining + b!.remaining, 0);
@@ -291,6 +302,8 @@ async function createKekRotationWithOnly(container: Container, keys: string) {
   const { createSigningKeyQueries } = await import('../../src/queries/signing-keys.js');
   const { createClientService } = await import('../../src/services/clients.js');
   const { createClientQueries } = await import('../../src/queries/clients.js');
+  const { createAuthenticationLog } = await import('../../src/services/authentication-log.js');
+  const { createAuthenticationLogQueries } = await import('../../src/queries/authentication-log.js');
   const keyring = parseKeyring('KEY_ENCRYPTION_KEYS', keys, [])!;
   const envelope = createEnvelope(keyring);
   const knex = container.db.knex;
@@ -299,6 +312,7 @@ async function createKekRotationWithOnly(container: Container, keys: string) {
     vault: createIdentityVault({ envelope, blindIndexSecret: container.config.secrets.blindIndexSecret }),
     keys: createSigningKeyService({ queries: createSigningKeyQueries(knex), envelope, retiredKeyGraceSeconds: 60 }),
     clients: createClientService({ queries: createClientQueries(knex), envelope, validateMetadata: async () => {} }),
+    authenticationLog: createAuthenticationLog({ queries: createAuthenticationLogQueries(knex), envelope, retentionDays: 183 }),
     envelope,
     configuredKekIds: [...keyring.keys.keys()],
     audit: container.audit,

@@ -233,8 +233,9 @@ describe('lawful access', function () {
 
     it('has every step in the audit log, which still verifies, and no identity data there or in the ledger', async () => {
       const entries = await entriesFor(requestId);
-      assert.deepEqual(entries.map((e) => e.type), ['lawful_access.requested', 'lawful_access.approved', 'identity.decrypted', 'lawful_access.revealed']);
-      assert.deepEqual(entries.map((e) => e.details.operator_id), [officerA, officerB, officerA, officerA]);
+      // The second identity.decrypted is the authentication log's network data.
+      assert.deepEqual(entries.map((e) => e.type), ['lawful_access.requested', 'lawful_access.approved', 'identity.decrypted', 'lawful_access.revealed', 'identity.decrypted']);
+      assert.deepEqual(entries.map((e) => e.details.operator_id), [officerA, officerB, officerA, officerA, officerA]);
       for (const entry of entries) {
         assert.equal(entry.actor, 'operator');
         assert.equal(entry.citizenId, null, 'kept out of the citizen\'s own activity');
@@ -248,6 +249,7 @@ describe('lawful access', function () {
       const decrypted = entries.find((e) => e.type === 'identity.decrypted')!;
       assert.equal(decrypted.details.purpose, 'lawful_access');
       assert.deepEqual([...(decrypted.details.fields as string[])].sort(), ['birthDate', 'documentNumber', 'documentType', 'name']);
+      assert.deepEqual(entries.at(-1)!.details.fields, ['network_address', 'user_agent']);
       const result = await app.container.audit.verify();
       assert.equal(result.ok, true, JSON.stringify(result));
 
@@ -299,7 +301,10 @@ describe('lawful access', function () {
       assert.ok(result.authentication_log.some((e) => e.type === 'account.cancelled'));
       assert.ok(result.authentication_log.some((e) => e.type === 'sign_in.succeeded' && e.client_id === isp.client_id));
       const types = (await entriesFor(id)).map((e) => e.type);
-      assert.deepEqual(types, ['lawful_access.requested', 'lawful_access.approved', 'lawful_access.revealed'], 'nothing was decrypted');
+      assert.deepEqual(types, ['lawful_access.requested', 'lawful_access.approved', 'lawful_access.revealed', 'identity.decrypted'], 'no identity was decrypted');
+      const decrypted = (await entriesFor(id)).at(-1)!;
+      assert.deepEqual(decrypted.details.fields, ['network_address', 'user_agent'], 'only the network data, kept for its retention period after cancellation');
+      assert.ok(result.authentication_log.some((e) => e.type === 'sign_in.succeeded' && e.address && e.user_agent));
     });
   });
 

@@ -5,7 +5,9 @@
 // password recovery (also a failed one), cancellation, recovery codes shown and used — then
 // dump every PostgreSQL table, every Redis key and the captured logs, and everything the ISP
 // received, and find none of the names, document numbers (normalised and as typed), birth dates
-// (YYYY-MM-DD and YYYYMMDD) or recovery codes.
+// (YYYY-MM-DD and YYYYMMDD) or recovery codes — nor the network address and User-Agent the
+// sign-ins came from, which only the authentication log keeps, encrypted (behind a trusted
+// proxy, so the address arrives in X-Forwarded-For).
 import assert from 'node:assert/strict';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import type { Redis } from 'ioredis';
@@ -104,6 +106,9 @@ describe('no plaintext personal data in the database, Redis, logs or anything se
   let sms: TestSmsGateway;
   // A citizen's own address and number, sealed at rest: they may appear only as a message's recipient.
   const contactNeedles: Needle[] = [{ label: 'email address', value: 'p1.private@example.test' }, { label: 'phone number', value: '+8613912345678' }];
+  // Where the citizens' browsers sign in from: the authentication log keeps both, encrypted only.
+  const network = { 'x-forwarded-for': '203.0.113.45', 'user-agent': 'PrivacyProbeBrowser/7.3 (Plan9; rv:77) Probe/20261203', 'accept-language': 'en' };
+  const networkNeedles: Needle[] = [{ label: 'client network address', value: network['x-forwarded-for'] }, { label: 'client User-Agent', value: network['user-agent'] }, { label: 'client User-Agent product', value: 'PrivacyProbeBrowser' }];
   const deliveredSources = (): Source[] => [
     ...smtp.delivered.map((mail) => ({ where: 'delivered email', text: mail.raw })),
     ...sms.received.map((request) => ({ where: 'delivered SMS', text: JSON.stringify(request.body) })),
@@ -121,7 +126,7 @@ describe('no plaintext personal data in the database, Redis, logs or anything se
   before(async () => {
     smtp = await startSmtpServer();
     sms = await startSmsGateway();
-    app = await startTestApp({ env: { SMTP_URL: smtp.url, SMS_GATEWAY_URL: sms.url } });
+    app = await startTestApp({ env: { SMTP_URL: smtp.url, SMS_GATEWAY_URL: sms.url, TRUST_PROXY: 'true' } });
     for (const p of [...people, p7]) {
       await seedSandbox(app.container, { documentType: p.documentType, documentNumber: p.documentNumber, name: p.name, birthDate: p.birthDate });
     }
@@ -160,7 +165,7 @@ describe('no plaintext personal data in the database, Redis, logs or anything se
     const scope = discovery.scopes_supported.filter((s) => s !== 'identity' && s !== 'offline_access').join(' ');
     const client = await createClient(app.container, { name: 'Privacy ISP', scope });
     for (const p of [p1, p2, p5]) {
-      const flow = await signIn(app.url, client, { cyberspace_id: p.cyberspaceId!, password: p.password }, { params: { scope } });
+      const flow = await signIn(app.url, client, { cyberspace_id: p.cyberspaceId!, password: p.password }, { params: { scope }, browser: new Browser(app.url, network) });
       received(`redirect to the ISP (${p.label})`, flow.callback.href);
       assert.ok(flow.code, `${p.label}: ${flow.callback.href}`);
       const tokens = await exchangeCode(app.url, client, flow.code, flow.verifier);
@@ -178,7 +183,7 @@ describe('no plaintext personal data in the database, Redis, logs or anything se
       received(`introspection (${p.label})`, introspection.body);
     }
     // A wrong password at the ISP's sign-in page.
-    const browser = new Browser(app.url, { 'accept-language': 'en' });
+    const browser = new Browser(app.url, network);
     const login = await browser.navigate(authorizeUrl(app.url, client, { scope }).url.href);
     assert.ok(isPage(login));
     const failed = await browser.submit(login, 'form[action$="/login"]', { cyberspace_id: p4.cyberspaceId!, password: 'not the right password at all' });
@@ -189,7 +194,7 @@ describe('no plaintext personal data in the database, Redis, logs or anything se
   it('opens the dashboard, refuses a wrong password, recovers a password, cancels an account', async () => {
     pages.dashboard = await signInToAccount(new Browser(app.url), p1.cyberspaceId!, p1.password);
     assert.equal(pages.dashboard.status, 200);
-    const wrong = await signInToAccount(new Browser(app.url), p3.cyberspaceId!, 'definitely the wrong password');
+    const wrong = await signInToAccount(new Browser(app.url, network), p3.cyberspaceId!, 'definitely the wrong password');
     assert.equal(wrong.status, 400);
 
     // Recovery, as typed: P3 succeeds; P4 fails with the wrong birth date.
@@ -270,22 +275,26 @@ describe('no plaintext personal data in the database, Redis, logs or anything se
   it('finds none of the names, document numbers or birth dates in any table, Redis key, log line or ISP response', async () => {
     const { sources, tables, rows, keys } = await dumpEverything();
     // The dump really covered the stores the flows wrote to.
-    for (const table of ['citizens', 'audit_log', 'oidc_payloads', 'sandbox_identities', 'clients', 'signing_keys', 'notification_outbox', 'citizen_contacts']) {
+    for (const table of ['citizens', 'audit_log', 'oidc_payloads', 'sandbox_identities', 'clients', 'signing_keys', 'notification_outbox', 'citizen_contacts', 'authentication_log', 'authentication_log_keys']) {
       assert.ok(tables.includes(table), `table ${table} dumped (got ${tables.join(', ')})`);
     }
     assert.ok(rows > 30, `rows dumped: ${rows}`);
     if (app.container.ephemeral.kind === 'redis') assert.ok(keys.length > 5, `Redis keys dumped: ${keys.length}`);
     assert.ok(app.logs.length > 20, `log lines captured: ${app.logs.length}`);
     assert.ok(isp.length >= 15, `ISP responses captured: ${isp.length}`);
+    const sealedNetwork = await app.container.db.knex('authentication_log').whereNotNull('address_ciphertext').whereNotNull('user_agent_ciphertext').count<{ c: string }[]>('* as c');
+    assert.ok(Number(sealedNetwork[0]!.c) >= 9, 'the network data is stored (encrypted) — the scan looked at real data');
+    const p1Row = (await app.container.citizenQueries.findCitizenByCyberspaceId(p1.cyberspaceId!))!;
+    assert.ok((await app.container.authenticationLog.reveal(p1Row.id)).some((e) => e.address === network['x-forwarded-for'] && e.user_agent === network['user-agent']), 'and it opens to the right values');
     const citizens = await app.container.db.knex('citizens').whereNotNull('name_ciphertext').count<{ c: string }[]>('* as c');
     assert.equal(Number(citizens[0]!.c), people.length - 1, 'the identities are stored (encrypted) — the scan looked at real data');
 
     assert.equal(recoveryCodes.length, 10, 'the scan looks for the recovery codes shown');
     const codeNeedles = recoveryCodes.flatMap((code) => [{ label: 'recovery code', value: code }, { label: 'recovery code without its hyphen', value: code.replace('-', '') }]);
     const findings = [
-      ...scanForPlaintext(sources, [...needles(), ...contactNeedles, ...codeNeedles]),
+      ...scanForPlaintext(sources, [...needles(), ...contactNeedles, ...codeNeedles, ...networkNeedles]),
       // Delivered messages name their recipient, and nothing else about the person.
-      ...scanForPlaintext(deliveredSources(), [...needles(), ...codeNeedles]),
+      ...scanForPlaintext(deliveredSources(), [...needles(), ...codeNeedles, ...networkNeedles]),
     ];
     assert.ok(deliveredSources().length >= 4, 'the scan covered delivered emails and SMS');
     assert.equal(findings.length, 0, `plaintext personal data found:\n${describeFindings(findings)}`);

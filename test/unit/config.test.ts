@@ -165,6 +165,17 @@ describe('configuration', () => {
     });
   });
 
+  describe('authentication log retention (AUTH_LOG_RETENTION_DAYS)', () => {
+    it('keeps 183 days by default, longer when configured, never less than the legal six months', () => {
+      assert.equal(loadConfig(productionEnv(dataDir)).authenticationLog.retentionDays, 183);
+      assert.equal(loadConfig({ ...productionEnv(dataDir), AUTH_LOG_RETENTION_DAYS: '365' }).authenticationLog.retentionDays, 365);
+      for (const days of ['182', '0', '3651', 'six months', '']) {
+        assertNamed(problemsOf({ ...productionEnv(dataDir), AUTH_LOG_RETENTION_DAYS: days }), ['AUTH_LOG_RETENTION_DAYS']);
+      }
+      assertNamed(problemsOf({ DATA_DIR: dataDir, AUTH_LOG_RETENTION_DAYS: '30' }), ['AUTH_LOG_RETENTION_DAYS']);
+    });
+  });
+
   describe('secrets from files', () => {
     it('reads every secret from its *_FILE path (trimming the trailing newline)', () => {
       const env = productionEnv(dataDir);

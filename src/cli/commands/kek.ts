@@ -7,6 +7,7 @@ const LABELS: Record<(typeof KEK_KINDS)[number], string> = {
   signing_keys: 'signing keys',
   client_secrets: 'client secrets',
   totp_secrets: 'second-factor secrets',
+  authentication_log_keys: 'authentication log keys',
 };
 
 function batchSize(value: unknown): number | undefined {

@@ -45,12 +45,18 @@ export const operationCommands: Command[] = [
   },
   {
     name: 'prune',
-    summary: 'delete what has expired from PostgreSQL: grants and registration tokens past their lifetime, signing keys whose tokens have all expired (reads already ignore them; this reclaims the space)',
+    summary: 'delete what has expired from PostgreSQL: grants and registration tokens past their lifetime, signing keys whose tokens have all expired (reads already ignore them; this reclaims the space), and authentication log entries past AUTH_LOG_RETENTION_DAYS (the server also does this hourly)',
     usage: 'prune [--json]',
     options: { json: { type: 'boolean' } },
     async run(container, values) {
-      const result = { expired_grants_and_tokens: await container.durable.deleteExpired(), signing_keys: (await container.keys.pruneExpiredKeys()).length };
-      return { output: values.json ? json(result) : `deleted ${result.expired_grants_and_tokens} expired grant(s) and token(s), ${result.signing_keys} signing key(s)\n` };
+      const log = await container.authenticationLog.prune();
+      const result = {
+        expired_grants_and_tokens: await container.durable.deleteExpired(),
+        signing_keys: (await container.keys.pruneExpiredKeys()).length,
+        authentication_log_entries: log.entries,
+        authentication_log_keys: log.keys,
+      };
+      return { output: values.json ? json(result) : `deleted ${result.expired_grants_and_tokens} expired grant(s) and token(s), ${result.signing_keys} signing key(s), ${log.entries} authentication log entr${log.entries === 1 ? 'y' : 'ies'} from before ${log.before}\n` };
     },
   },
   {
