@@ -97,6 +97,20 @@ describe('ISP onboarding', () => {
     assert.ok(again.tokens.access_token, 'a reactivated ISP signs citizens in again');
   });
 
+  it('an ISP suspended while a citizen is on its sign-in page gets no code: the resume step refuses it', async () => {
+    const client = await createClient(app.container, { name: 'Suspended meanwhile' });
+    const citizen = await app.container.citizens.createTestCitizen();
+    const browser = new Browser(app.url, { 'accept-language': 'en' });
+    const login = await browser.navigate(authorizeUrl(app.url, client).url.href);
+    assert.ok(isPage(login) && login.document.querySelector('form[action$="/login"]'), 'the sign-in page');
+    await app.container.clientOnboarding.suspend(client.client_id, { reason: 'test: suspended mid-sign-in', by });
+    let result = await browser.submit(login, 'form[action$="/login"]', { cyberspace_id: citizen.cyberspace_id, password: citizen.password });
+    if (isPage(result) && result.document.querySelector('form[action$="/confirm"]')) result = await browser.submit(result, 'form[action$="/confirm"]', {}, { name: 'decision', value: 'allow' });
+    assert.ok(isPage(result), 'no redirect to the ISP with a code');
+    assert.equal(result.status, 400);
+    assert.match(result.document.querySelector('main')?.text ?? '', /suspended/);
+  });
+
   it('a token the revocation missed still fails at userinfo and introspection while the ISP is not active', async () => {
     const client = await createClient(app.container, { name: 'Gate only' });
     const citizen = await app.container.citizens.createTestCitizen();
