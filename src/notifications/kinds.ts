@@ -4,7 +4,7 @@
 export const NOTIFICATION_KINDS = [
   'recovery_started', 'recovery_completed', 'recovery_cancelled',
   'second_factor_added', 'second_factor_removed',
-  'recovery_codes_created', 'recovery_code_used',
+  'recovery_codes_created', 'recovery_code_used', 'recovery_codes_low',
   'passkey_added', 'passkey_removed',
   'password_changed', 'new_device', 'guardian_request', 'lawful_access_disclosed',
   'account_suspended', 'account_cancelled',

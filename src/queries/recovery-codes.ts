@@ -21,6 +21,11 @@ export function createRecoveryCodeQueries(knex: Knex) {
       const updated = await db('recovery_codes').where({ citizen_id: citizenId, code_hash: hash }).whereNull('used_at').update({ used_at: db.fn.now() });
       return updated === 1;
     },
+    /** How many unused codes the citizen has, read inside the caller's transaction. */
+    async countUnused(db: Db, citizenId: string): Promise<number> {
+      const row = await db('recovery_codes').where({ citizen_id: citizenId }).whereNull('used_at').count<{ n: string }[]>('* as n').first();
+      return Number(row?.n ?? 0);
+    },
     /** How many codes are left, and when the current set was made (null: never). */
     async summary(citizenId: string): Promise<{ remaining: number; issuedAt: Date | null }> {
       const row = await knex('recovery_codes')

@@ -11,7 +11,8 @@
 //   atomic UPDATE (…WHERE used_at IS NULL) instead of ten argon2 runs queued behind sign-ins.
 // - Shown once, on the page that made them; never stored, logged or exported in the clear.
 // - Each use: marked used in one statement (two racing uses of one code: one wins), told by
-//   email/SMS through the outbox in the same transaction, in the activity, and on the dashboard.
+//   email/SMS through the outbox in the same transaction (and, as the set runs low, a reminder to
+//   make new ones), in the activity, and on the dashboard.
 import { createHmac, hkdfSync, randomInt } from 'node:crypto';
 import type { Knex } from 'knex';
 import { FormError } from '../errors.js';
@@ -113,13 +114,16 @@ export function createRecoveryCodes(deps: Dependencies) {
     async use(citizen: CitizenRow, typed: unknown, context: { device: string; clientId?: string }): Promise<RecoveryCodeUse> {
       const symbols = normalizeCode(typed);
       if (!symbols) return 'invalid_recovery_code';
-      const used = await deps.db.transaction(async (trx) => {
-        if (!(await deps.queries.consumeCode(trx, citizen.id, hashOf(citizen.id, symbols)))) return false;
-        await deps.notify(trx, citizen.id, 'recovery_code_used', { at: new Date().toISOString() });
-        return true;
+      const remaining = await deps.db.transaction(async (trx) => {
+        if (!(await deps.queries.consumeCode(trx, citizen.id, hashOf(citizen.id, symbols)))) return undefined;
+        const at = new Date().toISOString();
+        await deps.notify(trx, citizen.id, 'recovery_code_used', { at });
+        const left = await deps.queries.countUnused(trx, citizen.id);
+        // Once, as the set runs low: time to make new ones.
+        if (left === FEW_LEFT) await deps.notify(trx, citizen.id, 'recovery_codes_low', { at });
+        return left;
       });
-      if (!used) return 'invalid_recovery_code';
-      const { remaining } = await summary(citizen.id);
+      if (remaining === undefined) return 'invalid_recovery_code';
       await deps.audit.record({ type: 'account.recovery_code_used', citizenId: citizen.id, clientId: context.clientId, actor: 'citizen', details: { count: remaining, device: context.device } });
       await deps.notices.recoveryCodeUsed(citizen.id, context.device, context.clientId);
       return 'ok';

@@ -293,13 +293,14 @@ describe('recovery codes', function () {
     assert.equal(lifted.acr, ACR_PASSWORD_TOTP);
   });
 
-  it('warns on the dashboard when few codes are left', async () => {
+  it('warns on the dashboard, and once by email/SMS, when few codes are left', async () => {
     const { credentials, codes, browser } = first;
     const citizen = await citizenRow(credentials);
     assert.equal(text(await dashboard(browser), '#recovery-codes-few').length, 0, 'no warning with 7 left');
     for (const code of codes.slice(2, 6)) assert.equal(await app.container.recoveryCodes.use(citizen, code, { device: 'other/other' }), 'ok');
     const home = await dashboard(browser);
     assert.deepEqual(text(home, '#recovery-codes-few'), [en['account.recovery_codes.few'].replace('{count}', '3')]);
+    assert.equal(await outbox(credentials, 'recovery_codes_low'), 1);
     first.codes = codes.slice(6);
   });
 

@@ -16,6 +16,8 @@ export const notificationsEn = {
   'notify.recovery_codes_created.body': 'New recovery codes were created for your cyberspace ID account on {at}; the old ones no longer work.',
   'notify.recovery_code_used.subject': 'A recovery code of your cyberspace ID account was used',
   'notify.recovery_code_used.body': 'A recovery code of your cyberspace ID account was used on {at}.',
+  'notify.recovery_codes_low.subject': 'Few recovery codes are left for your cyberspace ID account',
+  'notify.recovery_codes_low.body': 'After a recovery code was used on {at}, only a few unused ones are left for your cyberspace ID account. Sign in and make new ones before they run out.',
   'notify.passkey_added.subject': 'A passkey was added to your cyberspace ID account',
   'notify.passkey_added.body': 'A passkey was added to your cyberspace ID account on {at}.',
   'notify.passkey_removed.subject': 'A passkey was removed from your cyberspace ID account',

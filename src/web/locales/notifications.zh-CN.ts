@@ -18,6 +18,8 @@ export const notificationsZhCN: Record<keyof typeof notificationsEn, string> = {
   'notify.recovery_codes_created.body': '您的网络身份认证账户已于 {at} 生成新的恢复码，旧的恢复码不再有效。',
   'notify.recovery_code_used.subject': '您的网络身份认证账户的恢复码已被使用',
   'notify.recovery_code_used.body': '您的网络身份认证账户的一个恢复码已于 {at} 被使用。',
+  'notify.recovery_codes_low.subject': '您的网络身份认证账户的恢复码所剩不多',
+  'notify.recovery_codes_low.body': '{at} 使用了一个恢复码后，您的网络身份认证账户只剩下少量未使用的恢复码。请登录并在用完之前生成新的恢复码。',
   'notify.passkey_added.subject': '您的网络身份认证账户已添加通行密钥',
   'notify.passkey_added.body': '您的网络身份认证账户已于 {at} 添加一个通行密钥。',
   'notify.passkey_removed.subject': '您的网络身份认证账户已移除通行密钥',
