@@ -33,6 +33,9 @@ async function main(): Promise<void> {
   const metricsServer = config.metrics.address ? await listenForMetrics(container.metrics, config.metrics.address, config.metrics.token) : undefined;
   if (metricsServer) logger.info({ url: `${metricsServer.url}/metrics` }, 'metrics served on their own listener');
   else if (!config.metrics.onPublicPort) logger.warn('metrics are not served: set METRICS_TOKEN or METRICS_ADDRESS to scrape them');
+  // The authentication log and the sign-in limits take the client address from ctx.ip (app.ts):
+  // behind a proxy without TRUST_PROXY, that is the proxy's own address for everyone.
+  if (config.env === 'production' && !config.trustProxy) logger.warn('TRUST_PROXY is false: client addresses in the authentication log and sign-in limits are the connection peer; behind a proxy set TRUST_PROXY=true');
   // The embedded database admits one process: the CLI talks to us instead (cli/bridge.ts).
   const bridge = container.db.embedded ? serveCliBridge(container) : undefined;
   logger.info({ issuer: config.issuer, database: container.db.embedded ? 'embedded PGlite' : 'PostgreSQL', ephemeral: container.ephemeral.kind }, 'Cyberspace ID is running');

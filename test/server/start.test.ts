@@ -25,7 +25,7 @@ type Server = {
 /** The environment a developer's shell would give `npm start`, minus anything configuring us. */
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  const configured = /^(NODE_ENV|PORT|ISSUER|DATABASE_URL|REDIS_URL|DATA_DIR|LOG_LEVEL|TRUST_PROXY|COOKIE_SECRETS|PAIRWISE_SECRET|BLIND_INDEX_SECRET|KEY_ENCRYPTION_KEYS)(_FILE)?$/;
+  const configured = /^(NODE_ENV|PORT|ISSUER|DATABASE_URL|REDIS_URL|DATA_DIR|LOG_LEVEL|TRUST_PROXY|COOKIE_SECRETS|PAIRWISE_SECRET|BLIND_INDEX_SECRET|KEY_ENCRYPTION_KEYS|METRICS_TOKEN|METRICS_ADDRESS|AUTH_LOG_RETENTION_DAYS)(_FILE)?$/;
   for (const [key, value] of Object.entries(process.env)) if (!configured.test(key)) env[key] = value;
   return { ...env, ...extra };
 }
@@ -48,8 +48,8 @@ function spawnMain(env: Record<string, string>): Omit<Server, 'url'> {
 }
 
 /** Starts the server and waits until it has printed how to try a login. */
-async function startServer(dataDir: string, port: number): Promise<Server> {
-  const server = spawnMain({ DATA_DIR: dataDir, PORT: String(port) });
+async function startServer(dataDir: string, port: number, extra: Record<string, string> = {}): Promise<Server> {
+  const server = spawnMain({ DATA_DIR: dataDir, PORT: String(port), ...extra });
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server not ready after ${STARTUP_TIMEOUT_MS} ms:\n${server.output()}`)), STARTUP_TIMEOUT_MS);
     const check = () => {
@@ -204,8 +204,14 @@ describe('npm start (embedded stores, development)', function () {
 
   it('after a restart on the same DATA_DIR, keeps the JWKS kids, the demo client and the demo citizen', async () => {
     assert.ok(firstRun, 'needs the first run');
-    const second = await startServer(dataDir, port);
+    // This start also serves metrics on a listener of their own (METRICS_ADDRESS).
+    const metricsPort = await freePort();
+    const second = await startServer(dataDir, port, { METRICS_ADDRESS: `127.0.0.1:${metricsPort}` });
     try {
+      assert.equal((await fetch(`${second.url}/metrics`)).status, 404, 'not on the public port');
+      const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      assert.equal(metrics.status, 200);
+      assert.match(await metrics.text(), /cyberid_http_request_duration_seconds/);
       assert.deepEqual(await jwksKids(second.url), firstRun.kids, 'same signing keys');
       assert.equal(readFileSync(path.join(dataDir, 'demo.json'), 'utf8'), firstRun.demo, 'same demo client and citizen');
       const demo = demoCredentials(second.output()) as { cyberspace_id: string; password: string };
