@@ -170,6 +170,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     envelope,
     validateMetadata: async (metadata) => providerHolder!.current().Client.validate(metadata),
     production: config.env === 'production',
+    audit,
   });
 
   const render = createViewRenderer();

@@ -6,6 +6,7 @@ import type { ClientQueries, ClientRow, ClientStatus } from '../queries/clients.
 import { rewrapAll, type RewrapCounts, type RewrapOptions, type RewrapSource } from '../crypto/rewrap.js';
 import { clientMetadataProblems, redirectUriProblems, sectorProblems } from './redirect-uri-policy.js';
 import { ValidationError, NotFoundError } from '../errors.js';
+import type { AuditService } from './audit.js';
 import { DEFAULT_ID_TOKEN_ALG, type SigningAlgorithm } from './signing-keys.js';
 import { PINNED_SECTOR_PROPERTY, pairwiseSectorOf } from './pairwise-sector.js';
 import { GRANTABLE_SCOPES, IDENTITY_SCOPE } from '../oidc/claims.js';
@@ -50,6 +51,8 @@ type Dependencies = {
   validateMetadata: (metadata: ClientMetadata) => Promise<void>;
   /** Production requires loopback-only (native) clients to name their own sector. */
   production?: boolean;
+  /** The audit log: an ISP's own registration and updates (RFC 7591/7592) are recorded there. */
+  audit?: Pick<AuditService, 'record'>;
 };
 
 export const DEFAULT_CLIENT_SCOPE = 'openid offline_access';
@@ -119,7 +122,7 @@ function refuseSectorMove(current: Record<string, unknown>, next: Record<string,
   }
 }
 
-export function createClientService({ queries, envelope, validateMetadata, production = false }: Dependencies) {
+export function createClientService({ queries, envelope, validateMetadata, production = false, audit }: Dependencies) {
   function inputProblems(input: ClientInput): string[] {
     const problems: string[] = [];
     if (!input.name?.trim()) problems.push('name is required');
@@ -278,6 +281,11 @@ export function createClientService({ queries, envelope, validateMetadata, produ
       }
       const { client_secret: secret, ...rest } = metadata;
       await save(rest as ClientMetadata, typeof secret === 'string' ? secret : undefined);
+      // A self-registered ISP lands in review (client-onboarding.ts): the operator finds it here.
+      const scopes = String(metadata.scope ?? '').split(' ').filter(Boolean);
+      await audit?.record(existing
+        ? { type: 'client.updated', clientId: metadata.client_id, actor: 'isp', details: { scopes, status: existing.status } }
+        : { type: 'client.registered', clientId: metadata.client_id, actor: 'isp', details: { reason_code: 'dynamic_registration', status: 'submitted' } });
     },
 
     deleteClient: (clientId: string) => queries.deleteClient(clientId),
