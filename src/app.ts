@@ -25,6 +25,7 @@ import { createAccountPasskeysRouter } from './routes/account-passkeys.js';
 import { createAccountRecoveryCodesRouter } from './routes/account-recovery-codes.js';
 import { createAccountAssuranceRouter } from './routes/account-assurance.js';
 import { createRecoverRouter } from './routes/recover.js';
+import { createAdminRouters } from './routes/admin/index.js';
 import { createSystemRouter } from './routes/system.js';
 import { createDevelopersRouter } from './routes/developers.js';
 import { loadDocSet } from './web/doc-pages.js';
@@ -65,6 +66,7 @@ export function createApp(container: Container, options: AppOptions = {}): Koa {
   forms.use(createAccountRecoveryCodesRouter(container).routes());
   forms.use(createAccountAssuranceRouter(container).routes());
   forms.use(createRecoverRouter(container).routes());
+  for (const router of createAdminRouters({ operators: container.operators, render, issuer: config.issuer, secureCookies: https })) forms.use(router.routes());
 
   const pages = new Router();
   pages.get('/', (ctx) => render(ctx, 'home', { titleKey: 'home.title' }));

@@ -78,7 +78,17 @@ export function createOperationCatalogue(deps: Dependencies) {
     'audit.verify': operation('auditor', false, () => audit.verify()),
     'audit.latest': operation('auditor', false, (input: { limit?: number }) => audit.latest(input)),
 
-    'lawful_access.list': operation('lawful_access_officer', false, (input: { status?: LawfulAccessStatus }) => lawfulAccess.list(input)),
+    // The ledger with each officer's handle beside their id (the console shows handles).
+    'lawful_access.list': operation('lawful_access_officer', false, async (input: { status?: LawfulAccessStatus }) => {
+      const [requests, operators] = await Promise.all([lawfulAccess.list(input), accounts.list()]);
+      const handles = new Map(operators.map((o) => [o.id, o.handle]));
+      const handle = (id: string | null) => (id ? handles.get(id) ?? id : null);
+      return requests.map((r) => ({
+        ...r,
+        requesting_handle: handle(r.requesting_officer), approving_handle: handle(r.approving_officer),
+        revealing_handle: handle(r.revealing_officer), refusing_handle: handle(r.refusing_officer),
+      }));
+    }),
     'lawful_access.request': operation('lawful_access_officer', true, (input: Omit<LawfulAccessRequestInput, 'officer'>, operator) =>
       lawfulAccess.request({ ...input, officer: operator.id })),
     'lawful_access.approve': operation('lawful_access_officer', true, (input: { id: string }, operator) => lawfulAccess.approve(input.id, operator.id)),

@@ -26,6 +26,10 @@ const NOT_WALKED: Record<string, string> = {
   layout: 'the frame of every page, audited with each of them',
   'demo-isp': 'the development demo ISP, not a page of the provider (never served in production)',
   'step-up': 'reached by test/sign-in/step-up.test.ts; not yet in the walk',
+  // The operator console is not a citizen page: test/browser/admin-console.test.ts walks and audits each view.
+  ...Object.fromEntries(['admin-login', 'admin-enrol', 'admin-enrol-authenticator', 'admin-home', 'admin-operators', 'admin-enrolment-code',
+    'admin-isps', 'admin-citizens', 'admin-keys', 'admin-audit', 'admin-lawful-access', 'admin-disclosure']
+    .map((view) => [view, 'the operator console, walked and audited by test/browser/admin-console.test.ts'])),
 };
 const REPO_README = fileURLToPath(new URL('../../README.md', import.meta.url));
 const LOCALES = ['en', 'zh-CN'] as const;

@@ -5,9 +5,11 @@ import { developersEn } from './developers.en.js';
 import { signInEn } from './sign-in.en.js';
 import { passkeyEn } from './passkey.en.js';
 import { notificationsEn } from './notifications.en.js';
+import { adminEn } from './admin.en.js';
 
 export const en = {
   ...notificationsEn,
+  ...adminEn,
   ...accountEn,
   ...consentEn,
   ...developersEn,

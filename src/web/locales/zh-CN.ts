@@ -6,9 +6,11 @@ import { developersZhCN } from './developers.zh-CN.js';
 import { signInZhCN } from './sign-in.zh-CN.js';
 import { passkeyZhCN } from './passkey.zh-CN.js';
 import { notificationsZhCN } from './notifications.zh-CN.js';
+import { adminZhCN } from './admin.zh-CN.js';
 
 export const zhCN: Record<MessageKey, string> = {
   ...notificationsZhCN,
+  ...adminZhCN,
   ...accountZhCN,
   ...consentZhCN,
   ...developersZhCN,
