@@ -34,7 +34,8 @@ export type OperatorSessionLimits = {
   reauthenticationSeconds: number;
 };
 
-export type SignedIn = { operator: OperatorRow; token: string };
+/** A new session: its operator, the token (given to the operator once) and the key naming it. */
+export type SignedIn = { operator: OperatorRow; token: string; sessionKey: string };
 /** A live session: its operator, and the key that names the session (never the token itself). */
 export type OperatorSession = { operator: OperatorRow; sessionKey: string };
 
@@ -51,6 +52,27 @@ type Dependencies = {
 
 export function createOperatorAuthentication({ queries, hasher, envelope, store, checkCode, record, limits, now = Date.now }: Dependencies) {
   const secretOf = (operator: OperatorRow) => envelope.open(operator.totp_secret_ciphertext!, operatorTotpAad(operator.id));
+
+  async function sessionByKey(id: string): Promise<OperatorSession | undefined> {
+    const payload = await store.find(SESSION_MODEL, id);
+    if (!payload) return undefined;
+    if (now() - Number(payload.createdAt) > limits.sessionAbsoluteSeconds * 1000) {
+      await store.destroy(SESSION_MODEL, id);
+      return undefined;
+    }
+    const operator = await queries.findOperatorById(String(payload.operatorId));
+    if (operator?.status !== 'active') {
+      await store.destroy(SESSION_MODEL, id);
+      return undefined;
+    }
+    await store.upsert(SESSION_MODEL, id, payload, limits.sessionIdleSeconds);
+    return { operator, sessionKey: id };
+  }
+
+  async function signOutByKey(id: string): Promise<void> {
+    await store.destroy(SESSION_MODEL, id);
+    await store.destroy(REAUTH_MODEL, `operator-reauth:${id}`);
+  }
 
   return {
     /** Handle, password and code together; FormError({ sign_in: 'invalid' | 'throttled' }) otherwise. */
@@ -77,29 +99,23 @@ export function createOperatorAuthentication({ queries, hasher, envelope, store,
       await store.reset(`operator-sign-in:handle:${digest(handle)}`);
       const token = randomBytes(32).toString('base64url');
       // grantId doubles as the per-operator index used by endAll().
-      await store.upsert(SESSION_MODEL, digest(token), { operatorId: usable.id, grantId: usable.id, createdAt: now() }, limits.sessionIdleSeconds);
+      const sessionKey = digest(token);
+      await store.upsert(SESSION_MODEL, sessionKey, { operatorId: usable.id, grantId: usable.id, createdAt: now() }, limits.sessionIdleSeconds);
       await record({ type: 'operator.signed_in', actor: 'operator', details: { operator_id: usable.id, amr: ['pwd', 'otp'] } });
-      return { operator: usable, token };
+      return { operator: usable, token, sessionKey };
     },
 
     /** The signed-in, still active operator for a session token, its idle timer renewed; undefined otherwise. */
     async session(token: string | undefined): Promise<OperatorSession | undefined> {
       if (!token || token.length > 100) return undefined;
-      const id = digest(token);
-      const payload = await store.find(SESSION_MODEL, id);
-      if (!payload) return undefined;
-      if (now() - Number(payload.createdAt) > limits.sessionAbsoluteSeconds * 1000) {
-        await store.destroy(SESSION_MODEL, id);
-        return undefined;
-      }
-      const operator = await queries.findOperatorById(String(payload.operatorId));
-      if (operator?.status !== 'active') {
-        await store.destroy(SESSION_MODEL, id);
-        return undefined;
-      }
-      await store.upsert(SESSION_MODEL, id, payload, limits.sessionIdleSeconds);
-      return { operator, sessionKey: id };
+      return sessionByKey(digest(token));
     },
+
+    /**
+     * The same, by the session's key: for credentials bound to a sign-in without holding its
+     * token (the admin API's access tokens, src/operators/api-tokens.ts).
+     */
+    sessionByKey,
 
     /**
      * Before a sensitive operation: a fresh authenticator code, unless this session gave one in the
@@ -117,10 +133,8 @@ export function createOperatorAuthentication({ queries, hasher, envelope, store,
       await record({ type: 'operator.reauthenticated', actor: 'operator', details: { operator_id: operator.id, amr: ['otp'] } });
     },
 
-    async signOut(token: string): Promise<void> {
-      await store.destroy(SESSION_MODEL, digest(token));
-      await store.destroy(REAUTH_MODEL, `operator-reauth:${digest(token)}`);
-    },
+    signOut: (token: string) => signOutByKey(digest(token)),
+    signOutByKey,
     /** Ends every session of an operator (disabled). */
     endAll: (operatorId: string) => store.revokeByGrantId(SESSION_MODEL, operatorId),
   };
