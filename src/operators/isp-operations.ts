@@ -1,7 +1,8 @@
 // The ISP registrar's operations: the onboarding decisions of services/client-onboarding.ts
 // (submitted → approved → active → suspended → active), each with its reason, taken by the
 // signed-in operator.
-import type { ClientOnboarding, OnboardingDecision } from '../services/client-onboarding.js';
+import { NotFoundError } from '../errors.js';
+import { decisionsFrom, type ClientOnboarding, type OnboardingDecision } from '../services/client-onboarding.js';
 import type { OperatorServices } from './catalogue.js';
 import { operation } from './operations.js';
 
@@ -13,6 +14,12 @@ export function createIspOperations({ clients, clientOnboarding }: Dependencies)
   return {
     'isps.list': operation('isp_registrar', false, () => clients.listClients()),
     'isps.history': operation('isp_registrar', false, (input: { clientId: string }) => clientOnboarding.history(input.clientId)),
+    /** One ISP: its registration, the decisions possible now and the decisions taken, newest last. */
+    'isps.show': operation('isp_registrar', false, async (input: { clientId: string }) => {
+      const client = await clients.findClient(input.clientId);
+      if (!client) throw new NotFoundError(`no client ${input.clientId}`);
+      return { ...client, possible_decisions: decisionsFrom(client.status), decisions: await clientOnboarding.history(input.clientId) };
+    }),
     'isps.approve': decision('approve'),
     'isps.activate': decision('activate'),
     'isps.suspend': decision('suspend'),
