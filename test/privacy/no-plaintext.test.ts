@@ -24,6 +24,7 @@ import {
 import { Authenticator } from '../support/authenticator.js';
 import { residentIdCheckCharacter } from '../../src/identity/resident-id.js';
 import { normalizeDocumentNumber } from '../../src/identity/documents.js';
+import { OPERATOR_PASSWORD, bootstrapOperator, enrol, freshCode, type TestOperator } from '../support/operators.js';
 
 /** A resident ID (or 2023 permanent residence card) number with a valid check character; `want` picks the check character. */
 function withCheck(first6: string, birthDate: string, want?: string): string {
@@ -272,10 +273,41 @@ describe('no plaintext personal data in the database, Redis, logs or anything se
     await sms.waitFor(2);
   });
 
+  // Operators' secrets (issue 11): the password, the TOTP secret, the enrolment code and the
+  // session token must not be stored as such either; a lawful-access reveal through the console
+  // leaves no identity in the stores or logs (the page itself goes to the officer only).
+  const operatorNeedles: Needle[] = [{ label: 'operator password', value: OPERATOR_PASSWORD }];
+  it('runs a lawful-access request, approval and reveal of P1 in the operator console', async () => {
+    const officers: TestOperator[] = [await bootstrapOperator(app.container, 'privacy.root')];
+    const admin = new Browser(app.url, { 'accept-language': 'en' });
+    const signInPage = async (browser: Browser, operator: TestOperator) => {
+      const form = (await browser.navigate('/admin/login')) as Page;
+      return browser.submit(form, 'form[action="/admin/login"]', { handle: operator.handle, password: operator.password, code: await freshCode(operator) });
+    };
+    await signInPage(admin, officers[0]!);
+    const created = (await admin.submit((await admin.navigate('/admin/operators')) as Page, 'form[action="/admin/operators"]', {
+      handle: 'privacy.second', role_lawful_access_officer: 'on', reauth_code: await freshCode(officers[0]!),
+    })) as Page;
+    const code = created.document.querySelector('#enrolment-code')!.getAttribute('value')!;
+    const { secret, used } = await enrol(app.container, 'privacy.second', code);
+    officers.push({ id: '', handle: 'privacy.second', password: OPERATOR_PASSWORD, secret, used, roles: ['lawful_access_officer'] });
+    operatorNeedles.push({ label: 'enrolment code', value: code }, ...officers.map((o) => ({ label: `TOTP secret of ${o.handle}`, value: o.secret })));
+    operatorNeedles.push({ label: 'operator session token', value: admin.cookies.get('cid_operator')! });
+
+    const list = (await admin.navigate('/admin/lawful-access')) as Page;
+    const requested = (await admin.submit(list, '#request-form', { cyberspace_id: p1.cyberspaceId!, case_reference: 'PRIVACY-1', authority_code: 'PSB-110105' })) as Page;
+    const id = requested.document.querySelector('tr[data-request]')!.getAttribute('data-request')!;
+    const second = new Browser(app.url, { 'accept-language': 'zh-CN' });
+    await signInPage(second, officers[1]!);
+    await second.submit((await second.navigate('/admin/lawful-access')) as Page, `form[action="/admin/lawful-access/${id}/approve"]`, { reauth_code: await freshCode(officers[1]!) });
+    const disclosure = (await admin.submit((await admin.navigate('/admin/lawful-access')) as Page, `form[action="/admin/lawful-access/${id}/reveal"]`)) as Page;
+    assert.ok(disclosure.html.includes(p1.name), 'the officer received the identity');
+  });
+
   it('finds none of the names, document numbers or birth dates in any table, Redis key, log line or ISP response', async () => {
     const { sources, tables, rows, keys } = await dumpEverything();
     // The dump really covered the stores the flows wrote to.
-    for (const table of ['citizens', 'audit_log', 'oidc_payloads', 'sandbox_identities', 'clients', 'signing_keys', 'notification_outbox', 'citizen_contacts', 'authentication_log', 'authentication_log_keys']) {
+    for (const table of ['citizens', 'audit_log', 'oidc_payloads', 'sandbox_identities', 'clients', 'signing_keys', 'notification_outbox', 'citizen_contacts', 'authentication_log', 'authentication_log_keys', 'operators', 'lawful_access_requests']) {
       assert.ok(tables.includes(table), `table ${table} dumped (got ${tables.join(', ')})`);
     }
     assert.ok(rows > 30, `rows dumped: ${rows}`);
@@ -290,9 +322,10 @@ describe('no plaintext personal data in the database, Redis, logs or anything se
     assert.equal(Number(citizens[0]!.c), people.length - 1, 'the identities are stored (encrypted) — the scan looked at real data');
 
     assert.equal(recoveryCodes.length, 10, 'the scan looks for the recovery codes shown');
+    assert.equal(operatorNeedles.length, 5, 'the scan looks for the operators\' secrets');
     const codeNeedles = recoveryCodes.flatMap((code) => [{ label: 'recovery code', value: code }, { label: 'recovery code without its hyphen', value: code.replace('-', '') }]);
     const findings = [
-      ...scanForPlaintext(sources, [...needles(), ...contactNeedles, ...codeNeedles, ...networkNeedles]),
+      ...scanForPlaintext(sources, [...needles(), ...contactNeedles, ...codeNeedles, ...networkNeedles, ...operatorNeedles]),
       // Delivered messages name their recipient, and nothing else about the person.
       ...scanForPlaintext(deliveredSources(), [...needles(), ...codeNeedles, ...networkNeedles]),
     ];
