@@ -73,6 +73,7 @@ import { createNotifications } from './notifications/notifications.js';
 import { NOTICE_FOR_EVENT } from './notifications/audit-notices.js';
 import { createOperatorArea } from './operators/index.js';
 import { createOperatorQueries } from './queries/operators.js';
+import { operatorTotpRewrapSource } from './operators/totp.js';
 
 export type ContainerOptions = {
   /** Where logs go (tests capture them to scan for personal data). */
@@ -370,6 +371,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     keys,
     clients,
     authenticationLog,
+    operatorTotpSecrets: operatorTotpRewrapSource(createOperatorQueries(db.knex), envelope),
     envelope,
     configuredKekIds: [...config.secrets.keyEncryptionKeys.keys.keys()],
     audit,

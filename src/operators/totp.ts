@@ -3,6 +3,9 @@
 // side of now and only once per operator (§5.2), and attempts are counted per operator.
 import { Secret, TOTP } from 'otpauth';
 import type { CounterStore } from '../storage/model-store.js';
+import type { Envelope } from '../crypto/envelope.js';
+import type { RewrapSource } from '../crypto/rewrap.js';
+import type { OperatorQueries } from '../queries/operators.js';
 
 export type OperatorCodeCheck = 'ok' | 'invalid_code' | 'replayed_code' | 'throttled';
 
@@ -30,3 +33,17 @@ export function createOperatorCodeChecker(store: CounterStore, limits: { attempt
 }
 
 export type OperatorCodeChecker = ReturnType<typeof createOperatorCodeChecker>;
+
+/** The operators' sealed TOTP secrets as a KEK-rotation source (services/kek-rotation.ts). */
+export function operatorTotpRewrapSource(
+  queries: Pick<OperatorQueries, 'listTotpSecrets' | 'findTotpSecret' | 'replaceTotpSecret'>,
+  envelope: Pick<Envelope, 'rewrapSealed' | 'kekIdOf'>,
+): RewrapSource {
+  return {
+    list: async (after, limit) => (await queries.listTotpSecrets(after, limit)).map((row) => ({ id: row.id, wrapped: row.totp_secret_ciphertext })),
+    current: (id) => queries.findTotpSecret(id),
+    rewrap: ({ id, wrapped }) => envelope.rewrapSealed(wrapped, operatorTotpAad(id)),
+    replace: (id, previous, next) => queries.replaceTotpSecret(id, previous, next),
+    kekIdOf: (sealed) => envelope.kekIdOf(sealed),
+  };
+}

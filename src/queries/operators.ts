@@ -90,6 +90,18 @@ export function createOperatorQueries(knex: Knex) {
       })) === 1;
     },
 
+    /** KEK rotation (crypto/rewrap.ts): the sealed TOTP secrets in id order, one read, a compare-and-set. */
+    listTotpSecrets(afterId: string | null, limit: number): Promise<Array<{ id: string; totp_secret_ciphertext: string }>> {
+      const query = knex(TABLE).whereNotNull('totp_secret_ciphertext').orderBy('id').limit(limit).select('id', 'totp_secret_ciphertext');
+      return afterId ? query.where('id', '>', afterId) : query;
+    },
+    async findTotpSecret(id: string): Promise<string | null | undefined> {
+      return (await knex(TABLE).where({ id }).first('totp_secret_ciphertext'))?.totp_secret_ciphertext;
+    },
+    async replaceTotpSecret(id: string, previous: string, next: string): Promise<boolean> {
+      return (await knex(TABLE).where({ id, totp_secret_ciphertext: previous }).update({ totp_secret_ciphertext: next })) === 1;
+    },
+
     async disableOperator(id: string): Promise<boolean> {
       return (await knex(TABLE).where({ id }).whereNot({ status: 'disabled' })
         .update({ status: 'disabled', enrolment_code_hash: null, enrolment_expires_at: null, disabled_at: knex.fn.now() })) === 1;

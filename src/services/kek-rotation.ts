@@ -20,7 +20,7 @@ import type { AuthenticationLog } from './authentication-log.js';
 import type { AuditService } from './audit.js';
 import { secretAad as totpSecretAad } from './two-factor.js';
 
-export const KEK_KINDS = ['citizen_data_keys', 'signing_keys', 'client_secrets', 'totp_secrets', 'authentication_log_keys'] as const;
+export const KEK_KINDS = ['citizen_data_keys', 'signing_keys', 'client_secrets', 'totp_secrets', 'authentication_log_keys', 'operator_totp_secrets'] as const;
 export type KekKind = (typeof KEK_KINDS)[number];
 
 export type KindReport = RewrapCounts & {
@@ -55,13 +55,15 @@ type Dependencies = {
   keys: Pick<SigningKeyService, 'rewrapSource'>;
   clients: Pick<ClientService, 'rewrapSource'>;
   authenticationLog: Pick<AuthenticationLog, 'rewrapSource'>;
+  /** The operators' sealed TOTP secrets (src/operators/totp.ts). */
+  operatorTotpSecrets: RewrapSource;
   envelope: Pick<Envelope, 'activeKekId' | 'kekIdOf' | 'rewrapSealed'>;
   /** Every KEK id in configuration (to tell an old key from a missing one). */
   configuredKekIds: readonly string[];
   audit: Pick<AuditService, 'record'>;
 };
 
-export function createKekRotation({ citizenQueries, vault, keys, clients, authenticationLog, envelope, configuredKekIds, audit }: Dependencies) {
+export function createKekRotation({ citizenQueries, vault, keys, clients, authenticationLog, operatorTotpSecrets, envelope, configuredKekIds, audit }: Dependencies) {
   const citizenSource: RewrapSource = {
     async list(after, limit) {
       const rows = await citizenQueries.listDataKeys(after, limit);
@@ -86,6 +88,7 @@ export function createKekRotation({ citizenQueries, vault, keys, clients, authen
     client_secrets: clients.rewrapSource(),
     totp_secrets: totpSource,
     authentication_log_keys: authenticationLog.rewrapSource(),
+    operator_totp_secrets: operatorTotpSecrets,
   });
   const underOtherKeks = (counts: Record<string, number>) =>
     Object.entries(counts).reduce((sum, [kek, n]) => (kek === envelope.activeKekId ? sum : sum + n), 0);

@@ -20,6 +20,9 @@ import { residentIdCheckCharacter } from '../../src/identity/resident-id.js';
 import type { Identity } from '../../src/services/identity-vault.js';
 import type { IdentityClaim } from '../../src/identity-authority/port.js';
 import type { Container } from '../../src/container.js';
+import { bootstrapOperator } from '../support/operators.js';
+import { operatorTotpRewrapSource } from '../../src/operators/totp.js';
+import { createOperatorQueries } from '../../src/queries/operators.js';
 
 const material = () => randomBytes(32).toString('base64url');
 const KEY_A = material();
@@ -39,12 +42,14 @@ async function wrappedValues(container: Container) {
   const clients = await knex('clients').whereNotNull('secret_ciphertext').select('client_id', 'secret_ciphertext');
   const totp = await knex('citizens').whereNotNull('totp_secret_ciphertext').select('id', 'totp_secret_ciphertext');
   const logKeys = await knex('authentication_log_keys').select('citizen_id', 'data_key');
+  const operators = await knex('operators').whereNotNull('totp_secret_ciphertext').select('id', 'totp_secret_ciphertext');
   return {
     citizen_data_keys: Object.fromEntries(citizens.map((r) => [r.id as string, r.data_key as string])),
     signing_keys: Object.fromEntries(keys.map((r) => [r.kid as string, r.private_jwk_ciphertext as string])),
     client_secrets: Object.fromEntries(clients.map((r) => [r.client_id as string, r.secret_ciphertext as string])),
     totp_secrets: Object.fromEntries(totp.map((r) => [r.id as string, r.totp_secret_ciphertext as string])),
     authentication_log_keys: Object.fromEntries(logKeys.map((r) => [r.citizen_id as string, r.data_key as string])),
+    operator_totp_secrets: Object.fromEntries(operators.map((r) => [r.id as string, r.totp_secret_ciphertext as string])),
   };
 }
 const kekOf = (value: string) => value.split(':')[1];
@@ -108,6 +113,7 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
     // A second-factor secret, sealed with its own data key.
     totpCitizen = testCitizens[2]!.id;
     await c.citizenQueries.enableTotp(totpCitizen, c.envelope.seal(TOTP_SECRET, totpSecretAad(totpCitizen)));
+    await bootstrapOperator(c); // an operator's authenticator secret, sealed the same way
     es256Client = await createClient(c, { name: 'Rotation ISP', idTokenSigningAlg: 'ES256' });
     rs256Client = await createClient(c, { name: 'Rotation RSA ISP', redirectUris: ['https://rsa.isp.example/callback'] });
     await createClient(c, { name: 'Public ISP', public: true, redirectUris: ['https://public.isp.example/callback'] });
@@ -136,7 +142,8 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
     assert.deepEqual(status.kinds.client_secrets, { A: 2 }, 'the public client has no secret');
     assert.deepEqual(status.kinds.totp_secrets, { A: 1 });
     assert.deepEqual(status.kinds.authentication_log_keys, { A: 1 }, 'the one citizen who signed in has an authentication log key');
-    assert.equal(status.remaining, 20);
+    assert.deepEqual(status.kinds.operator_totp_secrets, { A: 1 });
+    assert.equal(status.remaining, 21);
     assert.deepEqual(status.missing_kek_ids, []);
   });
 
@@ -160,6 +167,7 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
     };
     const rotation = createKekRotation({
       citizenQueries, vault: c.vault, keys: c.keys, clients: c.clients, authenticationLog: c.authenticationLog, envelope: c.envelope, configuredKekIds: ['B', 'A'], audit: c.audit,
+      operatorTotpSecrets: operatorTotpRewrapSource(createOperatorQueries(c.db.knex), c.envelope),
     });
     const report = await rotation.rotate({ batchSize: 3 });
 
@@ -169,7 +177,8 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
     assert.deepEqual(report.kinds.client_secrets, { rewrapped: 2, already_current: 0, gone: 0, retried: 0, conflicts: 0, unreadable: 0, remaining: 0 });
     assert.deepEqual(report.kinds.totp_secrets, { rewrapped: 1, already_current: 0, gone: 0, retried: 0, conflicts: 0, unreadable: 0, remaining: 0 });
     assert.deepEqual(report.kinds.authentication_log_keys, { rewrapped: 1, already_current: 0, gone: 0, retried: 0, conflicts: 0, unreadable: 0, remaining: 0 });
-    assert.equal(report.rewrapped, 19);
+    assert.deepEqual(report.kinds.operator_totp_secrets, { rewrapped: 1, already_current: 0, gone: 0, retried: 0, conflicts: 0, unreadable: 0, remaining: 0 });
+    assert.equal(report.rewrapped, 20);
     assert.equal(report.remaining, 0);
     assert.equal(report.complete, true);
 
@@ -189,7 +198,7 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
     const [entry] = (await c.audit.latest({ limit: 20 })).filter((e) => e.type === 'kek.rotated');
     assert.ok(entry, 'the rotation is in the audit log');
     assert.equal(entry.actor, 'operator');
-    assert.deepEqual(entry.details, { kek_id: 'B', count: 19, status: 'complete' });
+    assert.deepEqual(entry.details, { kek_id: 'B', count: 20, status: 'complete' });
   });
 
   it('running it again changes nothing (idempotent), and kek-status then reports done', async () => {
@@ -205,10 +214,11 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
     assert.equal(report.kinds.client_secrets.already_current, 2);
     assert.equal(report.kinds.totp_secrets.already_current, 1);
     assert.equal(report.kinds.authentication_log_keys.already_current, 1);
+    assert.equal(report.kinds.operator_totp_secrets.already_current, 1);
     assert.deepEqual(await wrappedValues(c), before, 'not one stored value changed');
     const status = await cli(c, 'keys', 'kek-status', '--json');
     assert.equal(status.exitCode, 0);
-    assert.deepEqual((status.body as KekStatus).kinds, { citizen_data_keys: { B: 7 }, signing_keys: { B: 8 }, client_secrets: { B: 2 }, totp_secrets: { B: 1 }, authentication_log_keys: { B: 1 } });
+    assert.deepEqual((status.body as KekStatus).kinds, { citizen_data_keys: { B: 7 }, signing_keys: { B: 8 }, client_secrets: { B: 2 }, totp_secrets: { B: 1 }, authentication_log_keys: { B: 1 }, operator_totp_secrets: { B: 1 } });
     const usage = await runCommand(c, ['keys', 'rotate-kek', '--batch-size', '0']);
     assert.equal(usage.exitCode, 2, 'a bad batch size is a usage error');
   });
@@ -267,7 +277,7 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
       const reports = await Promise.all([during, other].map((app) => app.container.kekRotation.rotate({ batchSize: 2 })));
       for (const kind of KEK_KINDS) {
         const [a, b] = reports.map((r) => r.kinds[kind]);
-        const total = { citizen_data_keys: 7, signing_keys: 8, client_secrets: 2, totp_secrets: 1, authentication_log_keys: logKeys }[kind];
+        const total = { citizen_data_keys: 7, signing_keys: 8, client_secrets: 2, totp_secrets: 1, authentication_log_keys: logKeys, operator_totp_secrets: 1 }[kind];
         assert.equal(a!.rewrapped + b!.rewrapped, total, `${kind}: each value re-wrapped once in total`);
         assert.equal(a!.conflicts + b!.conflicts + a!.unreadable + b!.unreadable, 0);
         assert.equal(a!.remaining + b!.remaining, 0);
@@ -313,6 +323,7 @@ async function createKekRotationWithOnly(container: Container, keys: string) {
     keys: createSigningKeyService({ queries: createSigningKeyQueries(knex), envelope, retiredKeyGraceSeconds: 60 }),
     clients: createClientService({ queries: createClientQueries(knex), envelope, validateMetadata: async () => {} }),
     authenticationLog: createAuthenticationLog({ queries: createAuthenticationLogQueries(knex), envelope, retentionDays: 183 }),
+    operatorTotpSecrets: operatorTotpRewrapSource(createOperatorQueries(knex), envelope),
     envelope,
     configuredKekIds: [...keyring.keys.keys()],
     audit: container.audit,

@@ -8,6 +8,7 @@ const LABELS: Record<(typeof KEK_KINDS)[number], string> = {
   client_secrets: 'client secrets',
   totp_secrets: 'second-factor secrets',
   authentication_log_keys: 'authentication log keys',
+  operator_totp_secrets: 'operators\' authenticator secrets',
 };
 
 function batchSize(value: unknown): number | undefined {
