@@ -21,6 +21,9 @@ import { realServices, TEST_REDIS_URL } from '../support/real-services.js';
 import { exchangeCode, signIn } from '../support/flow.js';
 import { bridgePath, serveCliBridge } from '../../src/cli/bridge.js';
 import { passwordSignIn } from '../support/sign-in.js';
+import { localInvoker } from '../../src/cli/invoker.js';
+
+const invoker = localInvoker();
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CONFIG_VARS = /^(NODE_ENV|PORT|ISSUER|DATABASE_URL|REDIS_URL|DATA_DIR|LOG_LEVEL|TRUST_PROXY|COOKIE_SECRETS|PAIRWISE_SECRET|BLIND_INDEX_SECRET|KEY_ENCRYPTION_KEYS|IDENTITY_AUTHORITY_\w+)(_FILE)?$/;
@@ -112,6 +115,24 @@ describe('cyberid CLI on PostgreSQL', function () {
     const first = ok(await cyberid(['migrate'], env));
     for (const [name] of migrations) assert.ok(first.stdout.includes(name), `${name} reported as applied:\n${first.stdout}`);
     assert.match(ok(await cyberid(['migrate'], env)).stdout, /up to date/);
+    // Acting on the database directly is on record with the shell account and host (issue 11).
+    const entries = await (await services()).audit.latest({ limit: 10 });
+    const migrated = entries.filter((e) => e.type === 'database.migrated');
+    assert.equal(migrated.length, 2);
+    assert.deepEqual(migrated.map((e) => e.details.count), [0, migrations.length]);
+    assert.ok(migrated.every((e) => e.details.os_user === invoker.os_user && e.details.host === invoker.host), JSON.stringify(migrated));
+  });
+
+  it('operator bootstrap prints a one-time enrolment code once, and refuses a second time', async () => {
+    const first = json<{ operator: { handle: string; roles: string[] }; enrolment_code: string }>(await cyberid(['operator', 'bootstrap', '--handle', 'li.ops', '--json'], env));
+    assert.equal(first.operator.handle, 'li.ops');
+    assert.equal(first.operator.roles.length, 6);
+    assert.ok(first.enrolment_code.length >= 24);
+    const again = await cyberid(['operator', 'bootstrap', '--handle', 'wang.ops'], env);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /bootstrapped already/);
+    const [entry] = (await (await services()).audit.latest({ limit: 5 })).filter((e) => e.type === 'operator.bootstrapped');
+    assert.equal(entry!.details.os_user, invoker.os_user);
   });
 
   it('client add --json prints exactly client_id and client_secret, and stores that secret', async () => {
@@ -360,6 +381,14 @@ describe('cyberid CLI on the embedded store, with the server running', function 
     const tokens = await exchangeCode(issuer, { ...client, redirect_uri: 'https://embedded.example.cn/callback' }, flow.code, flow.verifier);
     assert.equal(tokens.status, 200, JSON.stringify(tokens.body));
     assert.equal(decodeJwt(tokens.body.id_token!).aud, client.client_id);
+  });
+
+  it('records the shell user and host of a command sent through the bridge', async () => {
+    ok(await cyberid(['operator', 'bootstrap', '--handle', 'zhao.ops'], env));
+    const entries = json<Array<{ type: string; details: Record<string, unknown> }>>(await cyberid(['audit', 'tail', '--json', '--limit', '50'], env));
+    const entry = entries.find((e) => e.type === 'operator.bootstrapped')!;
+    assert.equal(entry.details.os_user, invoker.os_user);
+    assert.equal(entry.details.host, invoker.host);
   });
 
   it('reports a refused command through the bridge with exit 1 on stderr, writing nothing', async () => {
