@@ -114,6 +114,21 @@ describe('operator accounts', function () {
       await assert.rejects(auth().signIn({ handle: target.handle, password: target.password, code: await freshCode(target), address: '10.1.0.9' }), { fields: { sign_in: 'throttled' } });
     });
 
+    it('limits attempts per client address too, whatever handles it tries', async () => {
+      const limited = await startTestApp({ configure: (config) => Object.assign(config.operators, { signInAttemptsPerAddress: 3 }) });
+      try {
+        const operator = await bootstrapOperator(limited.container);
+        for (let i = 0; i < 3; i += 1) {
+          await assert.rejects(limited.container.operators.authentication.signIn({ handle: `guess-${i}`, password: 'wrong password entirely', code: '000000', address: '198.51.100.7' }), { fields: { sign_in: 'invalid' } });
+        }
+        await assert.rejects(limited.container.operators.authentication.signIn({ handle: operator.handle, password: operator.password, code: await freshCode(operator), address: '198.51.100.7' }), { fields: { sign_in: 'throttled' } });
+        const { token } = await limited.container.operators.authentication.signIn({ handle: operator.handle, password: operator.password, code: await freshCode(operator), address: '198.51.100.8' });
+        assert.ok(await limited.container.operators.authentication.session(token), 'another address is not held back');
+      } finally {
+        await limited.stop();
+      }
+    });
+
     it('ends the sessions of a disabled operator at once', async () => {
       const target = await addOperator(app.container, admin, ['auditor']);
       const session = await signIn(app.container, target);
@@ -128,10 +143,10 @@ describe('operator accounts', function () {
     let short: TestApp;
     let operator: TestOperator;
     before(async () => {
-      short = await startTestApp({ configure: (config) => Object.assign(config.operators, { sessionIdleSeconds: 2, sessionAbsoluteSeconds: 4 }) });
+      short = await startTestApp({ configure: (config) => Object.assign(config.operators, { sessionIdleSeconds: 2, sessionAbsoluteSeconds: 4, enrolmentSeconds: 1 }) });
+      // Bootstrapped before the (1-second) enrolment window can pass.
       operator = await bootstrapOperator(short.container);
     });
-    after(async () => short?.stop());
 
     it('ends a session after the idle timeout, and after the absolute lifetime however busy', async () => {
       const idle = await signIn(short.container, operator);
@@ -146,5 +161,13 @@ describe('operator accounts', function () {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       assert.equal(await short.container.operators.authentication.session(busy.token), undefined, 'past the absolute lifetime');
     });
+
+    it('refuses an enrolment code past its expiry', async () => {
+      const handle = uniqueHandle('late');
+      const { enrolment_code: code } = await short.container.operators.accounts.create(operator.id, { handle, roles: ['auditor'] });
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await assert.rejects(short.container.operators.accounts.beginEnrolment({ handle, code, password: OPERATOR_PASSWORD }), { name: 'FormError', fields: { code: 'invalid_enrolment' } });
+    });
+    after(async () => short?.stop());
   });
 });

@@ -115,6 +115,36 @@ describe('operator console', function () {
     assert.equal(suspended.document.querySelector('#account-state')!.text, 'Suspended');
   });
 
+  it('takes ISP decisions with a reason, and rotates keys only with a fresh code, through the forms', async () => {
+    const browser = new Browser(app.url, { 'accept-language': 'en' });
+    browser.cookies.set('cid_operator', admin.actor.token);
+    const { client_id: clientId } = await app.container.clients.addClient({ name: 'Console ISP', redirectUris: ['https://console.isp.example/cb'] });
+    const isps = await page(await browser.navigate('/admin/isps'));
+    const form = `form[action="/admin/isps/${clientId}"]`;
+    const noReason = await page(await browser.submit(isps, form, { reason: '' }, { name: 'decision', value: 'approve' }));
+    assert.equal(noReason.status, 400);
+    assert.equal((await app.container.clients.findClient(clientId))!.status, 'submitted');
+    const approved = await page(await browser.submit(noReason, form, { reason: 'Licence checked' }, { name: 'decision', value: 'approve' }));
+    assert.match(approved.url, /done=approve/);
+    assert.equal((await app.container.clients.findClient(clientId))!.status, 'approved');
+    const wrong = await page(await browser.submit(approved, form, { reason: 'not possible now' }, { name: 'decision', value: 'reactivate' }));
+    assert.equal(wrong.status, 409, 'a decision that does not fit the status');
+
+    // A fresh session: keys rotate only after a new authenticator code.
+    const custodian = await addOperator(app.container, admin, ['key_custodian']);
+    const keysBrowser = new Browser(app.url, { 'accept-language': 'en' });
+    await consoleSignIn(keysBrowser, custodian);
+    const keys = await page(await keysBrowser.navigate('/admin/keys'));
+    const before = (await app.container.keys.describeKeys()).length;
+    const refused = await page(await keysBrowser.submit(keys, 'form[action="/admin/keys/rotate"]', { reauth_code: '' }));
+    assert.equal(refused.status, 400);
+    assert.match(refused.document.querySelector('#problem')!.text, /Enter a current authenticator code/);
+    assert.equal((await app.container.keys.describeKeys()).length, before);
+    const rotated = await page(await keysBrowser.submit(refused, 'form[action="/admin/keys/rotate"]', { reauth_code: await freshCode(custodian) }));
+    assert.match(rotated.url, /done=rotated/);
+    assert.equal((await app.container.keys.describeKeys()).length, before + 4);
+  });
+
   describe('lawful access, two officers', () => {
     let subject: { cyberspace_id: string };
     let a: Browser;
