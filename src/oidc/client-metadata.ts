@@ -18,7 +18,10 @@
 // - cyberid_min_acr: the lowest sign-in level (substantial: a second factor or a passkey,
 //   src/sign-in/acr.ts) this ISP's sign-ins need; below it the citizen is stepped up, or the ISP
 //   gets unmet_authentication_requirements (acr-check.ts).
-// Dynamic registration (RFC 7591) can set none of these, so a self-registered client can never
+// - cyberid_security_profile: "fapi2" puts the client under the FAPI 2.0 Security Profile
+//   (fapi-profile.ts). Unlike the rest, the ISP may ask for it at registration: it only ever
+//   tightens what the client may do.
+// Dynamic registration (RFC 7591) can set none of the others, so a self-registered client can never
 // be allowed plaintext identity or skip sector validation. It can set `client_name#zh-CN`, the
 // standard language-tagged name (Registration §2.1), which is not ours to withhold.
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
@@ -26,6 +29,7 @@ import { IDENTITY_SCOPE } from './claims.js';
 import { isAssuranceLevel } from '../identity/assurance.js';
 import { PINNED_SECTOR_PROPERTY } from '../services/pairwise-sector.js';
 import { CLIENT_NAME_ZH_PROPERTY, LEGAL_BASIS_ZH_PROPERTY } from './client-names.js';
+import { applyFapi2Profile, SECURITY_PROFILE_PROPERTY } from './fapi-profile.js';
 
 export const PURPOSES_PROPERTY = 'cyberid_scope_purposes';
 export const LEGAL_BASIS_PROPERTY = 'cyberid_legal_basis';
@@ -53,8 +57,9 @@ export function scopePurposesProblems(value: unknown): string[] {
 }
 
 export const extraClientMetadata = {
-  properties: [PURPOSES_PROPERTY, LEGAL_BASIS_PROPERTY, LEGAL_BASIS_ZH_PROPERTY, SECTOR_VALIDATED_PROPERTY, MIN_ASSURANCE_PROPERTY, PINNED_SECTOR_PROPERTY, PKCE_EXCEPTION_PROPERTY, CLIENT_NAME_ZH_PROPERTY, MIN_ACR_PROPERTY],
+  properties: [PURPOSES_PROPERTY, LEGAL_BASIS_PROPERTY, LEGAL_BASIS_ZH_PROPERTY, SECTOR_VALIDATED_PROPERTY, MIN_ASSURANCE_PROPERTY, PINNED_SECTOR_PROPERTY, PKCE_EXCEPTION_PROPERTY, CLIENT_NAME_ZH_PROPERTY, MIN_ACR_PROPERTY, SECURITY_PROFILE_PROPERTY],
   validator(ctx: KoaContextWithOIDC | undefined, key: string, value: unknown, metadata: Record<string, unknown>) {
+    if (key === SECURITY_PROFILE_PROPERTY) return applyFapi2Profile(value, metadata, { pkceException: metadata[PKCE_EXCEPTION_PROPERTY] === true });
     if (key === CLIENT_NAME_ZH_PROPERTY || key === LEGAL_BASIS_ZH_PROPERTY) {
       if (key === LEGAL_BASIS_ZH_PROPERTY && ctx && value !== undefined) throw new errors.InvalidClientMetadata(`${key} can only be set by the operator`);
       if (value !== undefined && (typeof value !== 'string' || !value.trim() || value.length > 200)) {

@@ -6,10 +6,12 @@
 // oidc-provider calls this only for a code request without code_challenge.
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { PKCE_EXCEPTION_PROPERTY } from './client-metadata.js';
+import { isFapi2 } from './fapi-profile.js';
 
 export function pkceRequired(ctx: KoaContextWithOIDC, client: unknown): boolean {
   const record = client as Record<string, unknown> & { tokenEndpointAuthMethod?: string };
-  const excepted = record[PKCE_EXCEPTION_PROPERTY] === true && record.tokenEndpointAuthMethod !== 'none';
+  // FAPI 2.0 §5.3.2.2: PKCE always (registration also refuses the exception with the profile).
+  const excepted = record[PKCE_EXCEPTION_PROPERTY] === true && record.tokenEndpointAuthMethod !== 'none' && !isFapi2(client);
   if (!excepted) return true;
   if (!ctx.oidc.params?.nonce) throw new errors.InvalidRequest('nonce is required for a client granted the no-PKCE legacy exception');
   return false;

@@ -19,6 +19,7 @@ import { createPairwiseIdentifier } from './pairwise.js';
 import { pkceRequired } from './pkce-policy.js';
 import { sendSidInLogoutTokens } from './backchannel-sid.js';
 import { createOutboundFetch } from './outbound-fetch.js';
+import { assertClientAssertion, authorizationCodeTtl, fapiProfileOf, rotateRefreshToken } from './fapi-profile.js';
 import { DEFAULT_ID_TOKEN_ALG, SIGNING_ALGORITHMS } from '../services/signing-keys.js';
 import type { CitizenService } from '../services/citizens.js';
 import type { createProviderPages } from './pages.js';
@@ -102,9 +103,11 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
     extraClientMetadata,
     sectorIdentifierUriValidate: (client) => sectorNeedsValidation(client as unknown as Record<string, unknown>),
     loadExistingGrant: createLoadExistingGrant(deps.findGrantsByAccount),
-    rotateRefreshToken: true, // RFC 9700 §4.14.2: rotation makes a stolen refresh token detectable
+    // RFC 9700 §4.14.2: rotation makes a stolen refresh token detectable; not for fapi2 clients.
+    rotateRefreshToken,
+    assertJwtClientAuthClaimsAndHeader: assertClientAssertion,
     ttl: {
-      AuthorizationCode: ttl.authorizationCodeSeconds,
+      AuthorizationCode: authorizationCodeTtl(ttl.authorizationCodeSeconds),
       AccessToken: ttl.accessTokenSeconds,
       IdToken: ttl.idTokenSeconds,
       RefreshToken: ttl.refreshTokenSeconds,
@@ -129,6 +132,8 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
       // only from granted scopes (claims.ts), so asking for a claim releases nothing more.
       claimsParameter: { enabled: true },
       requestObjects: { enabled: false },
+      // FAPI 2.0 for the clients under the fapi2 profile only (fapi-profile.ts).
+      fapi: { enabled: true, profile: fapiProfileOf },
     },
     interactions: {
       policy: buildInteractionPolicy(),

@@ -12,6 +12,7 @@ import { PINNED_SECTOR_PROPERTY, pairwiseSectorOf } from './pairwise-sector.js';
 import { GRANTABLE_SCOPES, IDENTITY_SCOPE } from '../oidc/claims.js';
 import { isAssuranceLevel } from '../identity/assurance.js';
 import { CLIENT_NAME_ZH_PROPERTY, LEGAL_BASIS_ZH_PROPERTY } from '../oidc/client-names.js';
+import { FAPI2, FAPI2_ALGORITHMS, FAPI2_IMPLIED_METADATA, SECURITY_PROFILE_PROPERTY } from '../oidc/fapi-profile.js';
 import { LEGAL_BASIS_PROPERTY, MIN_ACR_PROPERTY, MIN_ASSURANCE_PROPERTY, PKCE_EXCEPTION_PROPERTY, PURPOSES_PROPERTY, SECTOR_VALIDATED_PROPERTY, scopePurposesProblems, type ScopePurposes } from '../oidc/client-metadata.js';
 
 export type ClientInput = {
@@ -25,6 +26,10 @@ export type ClientInput = {
   idTokenSigningAlg?: SigningAlgorithm;
   tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
   jwksUri?: string;
+  /** The ISP's public keys inline (RFC 7591 `jwks`), instead of a jwks_uri. */
+  jwks?: { keys: Array<Record<string, unknown>> };
+  /** `fapi2`: the FAPI 2.0 Security Profile as a whole (oidc/fapi-profile.ts); absent: defaults. */
+  profile?: typeof FAPI2;
   backchannelLogoutUri?: string;
   /** Per allowed scope, the purpose shown on the consent screen (both languages). */
   purposes?: ScopePurposes;
@@ -62,7 +67,8 @@ const newClientSecret = () => randomBytes(32).toString('base64url');
 
 function toMetadata(clientId: string, input: ClientInput): ClientMetadata {
   const isPublic = input.public === true;
-  const authMethod = isPublic ? 'none' : input.tokenEndpointAuthMethod ?? 'client_secret_basic';
+  const fapi2 = input.profile === FAPI2;
+  const authMethod = isPublic ? 'none' : input.tokenEndpointAuthMethod ?? (fapi2 ? 'private_key_jwt' : 'client_secret_basic');
   const metadata: ClientMetadata = {
     client_id: clientId,
     client_name: input.name,
@@ -73,12 +79,15 @@ function toMetadata(clientId: string, input: ClientInput): ClientMetadata {
     grant_types: ['authorization_code', 'refresh_token'],
     token_endpoint_auth_method: authMethod,
     subject_type: 'pairwise',
-    id_token_signed_response_alg: input.idTokenSigningAlg ?? DEFAULT_ID_TOKEN_ALG,
+    // FAPI 2.0 §5.4.1 rules RS256 out: a fapi2 client that names nothing gets PS256.
+    id_token_signed_response_alg: input.idTokenSigningAlg ?? (fapi2 ? 'PS256' : DEFAULT_ID_TOKEN_ALG),
     require_auth_time: true, // ISPs always learn when the citizen authenticated
     scope: input.scope ?? DEFAULT_CLIENT_SCOPE,
   };
   if (input.sectorIdentifierUri) metadata.sector_identifier_uri = input.sectorIdentifierUri;
   if (input.jwksUri) metadata.jwks_uri = input.jwksUri;
+  if (input.jwks) metadata.jwks = input.jwks;
+  if (fapi2) Object.assign(metadata, { [SECURITY_PROFILE_PROPERTY]: FAPI2, ...FAPI2_IMPLIED_METADATA });
   if (input.purposes && Object.keys(input.purposes).length) metadata[PURPOSES_PROPERTY] = input.purposes;
   if (input.legalBasis?.trim()) metadata[LEGAL_BASIS_PROPERTY] = input.legalBasis.trim();
   if (input.nameZh?.trim()) metadata[CLIENT_NAME_ZH_PROPERTY] = input.nameZh.trim();
@@ -93,6 +102,18 @@ function toMetadata(clientId: string, input: ClientInput): ClientMetadata {
     metadata.backchannel_logout_session_required = false;
   }
   return metadata;
+}
+
+/** The profile's rules in the CLI's words (oidc-provider's validator states them again for registration). */
+function fapi2Problems(input: ClientInput): string[] {
+  if (input.profile !== FAPI2) return [`--profile must be ${FAPI2} or default`];
+  const problems: string[] = [];
+  if (input.public) problems.push('--profile fapi2 is for confidential clients only (FAPI 2.0 §5.3.2.1)');
+  if (input.tokenEndpointAuthMethod && input.tokenEndpointAuthMethod !== 'private_key_jwt') problems.push('--profile fapi2 authenticates with private_key_jwt only (FAPI 2.0 §5.3.2.1)');
+  if (!input.jwksUri && !input.jwks) problems.push('--profile fapi2 needs the ISP\'s keys: --jwks-uri or --jwks (private_key_jwt)');
+  if (input.idTokenSigningAlg && !(FAPI2_ALGORITHMS as readonly string[]).includes(input.idTokenSigningAlg)) problems.push(`--profile fapi2 signs ID tokens with ${FAPI2_ALGORITHMS.join(', ')} only (FAPI 2.0 §5.4.1)`);
+  if (input.allowNoPkce) problems.push('--allow-no-pkce is not available under --profile fapi2 (FAPI 2.0 §5.3.2.2 requires PKCE)');
+  return problems;
 }
 
 function secretRewrapSource(queries: ClientQueries, envelope: Envelope): RewrapSource {
@@ -133,7 +154,9 @@ export function createClientService({ queries, envelope, validateMetadata, produ
     if (input.public && input.tokenEndpointAuthMethod) problems.push('a public client has no token endpoint authentication');
     // Without PKCE only client authentication protects the code: never for a public client.
     if (input.allowNoPkce && input.public) problems.push('--allow-no-pkce is only for confidential clients (a public client cannot authenticate, so PKCE is its only code protection)');
-    if (input.tokenEndpointAuthMethod === 'private_key_jwt' && !input.jwksUri) problems.push('private_key_jwt needs --jwks-uri');
+    if (input.tokenEndpointAuthMethod === 'private_key_jwt' && !input.jwksUri && !input.jwks) problems.push('private_key_jwt needs --jwks-uri or --jwks');
+    if (input.jwksUri && input.jwks) problems.push('--jwks-uri and --jwks exclude each other (RFC 7591 §2)');
+    if (input.profile !== undefined) problems.push(...fapi2Problems(input));
     // The ISP's scope allow-list: only catalogued scopes; plaintext identity needs a legal basis.
     const scopes = (input.scope ?? DEFAULT_CLIENT_SCOPE).split(' ').filter(Boolean);
     const unknown = scopes.filter((scope) => !(GRANTABLE_SCOPES as readonly string[]).includes(scope));
@@ -187,6 +210,7 @@ export function createClientService({ queries, envelope, validateMetadata, produ
     min_identity_assurance: row.metadata[MIN_ASSURANCE_PROPERTY] ?? 'low',
     pkce_exception: row.metadata[PKCE_EXCEPTION_PROPERTY] === true,
     min_acr: row.metadata[MIN_ACR_PROPERTY] ?? 'low',
+    profile: row.metadata[SECURITY_PROFILE_PROPERTY] ?? 'default',
     created_at: new Date(row.created_at).toISOString(),
   });
 
@@ -203,7 +227,8 @@ export function createClientService({ queries, envelope, validateMetadata, produ
       return secret ? { client_id: clientId, client_secret: secret } : { client_id: clientId };
     },
 
-    async updateClient(clientId: string, patch: Partial<ClientInput>) {
+    /** `profile: null` takes the client out of its profile, back to the defaults. */
+    async updateClient(clientId: string, patch: Partial<Omit<ClientInput, 'profile'>> & { profile?: ClientInput['profile'] | null }) {
       const row = await queries.findClientById(clientId);
       if (!row) throw new NotFoundError(`no client ${clientId}`);
       const current = row.metadata;
@@ -216,7 +241,9 @@ export function createClientService({ queries, envelope, validateMetadata, produ
         scope: patch.scope ?? (current.scope as string),
         idTokenSigningAlg: patch.idTokenSigningAlg ?? (current.id_token_signed_response_alg as SigningAlgorithm),
         backchannelLogoutUri: patch.backchannelLogoutUri ?? (current.backchannel_logout_uri as string | undefined),
-        jwksUri: patch.jwksUri ?? (current.jwks_uri as string | undefined),
+        jwksUri: patch.jwksUri ?? (patch.jwks ? undefined : current.jwks_uri as string | undefined),
+        jwks: patch.jwks ?? (patch.jwksUri ? undefined : current.jwks as ClientInput['jwks']),
+        profile: patch.profile === undefined ? current[SECURITY_PROFILE_PROPERTY] as ClientInput['profile'] : patch.profile ?? undefined,
         purposes: patch.purposes ?? (current[PURPOSES_PROPERTY] as ScopePurposes | undefined),
         nameZh: patch.nameZh ?? (current[CLIENT_NAME_ZH_PROPERTY] as string | undefined),
         legalBasis: patch.legalBasis ?? (current[LEGAL_BASIS_PROPERTY] as string | undefined),
@@ -226,7 +253,7 @@ export function createClientService({ queries, envelope, validateMetadata, produ
         minAcr: patch.minAcr ?? (current[MIN_ACR_PROPERTY] as string | undefined),
       };
       if (current.token_endpoint_auth_method !== 'none') {
-        input.tokenEndpointAuthMethod = current.token_endpoint_auth_method as ClientInput['tokenEndpointAuthMethod'];
+        input.tokenEndpointAuthMethod = patch.tokenEndpointAuthMethod ?? current.token_endpoint_auth_method as ClientInput['tokenEndpointAuthMethod'];
       }
       const problems = inputProblems(input);
       if (problems.length) throw new ValidationError(problems);
@@ -235,7 +262,9 @@ export function createClientService({ queries, envelope, validateMetadata, produ
       // that moves it would silently give every citizen a new, unlinkable identity there.
       keepPinnedSector(current, metadata);
       refuseSectorMove(current, metadata);
-      const secret = row.secret_ciphertext ? envelope.open(row.secret_ciphertext, secretAad(clientId)) : undefined;
+      // A client moved to private_key_jwt has no use for its secret any more: it is dropped.
+      const usesSecret = String(metadata.token_endpoint_auth_method).startsWith('client_secret');
+      const secret = usesSecret && row.secret_ciphertext ? envelope.open(row.secret_ciphertext, secretAad(clientId)) : undefined;
       await validated(metadata, secret);
       await save(metadata, secret);
       return describe((await queries.findClientById(clientId))!);
@@ -275,6 +304,10 @@ export function createClientService({ queries, envelope, validateMetadata, produ
       const problems = clientMetadataProblems(metadata, { production });
       if (problems.length) throw new ValidationError(problems);
       const existing = await queries.findClientById(metadata.client_id);
+      // The ISP may put itself under a profile, not take itself out of one the operator applied.
+      if (existing?.metadata[SECURITY_PROFILE_PROPERTY] && metadata[SECURITY_PROFILE_PROPERTY] !== existing.metadata[SECURITY_PROFILE_PROPERTY]) {
+        throw new ValidationError([`${SECURITY_PROFILE_PROPERTY} stays "${String(existing.metadata[SECURITY_PROFILE_PROPERTY])}": only the operator can change it`]);
+      }
       if (existing) {
         keepPinnedSector(existing.metadata, metadata);
         refuseSectorMove(existing.metadata, metadata);

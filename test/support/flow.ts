@@ -46,20 +46,25 @@ export async function signIn(
 ): Promise<FlowResult> {
   const browser = options.browser ?? new Browser(issuer);
   const { url, state, nonce, verifier } = authorizeUrl(issuer, client, options.params);
+  const callback = await authorizeInBrowser(browser, url, citizen, options.consent);
+  return { callback, code: callback.searchParams.get('code'), state, nonce, verifier, browser };
+}
+
+/** Opens an authorization URL an ISP built (a PAR request_uri, a request object…), signs in, consents; the callback URL. */
+export async function authorizeInBrowser(browser: Browser, url: URL, citizen: Credentials, consent: 'allow' | 'deny' = 'allow'): Promise<URL> {
   let result = await browser.navigate(url.href);
   for (let step = 0; step < 4 && isPage(result); step += 1) {
     const page: Page = result;
     if (page.document.querySelector('form[action$="/login"]')) {
       result = await browser.submit(page, 'form[action$="/login"]', { cyberspace_id: citizen.cyberspace_id, password: citizen.password });
     } else if (page.document.querySelector('form[action$="/confirm"]')) {
-      result = await browser.submit(page, 'form[action$="/confirm"]', {}, { name: 'decision', value: options.consent ?? 'allow' });
+      result = await browser.submit(page, 'form[action$="/confirm"]', {}, { name: 'decision', value: consent });
     } else {
       assert.fail(`unexpected page ${page.status} ${page.url}: ${page.document.querySelector('main')?.text.trim().slice(0, 300)}`);
     }
   }
   assert.ok(!isPage(result), 'the flow should end with a redirect to the ISP');
-  const callback = result.redirectedTo;
-  return { callback, code: callback.searchParams.get('code'), state, nonce, verifier, browser };
+  return result.redirectedTo;
 }
 
 /** Exchanges a code at the token endpoint with client_secret_basic. */

@@ -17,6 +17,8 @@ const metadataOptions = {
   'allow-no-pkce': { type: 'boolean' },
   'auth-method': { type: 'string' },
   'jwks-uri': { type: 'string' },
+  jwks: { type: 'string' },
+  profile: { type: 'string' },
   'backchannel-logout-uri': { type: 'string' },
   purpose: { type: 'string', multiple: true },
   'legal-basis': { type: 'string' },
@@ -52,6 +54,27 @@ function authMethod(value: unknown): ClientInput['tokenEndpointAuthMethod'] {
   throw new UsageError('--auth-method must be client_secret_basic, client_secret_post or private_key_jwt');
 }
 
+/** --jwks '{"keys":[…]}': the ISP's public keys inline (RFC 7591 §2), for hosts without a jwks_uri. */
+function jwks(value: unknown): ClientInput['jwks'] {
+  if (value === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(String(value));
+  } catch {
+    throw new UsageError('--jwks must be a JSON JWK Set: {"keys":[…]}');
+  }
+  if (!parsed || typeof parsed !== 'object' || !Array.isArray((parsed as { keys?: unknown }).keys)) throw new UsageError('--jwks must be a JSON JWK Set: {"keys":[…]}');
+  return parsed as ClientInput['jwks'];
+}
+
+/** --profile fapi2 | default (update only: back to the defaults). */
+function profile(value: unknown, allowDefault: boolean): ClientInput['profile'] | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'fapi2') return value;
+  if (value === 'default' && allowDefault) return null;
+  throw new UsageError(allowDefault ? '--profile must be fapi2 or default' : '--profile must be fapi2');
+}
+
 const optional = (value: unknown) => (typeof value === 'string' ? value : undefined);
 const optionalList = (values: Record<string, unknown>, name: string) => (values[name] === undefined ? undefined : stringList(values, name));
 
@@ -69,7 +92,7 @@ export const clientCommands: Command[] = [
   {
     name: 'client add',
     summary: 'register an ISP, submitted for review (prints client_id and, for confidential clients, client_secret)',
-    usage: 'client add --name NAME [--name-zh 中文名称] --redirect-uri URI [--redirect-uri URI…] [--post-logout-redirect-uri URI] [--sector-identifier-uri URI] [--public] [--scope "…"] [--id-token-alg RS256|ES256|PS256|EdDSA] [--auth-method client_secret_basic|client_secret_post|private_key_jwt --jwks-uri URI] [--backchannel-logout-uri URI] [--purpose SCOPE.en=TEXT --purpose SCOPE.zh-CN=TEXT…] [--legal-basis "LAW REFERENCE" [--legal-basis-zh "法律依据"]] [--min-identity-assurance low|substantial|high] [--allow-no-pkce] [--min-acr low|substantial] --json',
+    usage: 'client add --name NAME [--name-zh 中文名称] --redirect-uri URI [--redirect-uri URI…] [--post-logout-redirect-uri URI] [--sector-identifier-uri URI] [--public] [--scope "…"] [--id-token-alg RS256|ES256|PS256|EdDSA] [--auth-method client_secret_basic|client_secret_post|private_key_jwt --jwks-uri URI | --jwks JSON] [--profile fapi2] [--backchannel-logout-uri URI] [--purpose SCOPE.en=TEXT --purpose SCOPE.zh-CN=TEXT…] [--legal-basis "LAW REFERENCE" [--legal-basis-zh "法律依据"]] [--min-identity-assurance low|substantial|high] [--allow-no-pkce] [--min-acr low|substantial] --json',
     options: { ...metadataOptions, public: { type: 'boolean' } },
     async run(container, values) {
       const created = await container.clients.addClient({
@@ -82,6 +105,8 @@ export const clientCommands: Command[] = [
         idTokenSigningAlg: algorithm(values['id-token-alg']),
         tokenEndpointAuthMethod: authMethod(values['auth-method']),
         jwksUri: optional(values['jwks-uri']),
+        jwks: jwks(values.jwks),
+        profile: profile(values.profile, false) ?? undefined,
         backchannelLogoutUri: optional(values['backchannel-logout-uri']),
         purposes: purposes(values),
         nameZh: optional(values['name-zh']),
@@ -123,8 +148,8 @@ export const clientCommands: Command[] = [
   },
   {
     name: 'client update',
-    summary: 'change an ISP\'s name, URIs, scope or algorithm (secret unchanged)',
-    usage: 'client update CLIENT_ID [--name NAME] [--name-zh 中文名称] [--redirect-uri URI…] [--post-logout-redirect-uri URI…] [--sector-identifier-uri URI] [--scope "…"] [--id-token-alg RS256|ES256|PS256|EdDSA] [--backchannel-logout-uri URI] [--purpose SCOPE.LANG=TEXT…] [--legal-basis "LAW REFERENCE" [--legal-basis-zh "法律依据"]] [--min-identity-assurance low|substantial|high] [--allow-no-pkce | --require-pkce] [--min-acr low|substantial]',
+    summary: 'change an ISP\'s name, URIs, scope, algorithm or profile (secret unchanged unless it moves to private_key_jwt)',
+    usage: 'client update CLIENT_ID [--name NAME] [--name-zh 中文名称] [--redirect-uri URI…] [--post-logout-redirect-uri URI…] [--sector-identifier-uri URI] [--scope "…"] [--id-token-alg RS256|ES256|PS256|EdDSA] [--auth-method private_key_jwt] [--jwks-uri URI | --jwks JSON] [--profile fapi2|default] [--backchannel-logout-uri URI] [--purpose SCOPE.LANG=TEXT…] [--legal-basis "LAW REFERENCE" [--legal-basis-zh "法律依据"]] [--min-identity-assurance low|substantial|high] [--allow-no-pkce | --require-pkce] [--min-acr low|substantial]',
     options: { ...metadataOptions, 'require-pkce': { type: 'boolean' } },
     async run(container, values, [clientId]) {
       if (!clientId) throw new UsageError('CLIENT_ID is required');
@@ -140,6 +165,9 @@ export const clientCommands: Command[] = [
         idTokenSigningAlg: algorithm(values['id-token-alg']),
         backchannelLogoutUri: optional(values['backchannel-logout-uri']),
         jwksUri: optional(values['jwks-uri']),
+        jwks: jwks(values.jwks),
+        tokenEndpointAuthMethod: authMethod(values['auth-method']),
+        profile: profile(values.profile, true),
         purposes: purposes(values),
         nameZh: optional(values['name-zh']),
         legalBasis: optional(values['legal-basis']),
