@@ -19,6 +19,7 @@ import * as pinPortedSectors from './20261202060100_pin_ported_sectors.js';
 import * as notifications from './20261202050000_notifications.js';
 import * as clientOnboarding from './20261203020000_client_onboarding.js';
 import * as operators from './20261203010000_operators.js';
+import * as lawfulAccessOfficers from './20261203010100_lawful_access_officers.js';
 import * as authenticationLog from './20261203020100_authentication_log.js';
 
 export const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
@@ -42,4 +43,5 @@ export const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['20261203020000_client_onboarding', clientOnboarding],
   ['20261203010000_operators', operators],
   ['20261203020100_authentication_log', authenticationLog],
+  ['20261203010100_lawful_access_officers', lawfulAccessOfficers],
 ];

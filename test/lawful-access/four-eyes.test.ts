@@ -71,6 +71,18 @@ describe('lawful access: four eyes, two people', function () {
     assert.equal((await app.container.db.knex('lawful_access_requests').where({ id }).first()).status, 'approved');
   });
 
+  it('refuses, in the database itself, a ledger row naming officers that are no operator accounts', async () => {
+    const knex = app.container.db.knex;
+    const citizenId = (await app.container.citizenQueries.findCitizenByCyberspaceId(citizen.cyberspace_id))!.id;
+    const row = { id: '6f1c3a2e-0000-4000-8000-000000000001', citizen_id: citizenId, subject_kind: 'cyberspace_id', case_reference: 'FORGED-1', authority_code: 'PSB-110105' };
+    await assert.rejects(knex('lawful_access_requests').insert({ ...row, requesting_officer: 'badge.1001' }), /not an active operator/);
+    const auditor = await addOperator(app.container, root, ['auditor']);
+    await assert.rejects(knex('lawful_access_requests').insert({ ...row, requesting_officer: auditor.id }), /not an active operator/, 'an operator without the role');
+    const id = await request(root, 'FORGED-2');
+    await assert.rejects(knex('lawful_access_requests').where({ id }).update({ status: 'approved', approving_officer: 'badge.2002', approved_at: knex.fn.now() }), /not an active operator/);
+    assert.equal((await knex('lawful_access_requests').where({ id }).first()).status, 'pending');
+  });
+
   it('refuses lawful-access steps to an operator without the role', async () => {
     const auditor = await addOperator(app.container, root, ['auditor']);
     const actor = await signIn(app.container, auditor);
