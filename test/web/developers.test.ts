@@ -81,7 +81,7 @@ describe('developer portal', () => {
   });
 
   it('serves example sources as text, and nothing outside docs/ and examples/', async () => {
-    const example = await fetch(`${app.url}/developers/examples/openid-client-rp.ts`);
+    const example = await fetch(`${app.url}/developers/examples/node/openid-client-rp.ts`);
     assert.equal(example.status, 200);
     assert.match(example.headers.get('content-type') ?? '', /^text\/plain/);
     for (const probe of ['/developers/..%2Fpackage.json', '/developers/examples/..%2F..%2Fpackage.json', '/developers/examples/../package.json', '/docs/../package.json', '/developers/nope', '/docs/nope']) {
