@@ -19,6 +19,7 @@ import { createPairwiseIdentifier } from './pairwise.js';
 import { pkceRequired } from './pkce-policy.js';
 import { sendSidInLogoutTokens } from './backchannel-sid.js';
 import { createOutboundFetch } from './outbound-fetch.js';
+import { ID_TOKEN_ENCRYPTION_ALGS, ID_TOKEN_ENCRYPTION_ENCS, REQUEST_OBJECT_SIGNING_ALGS } from './encryption-algorithms.js';
 import { assertClientAssertion, authorizationCodeTtl, fapiProfileOf, rotateRefreshToken } from './fapi-profile.js';
 import { DEFAULT_ID_TOKEN_ALG, SIGNING_ALGORITHMS } from '../services/signing-keys.js';
 import type { CitizenService } from '../services/citizens.js';
@@ -85,7 +86,11 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
       userinfoSigningAlgValues: [...SIGNING_ALGORITHMS],
       introspectionSigningAlgValues: [...SIGNING_ALGORITHMS],
       clientAuthSigningAlgValues: ['ES256', 'RS256', 'PS256', 'EdDSA'],
-      requestObjectSigningAlgValues: ['ES256', 'RS256', 'PS256', 'EdDSA'],
+      requestObjectSigningAlgValues: [...REQUEST_OBJECT_SIGNING_ALGS],
+      requestObjectEncryptionAlgValues: [],
+      requestObjectEncryptionEncValues: [],
+      idTokenEncryptionAlgValues: [...ID_TOKEN_ENCRYPTION_ALGS],
+      idTokenEncryptionEncValues: [...ID_TOKEN_ENCRYPTION_ENCS],
     },
     clientDefaults: {
       grant_types: ['authorization_code'],
@@ -131,7 +136,12 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
       // OIDC Core §5.5: an ISP may ask for an essential acr (§5.5.1.1); claim values still come
       // only from granted scopes (claims.ts), so asking for a claim releases nothing more.
       claimsParameter: { enabled: true },
-      requestObjects: { enabled: false },
+      // JAR (RFC 9101): a signed `request`, by value or pushed (PAR), from a client with keys;
+      // `require_signed_request_object` makes it mandatory for that client.
+      requestObjects: { enabled: true, requireSignedRequestObject: false },
+      // JWE ID tokens for clients that register id_token_encrypted_response_alg and a key
+      // (encryption-algorithms.ts says which algorithms, and why only those).
+      encryption: { enabled: true },
       // FAPI 2.0 for the clients under the fapi2 profile only (fapi-profile.ts).
       fapi: { enabled: true, profile: fapiProfileOf },
     },

@@ -12,6 +12,7 @@ import { PINNED_SECTOR_PROPERTY, pairwiseSectorOf } from './pairwise-sector.js';
 import { GRANTABLE_SCOPES, IDENTITY_SCOPE } from '../oidc/claims.js';
 import { isAssuranceLevel } from '../identity/assurance.js';
 import { CLIENT_NAME_ZH_PROPERTY, LEGAL_BASIS_ZH_PROPERTY } from '../oidc/client-names.js';
+import { DEFAULT_ID_TOKEN_ENCRYPTION_ENC, ID_TOKEN_ENCRYPTION_ALGS, ID_TOKEN_ENCRYPTION_ENCS, isIdTokenEncryptionAlg, isIdTokenEncryptionEnc } from '../oidc/encryption-algorithms.js';
 import { FAPI2, FAPI2_ALGORITHMS, FAPI2_IMPLIED_METADATA, SECURITY_PROFILE_PROPERTY } from '../oidc/fapi-profile.js';
 import { LEGAL_BASIS_PROPERTY, MIN_ACR_PROPERTY, MIN_ASSURANCE_PROPERTY, PKCE_EXCEPTION_PROPERTY, PURPOSES_PROPERTY, SECTOR_VALIDATED_PROPERTY, scopePurposesProblems, type ScopePurposes } from '../oidc/client-metadata.js';
 
@@ -28,6 +29,11 @@ export type ClientInput = {
   jwksUri?: string;
   /** The ISP's public keys inline (RFC 7591 `jwks`), instead of a jwks_uri. */
   jwks?: { keys: Array<Record<string, unknown>> };
+  /** Encrypted ID tokens (JWE) to the ISP's `enc` key: key management alg, and content enc. */
+  idTokenEncryptionAlg?: string;
+  idTokenEncryptionEnc?: string;
+  /** JAR (RFC 9101 §10.5): authorization requests only as a signed request object. */
+  requireSignedRequestObject?: boolean;
   /** `fapi2`: the FAPI 2.0 Security Profile as a whole (oidc/fapi-profile.ts); absent: defaults. */
   profile?: typeof FAPI2;
   backchannelLogoutUri?: string;
@@ -87,6 +93,11 @@ function toMetadata(clientId: string, input: ClientInput): ClientMetadata {
   if (input.sectorIdentifierUri) metadata.sector_identifier_uri = input.sectorIdentifierUri;
   if (input.jwksUri) metadata.jwks_uri = input.jwksUri;
   if (input.jwks) metadata.jwks = input.jwks;
+  if (input.idTokenEncryptionAlg) {
+    metadata.id_token_encrypted_response_alg = input.idTokenEncryptionAlg;
+    metadata.id_token_encrypted_response_enc = input.idTokenEncryptionEnc ?? DEFAULT_ID_TOKEN_ENCRYPTION_ENC;
+  }
+  if (input.requireSignedRequestObject) metadata.require_signed_request_object = true;
   if (fapi2) Object.assign(metadata, { [SECURITY_PROFILE_PROPERTY]: FAPI2, ...FAPI2_IMPLIED_METADATA });
   if (input.purposes && Object.keys(input.purposes).length) metadata[PURPOSES_PROPERTY] = input.purposes;
   if (input.legalBasis?.trim()) metadata[LEGAL_BASIS_PROPERTY] = input.legalBasis.trim();
@@ -102,6 +113,18 @@ function toMetadata(clientId: string, input: ClientInput): ClientMetadata {
     metadata.backchannel_logout_session_required = false;
   }
   return metadata;
+}
+
+/** JWE and JAR need the ISP's public keys (OIDC Registration §2, RFC 9101 §10.5). */
+function keyUseProblems(input: ClientInput): string[] {
+  const problems: string[] = [];
+  const hasKeys = Boolean(input.jwksUri || input.jwks);
+  if (input.idTokenEncryptionAlg !== undefined && !isIdTokenEncryptionAlg(input.idTokenEncryptionAlg)) problems.push(`--id-token-encryption-alg must be one of ${ID_TOKEN_ENCRYPTION_ALGS.join(', ')}`);
+  if (input.idTokenEncryptionEnc !== undefined && !isIdTokenEncryptionEnc(input.idTokenEncryptionEnc)) problems.push(`--id-token-encryption-enc must be one of ${ID_TOKEN_ENCRYPTION_ENCS.join(', ')}`);
+  if (input.idTokenEncryptionEnc !== undefined && input.idTokenEncryptionAlg === undefined) problems.push('--id-token-encryption-enc needs --id-token-encryption-alg');
+  if (input.idTokenEncryptionAlg !== undefined && !hasKeys) problems.push('encrypted ID tokens need the ISP\'s encryption key: --jwks-uri or --jwks with a "use": "enc" key');
+  if (input.requireSignedRequestObject && !hasKeys) problems.push('--require-signed-request-object needs the ISP\'s signing key: --jwks-uri or --jwks');
+  return problems;
 }
 
 /** The profile's rules in the CLI's words (oidc-provider's validator states them again for registration). */
@@ -157,6 +180,7 @@ export function createClientService({ queries, envelope, validateMetadata, produ
     if (input.tokenEndpointAuthMethod === 'private_key_jwt' && !input.jwksUri && !input.jwks) problems.push('private_key_jwt needs --jwks-uri or --jwks');
     if (input.jwksUri && input.jwks) problems.push('--jwks-uri and --jwks exclude each other (RFC 7591 §2)');
     if (input.profile !== undefined) problems.push(...fapi2Problems(input));
+    problems.push(...keyUseProblems(input));
     // The ISP's scope allow-list: only catalogued scopes; plaintext identity needs a legal basis.
     const scopes = (input.scope ?? DEFAULT_CLIENT_SCOPE).split(' ').filter(Boolean);
     const unknown = scopes.filter((scope) => !(GRANTABLE_SCOPES as readonly string[]).includes(scope));
@@ -211,6 +235,9 @@ export function createClientService({ queries, envelope, validateMetadata, produ
     pkce_exception: row.metadata[PKCE_EXCEPTION_PROPERTY] === true,
     min_acr: row.metadata[MIN_ACR_PROPERTY] ?? 'low',
     profile: row.metadata[SECURITY_PROFILE_PROPERTY] ?? 'default',
+    id_token_encrypted_response_alg: row.metadata.id_token_encrypted_response_alg ?? null,
+    id_token_encrypted_response_enc: row.metadata.id_token_encrypted_response_enc ?? null,
+    require_signed_request_object: row.metadata.require_signed_request_object === true,
     created_at: new Date(row.created_at).toISOString(),
   });
 
@@ -243,6 +270,9 @@ export function createClientService({ queries, envelope, validateMetadata, produ
         backchannelLogoutUri: patch.backchannelLogoutUri ?? (current.backchannel_logout_uri as string | undefined),
         jwksUri: patch.jwksUri ?? (patch.jwks ? undefined : current.jwks_uri as string | undefined),
         jwks: patch.jwks ?? (patch.jwksUri ? undefined : current.jwks as ClientInput['jwks']),
+        idTokenEncryptionAlg: patch.idTokenEncryptionAlg ?? (current.id_token_encrypted_response_alg as string | undefined),
+        idTokenEncryptionEnc: patch.idTokenEncryptionEnc ?? (patch.idTokenEncryptionAlg ? undefined : current.id_token_encrypted_response_enc as string | undefined),
+        requireSignedRequestObject: patch.requireSignedRequestObject ?? current.require_signed_request_object === true,
         profile: patch.profile === undefined ? current[SECURITY_PROFILE_PROPERTY] as ClientInput['profile'] : patch.profile ?? undefined,
         purposes: patch.purposes ?? (current[PURPOSES_PROPERTY] as ScopePurposes | undefined),
         nameZh: patch.nameZh ?? (current[CLIENT_NAME_ZH_PROPERTY] as string | undefined),

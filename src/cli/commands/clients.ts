@@ -19,6 +19,9 @@ const metadataOptions = {
   'jwks-uri': { type: 'string' },
   jwks: { type: 'string' },
   profile: { type: 'string' },
+  'id-token-encryption-alg': { type: 'string' },
+  'id-token-encryption-enc': { type: 'string' },
+  'require-signed-request-object': { type: 'boolean' },
   'backchannel-logout-uri': { type: 'string' },
   purpose: { type: 'string', multiple: true },
   'legal-basis': { type: 'string' },
@@ -75,6 +78,13 @@ function profile(value: unknown, allowDefault: boolean): ClientInput['profile'] 
   throw new UsageError(allowDefault ? '--profile must be fapi2 or default' : '--profile must be fapi2');
 }
 
+/** JWE ID tokens and JAR, both needing the ISP's keys (--jwks-uri or --jwks). */
+const keyUses = (values: Record<string, unknown>) => ({
+  idTokenEncryptionAlg: optional(values['id-token-encryption-alg']),
+  idTokenEncryptionEnc: optional(values['id-token-encryption-enc']),
+  requireSignedRequestObject: values['require-signed-request-object'] === true ? true : undefined,
+});
+
 const optional = (value: unknown) => (typeof value === 'string' ? value : undefined);
 const optionalList = (values: Record<string, unknown>, name: string) => (values[name] === undefined ? undefined : stringList(values, name));
 
@@ -92,7 +102,7 @@ export const clientCommands: Command[] = [
   {
     name: 'client add',
     summary: 'register an ISP, submitted for review (prints client_id and, for confidential clients, client_secret)',
-    usage: 'client add --name NAME [--name-zh 中文名称] --redirect-uri URI [--redirect-uri URI…] [--post-logout-redirect-uri URI] [--sector-identifier-uri URI] [--public] [--scope "…"] [--id-token-alg RS256|ES256|PS256|EdDSA] [--auth-method client_secret_basic|client_secret_post|private_key_jwt --jwks-uri URI | --jwks JSON] [--profile fapi2] [--backchannel-logout-uri URI] [--purpose SCOPE.en=TEXT --purpose SCOPE.zh-CN=TEXT…] [--legal-basis "LAW REFERENCE" [--legal-basis-zh "法律依据"]] [--min-identity-assurance low|substantial|high] [--allow-no-pkce] [--min-acr low|substantial] --json',
+    usage: 'client add --name NAME [--name-zh 中文名称] --redirect-uri URI [--redirect-uri URI…] [--post-logout-redirect-uri URI] [--sector-identifier-uri URI] [--public] [--scope "…"] [--id-token-alg RS256|ES256|PS256|EdDSA] [--auth-method client_secret_basic|client_secret_post|private_key_jwt --jwks-uri URI | --jwks JSON] [--id-token-encryption-alg ALG [--id-token-encryption-enc ENC]] [--require-signed-request-object] [--profile fapi2] [--backchannel-logout-uri URI] [--purpose SCOPE.en=TEXT --purpose SCOPE.zh-CN=TEXT…] [--legal-basis "LAW REFERENCE" [--legal-basis-zh "法律依据"]] [--min-identity-assurance low|substantial|high] [--allow-no-pkce] [--min-acr low|substantial] --json',
     options: { ...metadataOptions, public: { type: 'boolean' } },
     async run(container, values) {
       const created = await container.clients.addClient({
@@ -107,6 +117,7 @@ export const clientCommands: Command[] = [
         jwksUri: optional(values['jwks-uri']),
         jwks: jwks(values.jwks),
         profile: profile(values.profile, false) ?? undefined,
+        ...keyUses(values),
         backchannelLogoutUri: optional(values['backchannel-logout-uri']),
         purposes: purposes(values),
         nameZh: optional(values['name-zh']),
@@ -149,7 +160,7 @@ export const clientCommands: Command[] = [
   {
     name: 'client update',
     summary: 'change an ISP\'s name, URIs, scope, algorithm or profile (secret unchanged unless it moves to private_key_jwt)',
-    usage: 'client update CLIENT_ID [--name NAME] [--name-zh 中文名称] [--redirect-uri URI…] [--post-logout-redirect-uri URI…] [--sector-identifier-uri URI] [--scope "…"] [--id-token-alg RS256|ES256|PS256|EdDSA] [--auth-method private_key_jwt] [--jwks-uri URI | --jwks JSON] [--profile fapi2|default] [--backchannel-logout-uri URI] [--purpose SCOPE.LANG=TEXT…] [--legal-basis "LAW REFERENCE" [--legal-basis-zh "法律依据"]] [--min-identity-assurance low|substantial|high] [--allow-no-pkce | --require-pkce] [--min-acr low|substantial]',
+    usage: 'client update CLIENT_ID [--name NAME] [--name-zh 中文名称] [--redirect-uri URI…] [--post-logout-redirect-uri URI…] [--sector-identifier-uri URI] [--scope "…"] [--id-token-alg RS256|ES256|PS256|EdDSA] [--auth-method private_key_jwt] [--jwks-uri URI | --jwks JSON] [--id-token-encryption-alg ALG [--id-token-encryption-enc ENC]] [--require-signed-request-object] [--profile fapi2|default] [--backchannel-logout-uri URI] [--purpose SCOPE.LANG=TEXT…] [--legal-basis "LAW REFERENCE" [--legal-basis-zh "法律依据"]] [--min-identity-assurance low|substantial|high] [--allow-no-pkce | --require-pkce] [--min-acr low|substantial]',
     options: { ...metadataOptions, 'require-pkce': { type: 'boolean' } },
     async run(container, values, [clientId]) {
       if (!clientId) throw new UsageError('CLIENT_ID is required');
@@ -168,6 +179,7 @@ export const clientCommands: Command[] = [
         jwks: jwks(values.jwks),
         tokenEndpointAuthMethod: authMethod(values['auth-method']),
         profile: profile(values.profile, true),
+        ...keyUses(values),
         purposes: purposes(values),
         nameZh: optional(values['name-zh']),
         legalBasis: optional(values['legal-basis']),
