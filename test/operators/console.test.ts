@@ -106,6 +106,9 @@ describe('operator console', function () {
     assert.ok(!forbidden.html.includes('CASE-'));
     const verify = await page(await browser.submit(await page(await browser.navigate('/admin/audit')), 'form[action="/admin/audit/verify"]'));
     assert.match(verify.document.querySelector('#audit-result')!.text, /verifies/);
+    const latest = verify.document.querySelectorAll('table.audit-entries tbody tr').map((row) => row.text);
+    assert.ok(latest.some((text) => text.includes('operator.signed_in')), 'the auditor reads the newest entries');
+    assert.ok(latest.every((text) => !text.includes(OPERATOR_PASSWORD)));
 
     const citizen = await createCitizen(app.container);
     const citizens = await page(await browser.navigate('/admin/citizens'));

@@ -1,5 +1,5 @@
 // The key custodian's and the auditor's pages: signing keys (list, rotate — re-authenticated)
-// and the audit log (verify every hash chain).
+// and the audit log (the newest entries; verify every hash chain).
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
@@ -14,6 +14,7 @@ type Deps = Pick<OperatorArea, 'operations' | 'authentication'> & { page: Consol
 const rotateForm = z.object({ reauth_code: z.string().max(20).default('') });
 /** As `cyberid keys rotate`: published at once, signing after two key reloads and a margin. */
 const ACTIVATE_AFTER_SECONDS = 60;
+const LATEST = 50;
 
 export function createAdminRecordsRouter({ operations, authentication, page }: Deps): Router {
   const router = new Router();
@@ -37,10 +38,19 @@ export function createAdminRecordsRouter({ operations, authentication, page }: D
     ctx.redirect('/admin/keys?done=rotated');
   });
 
-  router.get('/admin/audit', loadOperator, (ctx) => page(ctx, 'admin-audit', 'admin.audit.title', { result: undefined }));
+  /** The newest entries (ids and codes only, as the log holds them), and a verification result if one was run. */
+  async function showAudit(ctx: Context, result?: { ok: boolean; entries: string; problems: unknown[] }) {
+    const entries = await operations.perform('audit.latest', actorOf(ctx), { limit: LATEST });
+    await page(ctx, 'admin-audit', 'admin.audit.title', {
+      result,
+      entries: entries.map((e) => ({ when: formatWhen(e.occurredAt), type: e.type, actor: e.actor, clientId: e.clientId ?? '', detailText: JSON.stringify(e.details) })),
+    }, { pagePath: '/admin/audit' });
+  }
+
+  router.get('/admin/audit', loadOperator, (ctx) => showAudit(ctx));
   router.post('/admin/audit/verify', loadOperator, async (ctx) => {
     const result = await operations.perform('audit.verify', actorOf(ctx), {});
-    await page(ctx, 'admin-audit', 'admin.audit.title', { result: { ok: result.ok, entries: String(result.entries), problems: result.ok ? [] : result.problems } }, { pagePath: '/admin/audit' });
+    await showAudit(ctx, { ok: result.ok, entries: String(result.entries), problems: result.ok ? [] : result.problems });
   });
 
   return router;

@@ -144,6 +144,8 @@ export const adminEn = {
   'admin.audit.ok': 'The audit log verifies: {entries} entries, no chain broken.',
   'admin.audit.broken': 'The audit log does not verify ({entries} entries). Where it breaks:',
   'admin.audit.problem': 'chain {chain}, entry {seq}',
+  'admin.audit.latest': 'The newest 50 entries',
+  'admin.audit.actor': 'Actor',
   'admin.audit.verify': 'Verify the audit log',
   'admin.lawful_access.title': 'Lawful access',
   'admin.lawful_access.lead': 'Two officers: one requests, a different one approves, then one of the two receives the identity and the authentication log once, within 24 hours. Every step is audited.',

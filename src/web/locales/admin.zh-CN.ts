@@ -138,6 +138,8 @@ export const adminZhCN: Record<keyof typeof adminEn, string> = {
   'admin.audit.ok': '审计日志校验通过：共 {entries} 条记录，没有断链。',
   'admin.audit.broken': '审计日志校验未通过（共 {entries} 条记录）。断裂位置：',
   'admin.audit.problem': '第 {chain} 条链，第 {seq} 条记录',
+  'admin.audit.latest': '最新 50 条记录',
+  'admin.audit.actor': '执行者',
   'admin.audit.verify': '校验审计日志',
   'admin.lawful_access.title': '依法调取',
   'admin.lawful_access.lead': '需两名专员：一人申请，另一人批准，然后其中一人在 24 小时内一次性接收身份信息和认证日志。每一步都记入审计。',
