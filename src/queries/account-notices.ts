@@ -11,6 +11,7 @@ export type AccountNoticeRow = {
   /** A rough device description ("Firefox/Windows") for sign-in security notices. */
   device: string | null;
   occurred_at: Date;
+  /** When the citizen dismissed it; until then the dashboard shows it at every visit. */
   seen_at: Date | null;
 };
 
@@ -30,14 +31,13 @@ export function createAccountNoticeQueries(knex: Knex) {
     async insertNotice(citizenId: string, kind: NoticeKind, clientId: string | null, device: string | null = null): Promise<void> {
       await knex('account_notices').insert({ citizen_id: citizenId, kind, client_id: clientId, device });
     },
-    /** Marks every unseen notice seen and returns them, oldest first: each is shown exactly once. */
-    async takeUnseenNotices(citizenId: string): Promise<AccountNoticeRow[]> {
-      const rows = await knex('account_notices')
-        .where({ citizen_id: citizenId })
-        .whereNull('seen_at')
-        .update({ seen_at: knex.fn.now() })
-        .returning('*');
-      return (rows as Array<Record<string, unknown>>).map(toRow).sort((a, b) => a.occurred_at.getTime() - b.occurred_at.getTime());
+    /** Marks one notice seen (dismissed); false when it is not this citizen's or already seen. */
+    async dismissNotice(citizenId: string, noticeId: string): Promise<boolean> {
+      const count = await knex('account_notices').where({ citizen_id: citizenId, id: noticeId }).whereNull('seen_at').update({ seen_at: knex.fn.now() });
+      return count > 0;
+    },
+    async dismissAllNotices(citizenId: string): Promise<number> {
+      return knex('account_notices').where({ citizen_id: citizenId }).whereNull('seen_at').update({ seen_at: knex.fn.now() });
     },
     async listUnseenNotices(citizenId: string): Promise<AccountNoticeRow[]> {
       const rows = await knex('account_notices').where({ citizen_id: citizenId }).whereNull('seen_at').orderBy('occurred_at');

@@ -1,5 +1,5 @@
-// The citizen's activity (older pages; the newest is on the dashboard) and "Download my data".
-// activityView() and noticesView() are shared with the dashboard (account.ts).
+// The citizen's activity, page by page (the newest few lines are also on the overview), and
+// "Download my data". activityView() and noticesView() are shared with the overview (account.ts).
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
@@ -30,11 +30,12 @@ export async function activityView(deps: ActivityDeps, ctx: Context, citizenId: 
   };
 }
 
-/** Notices since the last visit, as sentences; reading them marks them seen. */
-export async function noticesView(deps: ActivityDeps, ctx: Context, citizenId: string): Promise<string[]> {
-  const notices = await deps.accountNotices.take(citizenId);
+/** The notices not yet dismissed, as sentences with the id their dismiss button sends. */
+export async function noticesView(deps: ActivityDeps, ctx: Context, citizenId: string): Promise<Array<{ id: string; text: string }>> {
+  const notices = await deps.accountNotices.pending(citizenId);
   const named = await Promise.all(notices.map(async (n) => ({ ...n, ispName: n.clientId ? (await deps.clientName(n.clientId, ctx.state.locale as Locale)) ?? n.clientId : null })));
-  return describeNotices(named, t(ctx));
+  const texts = describeNotices(named, t(ctx));
+  return notices.map((n, i) => ({ id: n.id, text: texts[i]! }));
 }
 
 const activityQuery = z.object({ before: z.string().max(80).optional() });
@@ -48,7 +49,7 @@ export function createAccountActivityRouter(deps: ActivityDeps & Pick<Container,
     const before = query.success ? query.data.before : undefined;
     await deps.render(ctx, 'account-activity', {
       titleKey: 'account.activity.title',
-      data: { activity: await activityView(deps, ctx, signedInCitizen(ctx).id, before) },
+      data: { activity: await activityView(deps, ctx, signedInCitizen(ctx).id, before), olderPage: before !== undefined },
     });
   });
 

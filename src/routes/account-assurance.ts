@@ -42,7 +42,7 @@ export function createAccountAssuranceRouter(deps: Pick<Container, 'assuranceRai
       throw error;
     }
     ctx.status = 303;
-    ctx.redirect('/account?done=assurance_raised');
+    ctx.redirect('/account/security?done=assurance_raised');
   });
 
   return router;

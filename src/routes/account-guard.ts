@@ -1,8 +1,10 @@
 // The account pages' session: the cookie, and the middleware that admits only a signed-in,
-// not cancelled citizen (others go to the sign-in page). Pages behind it are never cached.
+// not cancelled citizen (others go to the sign-in page). Pages behind it are never cached, and
+// carry the account navigation and the confirmation of what the last form did (account-nav.ts).
 import type { Context, Next } from 'koa';
 import type { Container } from '../container.js';
 import type { CitizenRow } from '../queries/citizens.js';
+import { accountNav, flashFor } from './account-nav.js';
 
 export const ACCOUNT_COOKIE = 'cid_account';
 
@@ -15,6 +17,8 @@ export function requireCitizen(deps: Pick<Container, 'accountSessions' | 'citize
       return ctx.redirect('/account/login');
     }
     ctx.state.citizen = citizen;
+    ctx.state.accountNav = accountNav(ctx.path);
+    ctx.state.accountFlash = flashFor(ctx);
     ctx.set('cache-control', 'no-store');
     return next();
   };

@@ -33,7 +33,7 @@ export function createAccountPasswordRouter(deps: Pick<Container, 'credentials' 
       throw error;
     }
     ctx.status = 303;
-    ctx.redirect('/account?done=password');
+    ctx.redirect('/account/security?done=password');
   });
 
   return router;

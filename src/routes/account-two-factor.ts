@@ -55,9 +55,9 @@ export function createAccountTwoFactorRouter(deps: Pick<Container, 'twoFactor' |
     // Turning on a second factor issues recovery codes, shown this once (issue 7).
     const citizen = signedInCitizen(ctx);
     const codes = await deps.recoveryCodes.issueForNewFactor(citizen.id, await deps.passkeys.has(citizen.id));
-    if (codes) return showNewCodes(deps.render, ctx, codes, '/account?done=two_factor_on');
+    if (codes) return showNewCodes(deps.render, ctx, codes, '/account/security?done=two_factor_on');
     ctx.status = 303;
-    ctx.redirect('/account?done=two_factor_on');
+    ctx.redirect('/account/security?done=two_factor_on');
   });
 
   router.post('/account/two-factor/disable', loadCitizen, async (ctx) => {
@@ -71,7 +71,7 @@ export function createAccountTwoFactorRouter(deps: Pick<Container, 'twoFactor' |
       throw error;
     }
     ctx.status = 303;
-    ctx.redirect('/account?done=two_factor_off');
+    ctx.redirect('/account/security?done=two_factor_off');
   });
 
   return router;

@@ -89,7 +89,7 @@ export function describeDisclosures(disclosures: LawfulDisclosure[], t: Translat
   return disclosures.map((d) => ({ when: formatWhen(d.date), at: d.date.toISOString(), text: t('activity.lawful_disclosure', { case: d.caseReference }) }));
 }
 
-export function describeNotices(notices: Array<AccountNotice & { ispName: string | null }>, t: Translate): string[] {
+export function describeNotices(notices: Array<Omit<AccountNotice, 'id'> & { ispName: string | null }>, t: Translate): string[] {
   return notices.map((n) => {
     const vars = { date: formatWhen(n.occurredAt), isp: n.ispName ?? '' };
     if (n.kind === 'new_connection') return t('notice.new_connection', vars);

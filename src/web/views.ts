@@ -48,6 +48,9 @@ export function createViewRenderer(viewsDir: string = VIEWS_DIR, cache = true) {
       switchLocaleUrl: switchUrl(ctx, otherLocale, options.pagePath),
       switchForm: options.switchForm,
       switchField: LANGUAGE_SWITCH_FIELD,
+      // Set by requireCitizen on the signed-in account pages (routes/account-nav.ts).
+      accountNav: ctx.state.accountNav,
+      accountFlash: ctx.state.accountFlash,
     }, { cache });
   };
 }

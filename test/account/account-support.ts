@@ -8,6 +8,8 @@ import type { Credentials } from '../support/flow.js';
 import type { IdentityClaim } from '../../src/identity-authority/port.js';
 import { residentIdCheckCharacter } from '../../src/identity/resident-id.js';
 
+export type AccountPage = '/account' | '/account/services' | '/account/security' | '/account/guardianship' | '/account/data' | '/account/activity';
+
 export const EN = { 'accept-language': 'en' };
 export const PASSWORD = 'a long memorable phrase';
 
@@ -28,8 +30,9 @@ export async function appliedCitizen(app: TestApp, identity: IdentityClaim): Pro
   return { cyberspace_id: issuedId(page), password: PASSWORD };
 }
 
-export async function dashboard(browser: Browser): Promise<Page> {
-  const page = await browser.navigate('/account');
+/** One of the account pages (the overview unless named: '/account/services', '/account/security', …). */
+export async function dashboard(browser: Browser, path: AccountPage = '/account'): Promise<Page> {
+  const page = await browser.navigate(path);
   assert.ok(isPage(page), 'the dashboard is a page');
   assert.equal(page.status, 200, page.url);
   return page;
@@ -37,7 +40,7 @@ export async function dashboard(browser: Browser): Promise<Page> {
 
 export const text = (page: Page, selector: string) => page.document.querySelectorAll(selector).map((el) => el.text.replace(/\s+/g, ' ').trim());
 export const activityLines = (page: Page) => text(page, 'tr.activity-entry td:nth-child(2)');
-export const noticeLines = (page: Page) => text(page, 'li.account-notice');
+export const noticeLines = (page: Page) => text(page, 'li.account-notice .notice-text');
 
 /** The structural rules of every citizen page (test/web/pages.test.ts), for the account pages added here. */
 export function assertPageRules(page: Page, where: string) {

@@ -1,6 +1,7 @@
-// The citizen's dashboard, through its HTML: the cyberspace ID ready to copy, connected services
-// (the ID each ISP knows, when, what it received), revoking one end to end, and the activity log
-// in plain sentences with ISP names and never a value.
+// The citizen's dashboard, through its HTML: a few pages under one navigation — the overview with
+// the cyberspace ID ready to copy, connected services (the ID each ISP knows, when, what it
+// received), revoking one end to end, security with known devices, and the activity log in
+// plain sentences with ISP names and never a value.
 import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createClient } from '../support/factories.js';
@@ -12,7 +13,8 @@ import {
 } from '../support/tokens.js';
 import { formatForReading } from '../../src/ids/cyberspace-id.js';
 import { LAWFUL_ACCESS_PURPOSE } from '../../src/services/activity.js';
-import { EN, activityLines, adultIdentity, appliedCitizen, assertPageRules, dashboard, text } from './account-support.js';
+import { EN, activityLines, adultIdentity, appliedCitizen, assertPageRules, dashboard, text, type AccountPage } from './account-support.js';
+import { ACCOUNT_PAGES } from '../../src/routes/account-nav.js';
 
 const BACKCHANNEL_URI = 'https://bank.example/backchannel-logout';
 
@@ -60,7 +62,7 @@ describe('the citizen dashboard', () => {
 
     const browser = new Browser(app.url, EN);
     await signInToAccount(browser, citizen.cyberspace_id, citizen.password);
-    const page = await dashboard(browser);
+    const page = await dashboard(browser, '/account/services');
     const row = page.document.querySelector(`tr.connection[data-client-id="${isp.client_id}"]`)!;
     assert.ok(row, 'the ISP is listed');
     const cells = row.querySelectorAll('td').map((td) => td.text.replace(/\s+/g, ' ').trim());
@@ -88,7 +90,7 @@ describe('the citizen dashboard', () => {
     assert.ok((await app.container.durable.findGrantsByAccount(citizen.cyberspace_id)).some((g) => g.payload.clientId === bank.client_id));
 
     await signInToAccount(browser, citizen.cyberspace_id, citizen.password);
-    const before = await dashboard(browser);
+    const before = await dashboard(browser, '/account/services');
     const revoked = await browser.submit(before, `form[action="/account/connections/${bank.client_id}/revoke"]`);
     assert.ok(isPage(revoked));
     assert.match(revoked.document.querySelector('[role="status"]')!.text, /Access revoked/);
@@ -102,7 +104,8 @@ describe('the citizen dashboard', () => {
     const claims = JSON.parse(Buffer.from(logoutToken.split('.')[1]!, 'base64url').toString()) as { sub: string; aud: string };
     assert.equal(claims.sub, bankSub, 'the logout token names the ID the ISP knows');
     assert.equal(claims.aud, bank.client_id);
-    assert.ok(activityLines(revoked).includes('You revoked Bank ISP’s access'));
+    assert.equal(new URL(revoked.url).pathname, '/account/services', 'back on the services page');
+    assert.ok(activityLines(await dashboard(browser, '/account/activity')).includes('You revoked Bank ISP’s access'));
 
     // Revoking one ISP leaves the others alone.
     assert.ok(revoked.document.querySelector(`tr.connection[data-client-id="${isp.client_id}"]`));
@@ -117,7 +120,7 @@ describe('the citizen dashboard', () => {
 
     const browser = new Browser(app.url, EN);
     await signInToAccount(browser, citizen.cyberspace_id, citizen.password);
-    const page = await dashboard(browser);
+    const page = await dashboard(browser, '/account/activity');
     const lines = activityLines(page);
     for (const expected of [
       'Signed in to Video ISP',
@@ -137,9 +140,13 @@ describe('the citizen dashboard', () => {
     assert.ok(lines.some((line) => /^Identity data decrypted \(birth date\) for: claims release to a service$/.test(line)), lines.join('\n'));
     assert.ok(!lines.some((line) => /for: showing your account page/.test(line)), 'a dashboard visit decrypts nothing');
 
-    // Never a value: no name, document number, birth date or claim value anywhere on the page.
-    for (const value of [identity.name, identity.documentNumber, identity.birthDate, identity.birthDate.replaceAll('-', '')]) {
-      assert.ok(!page.html.includes(value), `the dashboard does not show ${value}`);
+    // Never a value: no name, document number, birth date or claim value on any account page.
+    for (const path of ACCOUNT_PAGES.map((p) => p.href)) {
+      const shown = await browser.navigate(path);
+      assert.ok(isPage(shown));
+      for (const value of [identity.name, identity.documentNumber, identity.birthDate, identity.birthDate.replaceAll('-', '')]) {
+        assert.ok(!shown.html.includes(value), `${path} does not show ${value}`);
+      }
     }
     assert.doesNotMatch(text(page, 'table.activity').join(' '), /\btrue\b|\bfalse\b/);
 
@@ -155,7 +162,7 @@ describe('the citizen dashboard', () => {
     await signInToAccount(new Browser(app.url, { ...EN, 'user-agent': CHROME_WINDOWS }), other.cyberspace_id, other.password);
     const browser = new Browser(app.url, { ...EN, 'user-agent': FIREFOX_LINUX });
     await signInToAccount(browser, other.cyberspace_id, other.password);
-    const page = await dashboard(browser);
+    const page = await dashboard(browser, '/account/security');
     const devices = page.document.querySelectorAll('ul.devices li.device').map((li) => li.text.replace(/\s+/g, ' ').trim());
     assert.equal(devices.length, 2, devices.join('\n'));
     assert.match(devices[0]!, /^Firefox on Linux this device First .* UTC\+8, last .* UTC\+8, 1 sign-ins$/, 'newest first, this browser marked');
@@ -176,7 +183,7 @@ describe('the citizen dashboard', () => {
   it('speaks Chinese too', async () => {
     const browser = new Browser(app.url, { 'accept-language': 'zh-CN' });
     await signInToAccount(browser, citizen.cyberspace_id, citizen.password);
-    const lines = activityLines(await dashboard(browser));
+    const lines = activityLines(await dashboard(browser, '/account/activity'));
     assert.ok(lines.includes('登录了Video ISP'), lines.join('\n'));
     assert.ok(lines.some((line) => line.startsWith('在Video ISP登录失败（密码错误）')), lines.join('\n'));
     assert.ok(lines.some((line) => line.startsWith('Video ISP获得了：') && line.includes('是否年满 18 周岁')));
@@ -191,7 +198,10 @@ describe('the citizen dashboard', () => {
     }
     const browser = new Browser(app.url, EN);
     await signInToAccount(browser, other.cyberspace_id, other.password);
-    const first = await dashboard(browser);
+    const overview = await dashboard(browser);
+    assert.equal(overview.document.querySelectorAll('tr.activity-entry').length, 5, 'the overview shows the newest few');
+    assert.ok(overview.document.querySelector('a[href="/account/activity"]'), 'and links to the rest');
+    const first = await dashboard(browser, '/account/activity');
     const total = (await app.container.audit.listForCitizen(row.id, { limit: 1000 })).length;
     assert.equal(first.document.querySelectorAll('tr.activity-entry').length, 50);
     const older = first.document.querySelector('a.older')!;
@@ -216,9 +226,10 @@ describe('the citizen dashboard', () => {
       const page = await signInToAccount(browser, citizen.cyberspace_id, citizen.password); // a new device: notices show
       assert.ok(page.document.querySelector('li.account-notice'));
       assertPageRules(page, 'dashboard');
-      const activity = await browser.navigate('/account/activity');
-      assert.ok(isPage(activity));
-      assertPageRules(activity, 'activity');
+      for (const path of ACCOUNT_PAGES.map((p) => p.href)) {
+        const shown = await dashboard(browser, path as AccountPage);
+        assertPageRules(shown, path);
+      }
       const confirmation = await browser.navigate('/account/cancel');
       assert.ok(isPage(confirmation));
       assertPageRules(confirmation, 'cancellation');
@@ -229,10 +240,35 @@ describe('the citizen dashboard', () => {
     }
   });
 
+  it('is a small set of pages, each with its own heading, reached from one navigation that marks where you are', async () => {
+    const browser = new Browser(app.url, EN);
+    await signInToAccount(browser, citizen.cyberspace_id, citizen.password);
+    const headings: string[] = [];
+    for (const path of [...ACCOUNT_PAGES.map((p) => p.href), '/account/passkeys', '/account/two-factor', '/account/password', '/account/cancel']) {
+      const page = await browser.navigate(path);
+      assert.ok(isPage(page) && page.status === 200, path);
+      const nav = page.document.querySelector('nav.account-nav');
+      assert.ok(nav, `${path} has the account navigation`);
+      assert.deepEqual(nav.querySelectorAll('a').map((a) => a.getAttribute('href')), ACCOUNT_PAGES.map((p) => p.href), `${path}: the same entries everywhere`);
+      const current = nav.querySelectorAll('a[aria-current="page"]').map((a) => a.getAttribute('href'));
+      const expected = ACCOUNT_PAGES.find((p) => p.href === path || p.covers?.includes(path))!.href;
+      assert.deepEqual(current, [expected], `${path} marks ${expected} as current`);
+      assert.ok(nav.querySelector('form[action="/account/logout"]'), `${path}: sign out from anywhere`);
+      if (ACCOUNT_PAGES.some((p) => p.href === path)) headings.push(page.document.querySelector('h1')!.text.trim());
+    }
+    assert.equal(new Set(headings).size, ACCOUNT_PAGES.length, `each page has its own heading: ${headings.join(', ')}`);
+    const overview = await dashboard(browser);
+    for (const moved of ['tr.connection', 'ul.devices', 'form[action="/account/suspend"]', 'table.activity a.older']) {
+      assert.equal(overview.document.querySelector(moved), null, `the overview no longer carries ${moved}`);
+    }
+  });
+
   it('is behind sign-in', async () => {
-    const response = await new Browser(app.url).request('/account/activity');
-    assert.equal(response.status, 303);
-    assert.equal(response.headers.get('location'), '/account/login');
+    for (const path of ACCOUNT_PAGES.map((p) => p.href)) {
+      const response = await new Browser(app.url).request(path);
+      assert.equal(response.status, 303, path);
+      assert.equal(response.headers.get('location'), '/account/login');
+    }
   });
 
   it('does not show lawful-access entries to their subject (embargo)', async () => {
@@ -242,8 +278,9 @@ describe('the citizen dashboard', () => {
     await app.container.audit.record({ type: 'lawful_access.revealed', citizenId: row.id, actor: 'operator', details: { case_reference: 'CASE-1' } });
     const browser = new Browser(app.url, EN);
     await signInToAccount(browser, subject.cyberspace_id, subject.password);
-    const page = await dashboard(browser);
-    assert.doesNotMatch(page.html, /CASE-1|lawful|Identity data decrypted \(name\)/);
+    for (const path of ['/account', '/account/activity'] as const) {
+      assert.doesNotMatch((await dashboard(browser, path)).html, /CASE-1|lawful|Identity data decrypted \(name\)/);
+    }
     const exported = await (await browser.request('/account/export')).text();
     assert.doesNotMatch(exported, /CASE-1|lawful_access\.|"purpose": "lawful_access"/);
   });

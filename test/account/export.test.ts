@@ -43,10 +43,10 @@ describe('download my data', () => {
     return { response, body: response.status === 200 ? (JSON.parse(await response.text()) as Export) : undefined };
   }
 
-  it('is offered on the dashboard and downloads as a JSON attachment that is never cached', async () => {
+  it('is offered on the data page and downloads as a JSON attachment that is never cached', async () => {
     const browser = new Browser(app.url, EN);
     await signInToAccount(browser, a.cyberspace_id, a.password);
-    const link = (await dashboard(browser)).document.querySelector('a[href="/account/export"]')!;
+    const link = (await dashboard(browser, '/account/data')).document.querySelector('a[href="/account/export"]')!;
     assert.match(link.text, /Download my data/);
     const { response } = await download(browser);
     assert.equal(response.status, 200);
@@ -58,6 +58,8 @@ describe('download my data', () => {
   it('holds everything about the signed-in citizen: identity, connections, devices, activity, notices', async () => {
     const browser = new Browser(app.url, EN);
     await signInToAccount(browser, a.cyberspace_id, a.password);
+    // Notices stay until dismissed: start from none (this browser was new, too).
+    await app.container.accountNotices.dismissAll((await app.container.citizenQueries.findCitizenByCyberspaceId(a.cyberspace_id))!.id);
     // Then, from another browser, a first sign-in at the ISP: two notices wait for the next visit.
     const flow = await signIn(app.url, isp, a, { params: { scope: 'openid age' }, browser: new Browser(app.url, EN) });
     const sub = String(idTokenClaims(await redeem(app.url, isp, flow)).sub);
@@ -103,7 +105,7 @@ describe('download my data', () => {
     assert.deepEqual([...(entries[0]!.details.fields as string[])].sort(), ['birthDate', 'documentNumber', 'documentType', 'name']);
     assert.equal(entries[0]!.actor, 'system');
     assert.ok(body!.activity.some((e) => e.type === 'identity.decrypted' && e.details.purpose === 'data_export'), 'and the file itself shows it');
-    const lines = (await dashboard(browser)).document.querySelectorAll('tr.activity-entry td:nth-child(2)').map((td) => td.text.trim());
+    const lines = (await dashboard(browser, '/account/activity')).document.querySelectorAll('tr.activity-entry td:nth-child(2)').map((td) => td.text.trim());
     assert.ok(lines.includes('Identity data decrypted (name, document type, document number, birth date) for: your data download'), lines.join('\n'));
   });
 

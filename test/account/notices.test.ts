@@ -1,16 +1,27 @@
-// Notices at the next dashboard visit: a first sign-in at an ISP (a new connection) and a
+// Notices on the dashboard's overview: a first sign-in at an ISP (a new connection) and a
 // sign-in from a device not seen before (at an ISP or at the account pages). Each is recorded
-// when it happens, shown once, then gone. The device is a random cookie; only a keyed hash of
-// it is stored.
+// when it happens and stays until the citizen dismisses it. The device is a random cookie; only a
+// keyed hash of it is stored.
 import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createClient } from '../support/factories.js';
-import { Browser } from '../support/browser.js';
+import { Browser, isPage, type Page } from '../support/browser.js';
 import { signIn, type Credentials } from '../support/flow.js';
 import { signInToAccount } from '../support/citizen-pages.js';
 import type { TestClient } from '../support/tokens.js';
 import { DEVICE_COOKIE } from '../../src/web/device-cookie.js';
 import { EN, adultIdentity, appliedCitizen, dashboard, noticeLines } from './account-support.js';
+
+/** Dismisses every notice on the overview; returns the page it lands on. */
+async function dismissAll(browser: Browser): Promise<Page> {
+  let page = await dashboard(browser);
+  while (page.document.querySelector('li.account-notice form')) {
+    const next = await browser.submit(page, 'li.account-notice form');
+    assert.ok(isPage(next));
+    page = next;
+  }
+  return page;
+}
 
 describe('dashboard notices', () => {
   let app: TestApp;
@@ -57,10 +68,10 @@ describe('dashboard notices', () => {
     const stored = await app.container.db.knex('known_devices').select('device_hash');
     assert.ok(stored.length >= 2);
     for (const row of stored) assert.ok(!String(row.device_hash).includes(token) && row.device_hash !== token);
-    await dashboard(fresh); // the notice for that new device is seen here, not in the next test
+    await dismissAll(home); // the notice for that new device is dismissed here, not in the next test
   });
 
-  it('tells the citizen once about a first sign-in at an ISP from a new device', async () => {
+  it('tells the citizen about a first sign-in at an ISP from a new device, until dismissed', async () => {
     const elsewhere = new Browser(app.url, EN);
     await signIn(app.url, isp, citizen, { browser: elsewhere });
 
@@ -71,7 +82,16 @@ describe('dashboard notices', () => {
     assert.ok(notices.some((n) => /someone signed in to Shop ISP with your cyberspace ID from a device not used before/.test(n)), notices.join('\n'));
     assert.ok(notices.every((n) => /^\d{4}-\d\d-\d\d \d\d:\d\d UTC\+8: /.test(n)), 'each says when');
 
-    assert.deepEqual(noticeLines(await dashboard(home)), [], 'shown once, then gone');
+    assert.deepEqual(noticeLines(await dashboard(home)), notices, 'still there at the next visit');
+
+    // Dismissing one leaves the other; the page says it was dismissed.
+    const firstItem = first.document.querySelector('li.account-notice')!;
+    const dismissed = await home.submit(first, `li.account-notice[data-notice-id="${firstItem.getAttribute('data-notice-id')}"] form`);
+    assert.ok(isPage(dismissed));
+    assert.equal(new URL(dismissed.url).pathname, '/account');
+    assert.match(dismissed.document.querySelector('[role="status"]')!.text, /Notice dismissed/);
+    assert.deepEqual(noticeLines(dismissed), notices.slice(1));
+    assert.deepEqual(noticeLines(await dismissAll(home)), [], 'gone once dismissed');
 
     // The same browser and the same ISP again: nothing new to tell.
     await signIn(app.url, isp, citizen, { browser: elsewhere });
@@ -84,7 +104,31 @@ describe('dashboard notices', () => {
     const page = await signInToAccount(stranger, citizen.cyberspace_id, citizen.password);
     assert.deepEqual(noticeLines(page).map((n) => n.replace(/^.*UTC\+8: /, '')),
       ['your account page was opened from a device not used before. If this was not you, change your password.']);
-    assert.deepEqual(noticeLines(await dashboard(home)), [], 'already seen');
+    assert.equal(noticeLines(await dashboard(home)).length, 1, 'the usual browser shows it too, until dismissed');
+    const all = await home.submit(await dashboard(home), 'form[action="/account/notices/dismiss"]');
+    assert.ok(isPage(all));
+    assert.deepEqual(noticeLines(all), []);
+  });
+
+  it('dismisses only the citizen\'s own notices, and a forged id changes nothing', async () => {
+    const other = await appliedCitizen(app, adultIdentity('提醒丙'));
+    const otherBrowser = new Browser(app.url, EN);
+    await signInToAccount(otherBrowser, other.cyberspace_id, other.password);
+    await signInToAccount(new Browser(app.url, EN), other.cyberspace_id, other.password); // a notice for `other`
+    const theirs = await dashboard(otherBrowser);
+    const theirId = theirs.document.querySelector('li.account-notice')!.getAttribute('data-notice-id')!;
+
+    await signInToAccount(new Browser(app.url, EN), citizen.cyberspace_id, citizen.password); // one for `citizen`
+    const mine = await dashboard(home);
+    const before = noticeLines(mine);
+    assert.equal(before.length, 1);
+    for (const forged of [theirId, '0', '-1', 'abc', '99999999999999999999', "1' OR '1'='1"]) {
+      const page = await home.submit(mine, 'li.account-notice form', { notice: forged });
+      assert.ok(isPage(page));
+      assert.deepEqual(noticeLines(page), before, `a forged id (${forged}) dismisses nothing of mine`);
+    }
+    assert.ok(noticeLines(await dashboard(otherBrowser)).length === 1, 'and nothing of theirs');
+    await dismissAll(home);
   });
 
   it('is per citizen: a browser known for one citizen is new for another', async () => {
@@ -97,18 +141,20 @@ describe('dashboard notices', () => {
 
   it('records a new connection again after the citizen revoked it and signs in again', async () => {
     await signInToAccount(home, citizen.cyberspace_id, citizen.password);
-    const page = await dashboard(home);
+    const page = await dashboard(home, '/account/services');
     await home.submit(page, `form[action="/account/connections/${isp.client_id}/revoke"]`);
     await signIn(app.url, isp, citizen, { browser: home });
     const notices = noticeLines(await dashboard(home));
-    assert.equal(notices.length, 1);
+    assert.equal(notices.length, 1, notices.join('\n'));
     assert.match(notices[0]!, /you signed in to Shop ISP for the first time/);
+    await dismissAll(home);
   });
 
   it('in Chinese as well', async () => {
     const zh = new Browser(app.url, { 'accept-language': 'zh-CN' });
     const page = await signInToAccount(zh, citizen.cyberspace_id, citizen.password);
     assert.match(noticeLines(page)[0]!, /有人在一台从未使用过的设备上打开了您的账户页面/);
-    assert.match(page.document.querySelector('#notices-title')!.text, /自您上次访问以来/);
+    assert.match(page.document.querySelector('#notices-title')!.text, /给您的提醒/);
+    assert.match(page.document.querySelector('li.account-notice button')!.text, /^关闭/);
   });
 });

@@ -34,7 +34,7 @@ describe('changing the password', () => {
   it('is linked from the dashboard, with labelled password fields', async () => {
     const browser = new Browser(app.url, EN);
     await signInToAccount(browser, citizen.cyberspace_id, citizen.password);
-    const link = (await dashboard(browser)).document.querySelector('a[href="/account/password"]')!;
+    const link = (await dashboard(browser, '/account/security')).document.querySelector('a[href="/account/password"]')!;
     assert.match(link.text, /Change my password/);
     const form = await browser.navigate('/account/password');
     assert.ok(isPage(form));
@@ -88,9 +88,9 @@ describe('changing the password', () => {
 
     const done = await change(here, { current_password: citizen.password, password: NEW_PASSWORD });
     assert.equal(done.status, 200);
-    assert.equal(new URL(done.url).pathname, '/account', 'back on the dashboard');
+    assert.equal(new URL(done.url).pathname, '/account/security', 'back on the security page');
     assert.match(done.document.querySelector('[role="status"]')!.text, /Your password has been changed/);
-    assert.ok(activityLines(done).includes('Password changed'));
+    assert.ok(activityLines(await dashboard(here, '/account/activity')).includes('Password changed'));
 
     const stillHere = await here.navigate('/account');
     assert.ok(isPage(stillHere) && stillHere.status === 200, 'this session stays');

@@ -103,7 +103,7 @@ describe('recovery codes', function () {
 
     // Shown once: the dashboard and the codes page count them, and show none of them.
     const home = await dashboard(browser);
-    assert.deepEqual(text(home, '#recovery-codes-summary'), ['Unused recovery codes: 10']);
+    assert.deepEqual(text(await dashboard(browser, '/account/security'), '#recovery-codes-summary'), ['Unused recovery codes: 10']);
     assert.ok(activityLines(home).includes(en['activity.account.recovery_codes_issued']), activityLines(home).join(' | '));
     const manage = expectPage(await browser.navigate('/account/recovery-codes'), 'the recovery codes page');
     assertPageRules(manage, 'the recovery codes page');
@@ -129,7 +129,7 @@ describe('recovery codes', function () {
     const home = await dashboard(browser);
     assert.ok(noticeLines(home).some((line) => /one of your recovery codes was used to sign in/.test(line)), noticeLines(home).join(' | '));
     assert.ok(activityLines(home).some((line) => line.startsWith('A recovery code was used to sign in (9 left)')), activityLines(home).join(' | '));
-    assert.deepEqual(text(home, '#recovery-codes-summary'), ['Unused recovery codes: 9']);
+    assert.deepEqual(text(await dashboard(browser, '/account/security'), '#recovery-codes-summary'), ['Unused recovery codes: 9']);
   });
 
   it('refuses a used code and a wrong one, each recorded as a failed attempt', async () => {
@@ -189,7 +189,7 @@ describe('recovery codes', function () {
     assert.ok(step.document.querySelector('form[action="/account/login/recovery-code"]'));
     const done = expectPage(await browser.submit(step, 'form[action="/account/login/recovery-code"]', { recovery_code: codes[1]! }), 'the dashboard');
     assert.match(done.url, /\/account$/);
-    assert.deepEqual(text(done, '#recovery-codes-summary'), ['Unused recovery codes: 8']);
+    assert.deepEqual(text(await dashboard(browser, '/account/security'), '#recovery-codes-summary'), ['Unused recovery codes: 8']);
   });
 
   it('regenerating needs the password, shows ten new codes, and the old ones stop working', async () => {
@@ -300,6 +300,7 @@ describe('recovery codes', function () {
     for (const code of codes.slice(2, 6)) assert.equal(await app.container.recoveryCodes.use(citizen, code, { device: 'other/other' }), 'ok');
     const home = await dashboard(browser);
     assert.deepEqual(text(home, '#recovery-codes-few'), [en['account.recovery_codes.few'].replace('{count}', '3')]);
+    assert.deepEqual(text(await dashboard(browser, '/account/security'), '#recovery-codes-few'), [en['account.recovery_codes.few'].replace('{count}', '3')]);
     assert.equal(await outbox(credentials, 'recovery_codes_low'), 1);
     first.codes = codes.slice(6);
   });

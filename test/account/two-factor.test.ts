@@ -75,7 +75,7 @@ describe('two-step sign-in (TOTP)', () => {
   it('enrols: the page shows a QR code and the key; a wrong code is refused, a right one turns it on', async () => {
     const browser = new Browser(app.url, EN);
     await signInToAccount(browser, citizen.cyberspace_id, citizen.password);
-    const summary = (await dashboard(browser)).document.querySelector('#two-factor-summary')!.text;
+    const summary = (await dashboard(browser, '/account/security')).document.querySelector('#two-factor-summary')!.text;
     assert.match(summary, /Off/);
     const first = await enrol(browser);
     authenticator = first.authenticator;
@@ -105,7 +105,8 @@ describe('two-step sign-in (TOTP)', () => {
     assert.ok(isPage(done));
     assert.match(done.url, /done=two_factor_on/);
     assert.match(done.document.querySelector('#two-factor-summary')!.text, /On/);
-    assert.ok(activityLines(done).includes('Two-step sign-in turned on'), activityLines(done).join('\n'));
+    const activity = activityLines(await dashboard(browser, '/account/activity'));
+    assert.ok(activity.includes('Two-step sign-in turned on'), activity.join('\n'));
     const stored = await row();
     assert.ok(stored.totp_enabled_at);
     assert.ok(stored.totp_secret_ciphertext);
@@ -231,7 +232,7 @@ describe('two-step sign-in (TOTP)', () => {
     assert.ok(isPage(done));
     assert.match(done.url, /done=two_factor_off/);
     assert.equal((await row()).totp_secret_ciphertext, null);
-    assert.ok(activityLines(done).includes('Two-step sign-in turned off'));
+    assert.ok(activityLines(await dashboard(browser, '/account/activity')).includes('Two-step sign-in turned off'));
     // Signing in needs the password alone again.
     assert.match((await signInToAccount(new Browser(app.url, EN), citizen.cyberspace_id, citizen.password)).url, /\/account$/);
   });

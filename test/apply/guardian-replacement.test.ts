@@ -24,7 +24,9 @@ describe('naming a new guardian', () => {
 
   async function nameGuardian(wardId: string, guardian: string) {
     const browser = new Browser(app.url, { 'accept-language': 'en' });
-    const dashboard = await signInToAccount(browser, wardId, PASSWORD);
+    await signInToAccount(browser, wardId, PASSWORD);
+    const dashboard = await browser.navigate('/account/guardianship');
+    assert.ok(isPage(dashboard));
     const form = dashboard.document.querySelector('form[action="/account/guardian"]');
     if (!form) return { offered: false as const, dashboard };
     const result = await browser.submit(dashboard, 'form[action="/account/guardian"]', { guardian });

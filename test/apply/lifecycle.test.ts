@@ -71,8 +71,9 @@ describe('account lifecycle', () => {
     return { cyberspace_id: issuedId(page), password: PASSWORD };
   }
 
+  /** The account page with the account's state and its suspend, resume and cancel actions. */
   async function dashboard(browser: Browser): Promise<Page> {
-    const page = await browser.navigate('/account');
+    const page = await browser.navigate('/account/data');
     assert.ok(isPage(page));
     return page;
   }
@@ -174,8 +175,10 @@ describe('account lifecycle', () => {
       const page = await signInToAccount(browser, citizen.cyberspace_id, citizen.password);
       assert.equal(page.status, 200);
       assert.match(page.document.querySelector('.alert[role=alert]')!.text, /Suspended by the operator\. Reason given: Reported for misuse, case 2026-117\./);
-      assert.equal(page.document.querySelector('form[action="/account/resume"]'), null, 'no resume button');
-      assert.equal(page.document.querySelector('form[action="/account/suspend"]'), null);
+      const data = await dashboard(browser);
+      assert.match(data.document.querySelector('.alert[role=alert]')!.text, /Reason given: Reported for misuse/);
+      assert.equal(data.document.querySelector('form[action="/account/resume"]'), null, 'no resume button');
+      assert.equal(data.document.querySelector('form[action="/account/suspend"]'), null);
       const resume = await postFromDashboard(browser, '/account/resume');
       assert.equal(resume.status, 403, 'the citizen cannot lift an operator’s suspension');
       await resume.body?.cancel();

@@ -58,9 +58,9 @@ describe('minors and guardians', () => {
     return { cyberspace_id: cyberspaceId, password: PASSWORD, row: ward };
   }
 
-  /** Opens the guardian's dashboard and submits one of its forms. */
+  /** Opens the guardian's guardianship page and submits one of its forms. */
   async function guardianDecides(browser: Browser, selector: string, button?: { name: string; value: string }): Promise<Page> {
-    const dashboard = await browser.navigate('/account');
+    const dashboard = await browser.navigate('/account/guardianship');
     assert.ok(isPage(dashboard));
     const result = await browser.submit(dashboard, selector, {}, button);
     assert.ok(isPage(result));
@@ -78,8 +78,9 @@ describe('minors and guardians', () => {
     return form;
   }
 
+  /** The guardianship page of the dashboard (the minors in one's care). */
   async function dashboardOf(browser: Browser): Promise<Page> {
-    const page = await browser.navigate('/account');
+    const page = await browser.navigate('/account/guardianship');
     assert.ok(isPage(page));
     assert.equal(page.status, 200);
     return page;
@@ -376,8 +377,11 @@ describe('minors and guardians', () => {
       const after = (await dashboardOf(guardian.browser)).document.querySelector(`.ward[data-ward-id="${ward.row.id}"]`)!;
       assert.equal(after.querySelector('.ward-connection'), null);
       // The ward's own dashboard agrees, and reconnecting needs the guardian again.
-      const wardDashboard = await signInToAccount(englishBrowser(), ward.cyberspace_id, ward.password);
-      assert.equal(wardDashboard.document.querySelector(`tr.connection[data-client-id="${homework.client_id}"]`), null);
+      const wardOwn = englishBrowser();
+      await signInToAccount(wardOwn, ward.cyberspace_id, ward.password);
+      const wardServices = await wardOwn.navigate('/account/services');
+      assert.ok(isPage(wardServices) && wardServices.document.querySelector('table.connections, p'), 'the ward’s services page');
+      assert.equal(wardServices.document.querySelector(`tr.connection[data-client-id="${homework.client_id}"]`), null);
       const again = await visitIsp(wardBrowser, homework, ward, offline);
       assert.equal(again.code, null);
       assert.match(mainText(again.page!), /guardian must approve this service/);

@@ -164,6 +164,7 @@ describe('a citizen’s journey in Chromium: apply, sign in to an ISP, consent, 
     const shown = (await box.count()) ? await box.inputValue() : await text('.id-display');
     assert.equal(shown.trim(), cyberspaceId);
 
+    assert.equal(await clickAndLoad('nav.account-nav a[href="/account/services"]'), 200);
     const row = page.locator(`tr.connection[data-client-id="${client.client_id}"]`);
     assert.equal(await row.count(), 1, 'the ISP is listed under Connected services');
     assert.match(await row.innerText(), new RegExp(ISP_NAME));
@@ -174,6 +175,7 @@ describe('a citizen’s journey in Chromium: apply, sign in to an ISP, consent, 
   });
 
   it('lists the sign-in at the ISP in the dashboard’s activity', async () => {
+    assert.equal(await clickAndLoad('nav.account-nav a[href="/account"]'), 200);
     const activity = page.locator('section[aria-labelledby="activity-heading"]');
     assert.equal(await activity.count(), 1, 'the dashboard has an Activity section');
     const entries = await activity.locator('tr.activity-entry').allInnerTexts();
@@ -182,8 +184,9 @@ describe('a citizen’s journey in Chromium: apply, sign in to an ISP, consent, 
   });
 
   it('clicks Revoke access; the ISP disappears and its refresh token is refused (invalid_grant)', async () => {
+    assert.equal(await clickAndLoad('nav.account-nav a[href="/account/services"]'), 200);
     const row = page.locator(`tr.connection[data-client-id="${client.client_id}"]`);
-    await Promise.all([page.waitForURL(/\/account\?done=revoked$/), row.getByRole('button', { name: 'Revoke access' }).click()]);
+    await Promise.all([page.waitForURL(/\/account\/services\?done=revoked$/), row.getByRole('button', { name: 'Revoke access' }).click()]);
     assert.match(await text('.notice[role="status"]'), /Access revoked/);
     assert.equal(await page.locator(`tr.connection[data-client-id="${client.client_id}"]`).count(), 0, 'no longer listed');
     await assertRefreshTokenDead(app.url, client, refreshToken, 'the ISP’s refresh token after Revoke access');

@@ -4,6 +4,7 @@
 // (role="alert") and each one leads to its field, and no step needs a mouse. JavaScript is off,
 // as the pages promise to work without it.
 import assert from 'node:assert/strict';
+import { ACCOUNT_PAGES } from '../../src/routes/account-nav.js';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createClient } from '../support/factories.js';
@@ -173,13 +174,23 @@ describe('keyboard only, in Chromium: apply, sign in, consent, dashboard', funct
       assert.ok(now.visible, `${now.selector} shows no focus indicator (${now.style})`);
       stops.add(now.selector);
     }
-    assert.ok(stops.has('a[href="/account/cancel"]'), `cancelling is reachable: ${[...stops].join(', ')}`);
-    assert.ok([...stops].some((stop) => stop.includes('revoke') || stop.includes('button')), 'the connected service’s Revoke button is reachable');
+    for (const href of ACCOUNT_PAGES.map((p) => p.href)) assert.ok(stops.has(`a[href="${href}"]`), `the navigation to ${href} is reachable: ${[...stops].join(', ')}`);
+    await tabTo('form[action="/account/logout"] button'); // signing out is reachable (tabTo fails if not)
 
-    // Revoke the ISP with the keyboard.
+    // To the connected services with the keyboard, and revoke the ISP there.
+    await tabTo('nav.account-nav a[href="/account/services"]');
+    assert.equal(await pressAndLoad('Enter'), 200);
+    assert.equal(new URL(page.url()).pathname, '/account/services');
     await tabTo(`form[action="/account/connections/${encodeURIComponent(client.client_id)}/revoke"] button`);
     assert.equal(await pressAndLoad('Enter'), 200);
-    assert.match(page.url(), /done=revoked/);
+    assert.match(page.url(), /\/account\/services\?done=revoked/);
+
+    // Cancelling is reachable from the data page.
+    await tabTo('nav.account-nav a[href="/account/data"]');
+    assert.equal(await pressAndLoad('Enter'), 200);
+    await tabTo('a[href="/account/cancel"]');
+    assert.equal(await pressAndLoad('Enter'), 200);
+    assert.equal(new URL(page.url()).pathname, '/account/cancel');
     assert.ok(seen.length > 10, 'the walk went through the pages by Tab');
   });
 });

@@ -60,6 +60,7 @@ describe('passkeys in Chromium: add one on the dashboard, sign in with it at an 
         await page.fill('#cyberspace_id', cyberspace_id);
         await page.fill('#password', password);
         await waitForPage(page, () => page.click('form[action="/account/login"] button[type="submit"]'));
+        await waitForPage(page, () => page.click('nav.account-nav a[href="/account/security"]'));
         await waitForPage(page, () => page.click('a[href="/account/passkeys"]'));
         assert.equal(await page.locator('#passkeys-none').innerText(), t['passkey.none']);
         await page.fill('#passkey-new-name', NAMES[locale]);

@@ -40,7 +40,7 @@ describe('raising identity assurance with an attestation', () => {
     const row = await level();
     assert.equal(row.identity_assurance, 'low');
     assert.deepEqual({ ...row.identity_evidence, verifiedAt: undefined }, { kind: 'document_facts', level: 'low', verifiedAt: undefined });
-    assert.match((await dashboard(browser)).document.querySelector('#assurance-summary')!.text, /^Low/);
+    assert.match((await dashboard(browser, '/account/security')).document.querySelector('#assurance-summary')!.text, /^Low/);
   });
 
   it('shows a QR code and a short code, and raises the level with an attestation for the own document', async () => {
@@ -55,7 +55,7 @@ describe('raising identity assurance with an attestation', () => {
     assert.equal(row.identity_assurance, 'substantial');
     assert.equal(row.identity_evidence?.kind, 'attestation');
     assert.doesNotMatch(JSON.stringify(row.identity_evidence), new RegExp(identity.documentNumber));
-    assert.ok(activityLines(await dashboard(browser)).some((line) => /Identity assurance raised to substantial/.test(line)));
+    assert.ok(activityLines(await dashboard(browser, '/account/activity')).some((line) => /Identity assurance raised to substantial/.test(line)));
   });
 
   it('refuses an attestation about another document, and one used twice, with clear messages', async () => {

@@ -40,11 +40,13 @@ describe('ISP names and legal bases in the citizen’s language', () => {
     for (const [language, name, other] of [['zh-CN', '示例商城', 'Example Shop'], ['en', 'Example Shop', '示例商城']] as const) {
       const browser = new Browser(app.url, { 'accept-language': language });
       await signInToAccount(browser, citizen.cyberspace_id, citizen.password);
-      const page = await browser.navigate('/account');
+      const page = await browser.navigate('/account/services');
       assert.ok(isPage(page));
       const row = page.document.querySelector(`tr.connection[data-client-id="${shop.client_id}"]`)!;
       assert.match(row.text, new RegExp(name));
-      const activity = page.document.querySelectorAll('tr.activity-entry').map((tr) => tr.text).join('\n');
+      const activityPage = await browser.navigate('/account/activity');
+      assert.ok(isPage(activityPage));
+      const activity = activityPage.document.querySelectorAll('tr.activity-entry').map((tr) => tr.text).join('\n');
       assert.match(activity, new RegExp(name), activity);
       assert.doesNotMatch(`${row.text}\n${activity}`, new RegExp(other));
     }
