@@ -41,6 +41,22 @@ export type AppOptions = {
   extraRouters?: Router[];
 };
 
+/** A route the app's own routers answer: its methods and path pattern, and whether a path matches it. */
+export type AppRoute = { methods: string[]; path: string; matches(path: string): boolean };
+
+const routersOf = new WeakMap<Koa, Router[]>();
+
+/**
+ * Every route the app's own routers answer (not oidc-provider's, nor /healthz and the like):
+ * the browser audit derives from it the list of pages it must visit, so a new page cannot be
+ * forgotten.
+ */
+export function appRoutes(app: Koa): AppRoute[] {
+  return (routersOf.get(app) ?? []).flatMap((router) => router.stack
+    .filter((layer) => layer.methods.length > 0)
+    .map((layer) => ({ methods: [...layer.methods], path: String(layer.path), matches: (path: string) => layer.match(path) })));
+}
+
 export function createApp(container: Container, options: AppOptions = {}): Koa {
   const { config, logger, metrics, render, providerHolder } = container;
   const https = config.issuer.startsWith('https://');
@@ -106,10 +122,12 @@ export function createApp(container: Container, options: AppOptions = {}): Koa {
   app.use(errorHandler(logger, render));
   app.use(createSystemRouter(container).routes());
   app.use(hostGuard(config.issuer));
+  const developers = createDevelopersRouter({ docs: loadDocSet(PROJECT_ROOT), render });
   app.use(pages.routes());
-  app.use(createDevelopersRouter({ docs: loadDocSet(PROJECT_ROOT), render }).routes());
+  app.use(developers.routes());
   app.use(forms.routes());
   for (const router of options.extraRouters ?? []) app.use(router.routes());
+  routersOf.set(app, [pages, developers, forms, ...(options.extraRouters ?? [])]);
   app.use(endpointInputGuard());
   app.use(providerHolder.middleware);
   return app;

@@ -53,7 +53,8 @@ function createMarkdown(): InstanceType<typeof MarkdownIt> {
     md.renderer.rules[rule] = (tokens, idx, options, env, self) =>
       original(tokens, idx, options, env, self).replace(/^<pre>/, '<pre tabindex="0">');
   }
-  md.renderer.rules.table_open = () => '<div class="table-wrap"><table>\n';
+  // So is a table on a phone: its scrolling box takes focus too.
+  md.renderer.rules.table_open = () => '<div class="table-wrap" tabindex="0"><table>\n';
   md.renderer.rules.table_close = () => '</table></div>\n';
   return md;
 }

@@ -18,6 +18,8 @@ import { axeViolations } from '../support/axe.js';
 import { residentIdCheckCharacter } from '../../src/identity/resident-id.js';
 import type { IdentityClaim } from '../../src/identity-authority/port.js';
 import type { TestClient } from '../support/tokens.js';
+import { loadDocSet } from '../../src/web/doc-pages.js';
+import { PROJECT_ROOT } from '../../src/paths.js';
 
 const OUT_DIR = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const VIEWS_DIR = fileURLToPath(new URL('../../views/', import.meta.url));
@@ -31,6 +33,16 @@ const NOT_WALKED: Record<string, string> = {
     'admin-isps', 'admin-citizens', 'admin-keys', 'admin-audit', 'admin-lawful-access', 'admin-disclosure']
     .map((view) => [view, 'the operator console, walked and audited by test/browser/admin-console.test.ts'])),
 };
+/** The app's GET routes that are not pages to audit, each with the reason; every other one must be visited and audited. */
+const NOT_PAGES: Record<string, string> = {
+  '/static/site.css': 'the stylesheet, loaded by every page (a failed load fails the walk)',
+  '/static/favicon.svg': 'an icon, loaded by every page',
+  '/favicon.ico': 'an icon, loaded by every page',
+  '/static/passkey.js': 'the passkey script, run by test/browser/passkeys.test.ts',
+  '/developers/examples/*file': 'example source files, served as plain text',
+  '/docs/:name': 'a permanent redirect to /developers/:name',
+  '/account/export': 'the data download, a JSON file (test/account/export.test.ts)',
+};
 const REPO_README = fileURLToPath(new URL('../../README.md', import.meta.url));
 const LOCALES = ['en', 'zh-CN'] as const;
 type Locale = (typeof LOCALES)[number];
@@ -41,7 +53,8 @@ const MOBILE = { width: 375, height: 812 };
 export const SCREENSHOTS = [
   'home', 'apply-notice', 'apply-form', 'apply-done',
   'login', 'login-mobile', 'login-error', 'consent', 'identity-release', 'guardian-pending',
-  'account-login', 'dashboard', 'dashboard-mobile', 'two-factor', 'recovery-codes', 'account-cancel', 'recover', 'error', 'logout', 'logged-out',
+  'account-login', 'dashboard', 'dashboard-mobile', 'account-services', 'account-services-mobile', 'account-security',
+  'account-guardianship', 'account-data', 'account-activity', 'two-factor', 'recovery-codes', 'account-cancel', 'recover', 'error', 'logout', 'logged-out',
 ] as const;
 type Shot = (typeof SCREENSHOTS)[number];
 
@@ -80,6 +93,7 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
   // What axe-core found on each page (and each error state), at both sizes, in both languages.
   const accessibilityFindings: string[] = [];
   const viewsAudited = new Set<string>();
+  const pathsAudited = new Set<string>();
 
   before(async () => {
     // Without a CJK font Chromium draws the zh-CN pages as boxes (CI installs fonts-noto-cjk).
@@ -135,6 +149,7 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
     /** Runs axe-core on the page as it is, on a desktop and on a phone, and notes what it finds. */
     async function audit(name: string) {
       viewsAudited.add((await page.getAttribute('body', 'data-view')) ?? `(no data-view on ${name})`);
+      pathsAudited.add(new URL(page.url()).pathname);
       for (const [size, viewport] of [['desktop', DESKTOP], ['phone', MOBILE]] as const) {
         await page.setViewportSize(viewport);
         for (const finding of await axeViolations(page)) {
@@ -188,8 +203,10 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
         await shoot('home');
         await go('/developers');
         await audit('developer portal');
-        await go('/developers/integration');
-        await audit('integration guide');
+        for (const name of loadDocSet(PROJECT_ROOT).names) {
+          await go(`/developers/${name}`);
+          await audit(`developer guide ${name}`);
+        }
 
         // Applying: the notice, the details form with mistakes, then the new ID.
         await go('/apply');
@@ -259,19 +276,38 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
         await audit('account-login, wrong password');
         await submitAccountLogin(PASSWORD);
         assert.equal(new URL(page.url()).pathname, '/account');
-        assert.equal(await page.locator('tr.connection').count(), 2, 'the dashboard lists both ISPs');
+        assert.ok(await page.locator('li.account-notice').count() >= 2, 'the overview shows the notices of the first sign-ins');
         await shoot('dashboard');
         await shoot('dashboard-mobile', MOBILE);
+        // The dashboard's pages, each reached from the navigation.
+        await click('nav.account-nav a[href="/account/services"]');
+        assert.equal(await page.locator('tr.connection').count(), 2, 'the services page lists both ISPs');
+        await shoot('account-services');
+        await shoot('account-services-mobile', MOBILE);
         // On a 390 px phone the page does not scroll sideways and every Revoke button is in view.
         await page.setViewportSize({ width: 390, height: 844 });
-        assert.equal(await page.evaluate('document.documentElement.scrollWidth'), 390, 'the dashboard is no wider than the phone');
+        assert.equal(await page.evaluate('document.documentElement.scrollWidth'), 390, 'the services page is no wider than the phone');
         for (const button of await page.locator('tr.connection button[type="submit"]').all()) {
           const box = (await button.boundingBox())!;
           assert.ok(box.x >= 0 && box.x + box.width <= 390, `a Revoke button is on screen (x ${box.x}, width ${box.width})`);
         }
         await page.setViewportSize(DESKTOP);
-        await go('/account/activity');
-        await audit('activity');
+        await click('nav.account-nav a[href="/account/security"]');
+        await shoot('account-security');
+        await click('nav.account-nav a[href="/account/guardianship"]');
+        await shoot('account-guardianship');
+        await click('a[href="/account/children/apply"]');
+        await audit('the privacy notice for a child\'s application');
+        await click('nav.account-nav a[href="/account/data"]');
+        await shoot('account-data');
+        await click('nav.account-nav a[href="/account/activity"]');
+        await shoot('account-activity');
+        // Dismissing a notice brings the overview back without it.
+        await go('/account');
+        const notices = await page.locator('li.account-notice').count();
+        await click('li.account-notice form button[type="submit"]');
+        assert.equal(await page.locator('li.account-notice').count(), notices - 1, 'one notice dismissed');
+        await audit('overview after dismissing a notice');
         await go('/account/assurance');
         await audit('assurance');
         await go('/account/password');
@@ -346,7 +382,7 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
         await page.fill('#password', `${PASSWORD} again`);
         await click('form[action="/recover"] button[type="submit"]', 202);
         await audit('recover-waiting');
-        await go('/account');
+        await go('/account/data');
         await click('a[href="/account/cancel"]');
         await shoot('account-cancel');
         await click('form[action="/account/cancel"] button[type="submit"]', 400);
@@ -391,6 +427,13 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
     assert.deepEqual(Object.keys(NOT_WALKED).filter((v) => !views.includes(v)), [], 'NOT_WALKED names views that do not exist');
     const forgotten = views.filter((v) => !NOT_WALKED[v] && !viewsAudited.has(v));
     assert.deepEqual(forgotten, [], 'views no test walks through and audits: add them to the walk');
+  });
+
+  it('audited every page the app’s router answers (every GET route but the ones named with a reason)', () => {
+    const pages = app.routes.filter((route) => route.methods.includes('GET'));
+    assert.deepEqual(Object.keys(NOT_PAGES).filter((path) => !pages.some((route) => route.path === path)), [], 'NOT_PAGES names routes that do not exist');
+    const forgotten = pages.filter((route) => !NOT_PAGES[route.path] && ![...pathsAudited].some((path) => route.matches(path)));
+    assert.deepEqual(forgotten.map((route) => route.path), [], 'pages no test walks through and audits: add them to the walk');
   });
 
   it('saved every screenshot, none empty, and docs/screenshots/README.md shows each one', async () => {

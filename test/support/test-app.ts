@@ -8,7 +8,7 @@ import net from 'node:net';
 import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { buildContainer, type Container } from '../../src/container.js';
-import { createApp } from '../../src/app.js';
+import { appRoutes, createApp, type AppRoute } from '../../src/app.js';
 import { listen } from '../../src/server.js';
 import { realServices } from './real-services.js';
 import { uniqueName } from './stores.js';
@@ -20,6 +20,8 @@ export type TestApp = {
   dataDir: string;
   schema: string;
   redisPrefix: string;
+  /** The app's own routes (src/app.ts appRoutes): the browser audit walks every page among them. */
+  routes: AppRoute[];
   stop(options?: { keepData?: boolean }): Promise<void>;
 };
 
@@ -71,8 +73,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
   });
   const container = await buildContainer(config, { schema, redisPrefix, logDestination, fetch: options.fetch });
-  const running = await listen(createApp(container), container, port, 1000);
+  const koa = createApp(container);
+  const running = await listen(koa, container, port, 1000);
   return {
+    routes: appRoutes(koa),
     url: config.issuer,
     container,
     logs,
