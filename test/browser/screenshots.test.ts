@@ -43,6 +43,10 @@ const NOT_PAGES: Record<string, string> = {
   '/docs/:name': 'a permanent redirect to /developers/:name',
   '/account/export': 'the data download, a JSON file (test/account/export.test.ts)',
 };
+/** Whole areas walked by a test of their own. */
+const WALKED_ELSEWHERE: Record<string, string> = {
+  '/admin': 'the operator console, walked and audited by test/browser/admin-console.test.ts',
+};
 const REPO_README = fileURLToPath(new URL('../../README.md', import.meta.url));
 const LOCALES = ['en', 'zh-CN'] as const;
 type Locale = (typeof LOCALES)[number];
@@ -432,7 +436,8 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
   it('audited every page the app’s router answers (every GET route but the ones named with a reason)', () => {
     const pages = app.routes.filter((route) => route.methods.includes('GET'));
     assert.deepEqual(Object.keys(NOT_PAGES).filter((path) => !pages.some((route) => route.path === path)), [], 'NOT_PAGES names routes that do not exist');
-    const forgotten = pages.filter((route) => !NOT_PAGES[route.path] && ![...pathsAudited].some((path) => route.matches(path)));
+    const elsewhere = (path: string) => Object.keys(WALKED_ELSEWHERE).some((area) => path === area || path.startsWith(`${area}/`));
+    const forgotten = pages.filter((route) => !NOT_PAGES[route.path] && !elsewhere(route.path) && ![...pathsAudited].some((path) => route.matches(path)));
     assert.deepEqual(forgotten.map((route) => route.path), [], 'pages no test walks through and audits: add them to the walk');
   });
 
