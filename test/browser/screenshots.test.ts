@@ -19,6 +19,7 @@ import { residentIdCheckCharacter } from '../../src/identity/resident-id.js';
 import type { IdentityClaim } from '../../src/identity-authority/port.js';
 import type { TestClient } from '../support/tokens.js';
 import { loadDocSet } from '../../src/web/doc-pages.js';
+import { ACR_PASSWORD_TOTP } from '../../src/sign-in/acr.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 
 const OUT_DIR = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
@@ -27,7 +28,6 @@ const VIEWS_DIR = fileURLToPath(new URL('../../views/', import.meta.url));
 const NOT_WALKED: Record<string, string> = {
   layout: 'the frame of every page, audited with each of them',
   'demo-isp': 'the development demo ISP, not a page of the provider (never served in production)',
-  'step-up': 'reached by test/sign-in/step-up.test.ts; not yet in the walk',
   // The operator console is not a citizen page: test/browser/admin-console.test.ts walks and audits each view.
   ...Object.fromEntries(['admin-login', 'admin-enrol', 'admin-enrol-authenticator', 'admin-home', 'admin-operators', 'admin-enrolment-code',
     'admin-isps', 'admin-citizens', 'admin-keys', 'admin-audit', 'admin-lawful-access', 'admin-disclosure']
@@ -266,6 +266,11 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
         const strictClient: TestClient = await createClient(app.container, { name: names.shop, scope: 'openid', redirectUris: [`${SHOP_ORIGIN}/strict`], minIdentityAssurance: 'substantial' });
         await go(authorizeUrl(app.url, strictClient).url.href, 403);
         await audit('assurance-required');
+        // An ISP that must have two-step sign-in (an essential acr) for a citizen without a second
+        // factor: the honest step-up page, not a silent downgrade.
+        await go(authorizeUrl(app.url, shopClient, { claims: JSON.stringify({ id_token: { acr: { essential: true, values: [ACR_PASSWORD_TOTP] } } }) }).url.href, 403);
+        assert.ok(await page.locator('#step-up').isVisible(), 'the step-up page');
+        await audit('step-up, essential');
 
         // The citizen's own pages.
         await go('/account/login');
