@@ -143,6 +143,31 @@ export function createOperatorAccounts({ queries, hasher, envelope, store, check
       return operatorView((await queries.findOperatorById(operatorId))!);
     },
 
+    /** A new enrolment code for an operator who lost a factor: both are forgotten until they enrol again. */
+    async reissueEnrolment(id: string): Promise<Enrolment> {
+      const code = randomBytes(24).toString('base64url');
+      const expiresAt = new Date(Date.now() + enrolmentSeconds * 1000);
+      if (!(await queries.resetEnrolment(id, digest(code), expiresAt))) throw new ConflictError('no such operator, or disabled');
+      await record({ type: 'operator.enrolment_reissued', actor: 'operator', details: { target_operator_id: id, status: 'enrolling' } });
+      return enrolled((await queries.findOperatorById(id))!, code, expiresAt);
+    },
+
+    /**
+     * Break-glass from the shell (`cyberid operator break-glass`): a new operator_admin, only when
+     * no active operator_admin is left to re-issue enrolments in the console. The entry names the
+     * shell user and host (cli/invoker.ts). It gets that one role: the others are granted by it.
+     */
+    async breakGlass(input: { handle: string }): Promise<Enrolment> {
+      if ((await queries.countActiveWithRole('operator_admin')) > 0) {
+        throw new ConflictError('an active operator_admin exists: they issue new enrolment codes in the console (/admin/operators)');
+      }
+      const { handle, roles } = checkNew({ handle: input.handle, roles: ['operator_admin'] });
+      const { row, code, expiresAt } = newEnrolment(handle, roles, null);
+      if (!(await queries.insertOperator(row))) throw new ConflictError('an operator has this handle already');
+      await record({ type: 'operator.break_glass', actor: 'operator', details: { target_operator_id: row.id, roles } });
+      return enrolled((await queries.findOperatorById(row.id))!, code, expiresAt);
+    },
+
     async disable(id: string): Promise<void> {
       if (!(await queries.disableOperator(id))) throw new ConflictError('no such operator, or already disabled');
       await record({ type: 'operator.disabled', actor: 'operator', details: { target_operator_id: id, status: 'disabled' } });

@@ -50,6 +50,12 @@ export function createOperationCatalogue(deps: Dependencies) {
   return {
     'operators.list': operation('operator_admin', false, () => accounts.list()),
     'operators.create': operation('operator_admin', true, (input: { handle: string; roles: string[] }, operator) => accounts.create(operator.id, input)),
+    'operators.reenrol': operation('operator_admin', true, async (input: { operatorId: string }, operator) => {
+      if (input.operatorId === operator.id) throw new ValidationError(['an operator cannot re-issue their own enrolment: ask another operator admin']);
+      const enrolment = await accounts.reissueEnrolment(input.operatorId);
+      await deps.authentication.endAll(input.operatorId);
+      return enrolment;
+    }),
     'operators.disable': operation('operator_admin', true, async (input: { operatorId: string }, operator) => {
       if (input.operatorId === operator.id) throw new ValidationError(['an operator cannot disable their own account']);
       await accounts.disable(input.operatorId);

@@ -102,6 +102,19 @@ export function createOperatorQueries(knex: Knex) {
       return (await knex(TABLE).where({ id, totp_secret_ciphertext: previous }).update({ totp_secret_ciphertext: next })) === 1;
     },
 
+    /** Back to enrolling with a new code: both factors forgotten. False if disabled or unknown. */
+    async resetEnrolment(id: string, codeHash: string, expiresAt: Date): Promise<boolean> {
+      return (await knex(TABLE).where({ id }).whereNot({ status: 'disabled' }).update({
+        status: 'enrolling', password_hash: null, totp_secret_ciphertext: null,
+        enrolment_code_hash: codeHash, enrolment_expires_at: expiresAt, enrolled_at: null,
+      })) === 1;
+    },
+
+    async countActiveWithRole(role: Role): Promise<number> {
+      const [row] = await knex(TABLE).where({ status: 'active' }).whereRaw('? = ANY (roles)', [role]).count<{ n: string }[]>('* as n');
+      return Number(row?.n ?? 0);
+    },
+
     async disableOperator(id: string): Promise<boolean> {
       return (await knex(TABLE).where({ id }).whereNot({ status: 'disabled' })
         .update({ status: 'disabled', enrolment_code_hash: null, enrolment_expires_at: null, disabled_at: knex.fn.now() })) === 1;

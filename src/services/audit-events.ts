@@ -25,6 +25,7 @@ export const AUDIT_EVENT_TYPES = [
   'attester.added', 'attester.revoked', 'identity.assurance_raised',
   'lawful_access.requested', 'lawful_access.approved', 'lawful_access.revealed', 'lawful_access.refused',
   'operator.bootstrapped', 'operator.created', 'operator.enrolled', 'operator.disabled',
+  'operator.enrolment_reissued', 'operator.break_glass',
   'operator.signed_in', 'operator.sign_in_failed', 'operator.reauthenticated', 'operator.operation',
   'database.migrated',
 ] as const;

@@ -139,6 +139,45 @@ describe('operator accounts', function () {
     });
   });
 
+  describe('a lost authenticator', () => {
+    it('gets a new enrolment code from another operator admin, which ends the old factors and sessions', async () => {
+      const lost = await addOperator(app.container, admin, ['auditor']);
+      const session = await signIn(app.container, lost);
+      await assert.rejects(app.container.operators.operations.perform('operators.reenrol', admin.actor, { operatorId: admin.operator.id }), { name: 'ValidationError' }, 'not for oneself');
+      const enrolment = await app.container.operators.operations.perform('operators.reenrol', admin.actor, { operatorId: lost.id }, { reauthCode: await reauthCode(admin) });
+      assert.equal(await auth().session(session.token), undefined, 'signed out');
+      await assert.rejects(auth().signIn({ handle: lost.handle, password: lost.password, code: await freshCode(lost), address: '10.3.0.1' }), { fields: { sign_in: 'invalid' } });
+      // (Codes are single-use per operator and time step, whichever secret made them: a step not used yet.)
+      const { token, secret } = await accounts().beginEnrolment({ handle: lost.handle, code: enrolment.enrolment_code, password: 'a new operator passphrase' });
+      assert.notEqual(secret, lost.secret);
+      await accounts().completeEnrolment(token, await freshCode({ ...lost, secret }));
+      const [entry] = await latest('operator.enrolment_reissued');
+      assert.equal(entry!.details.target_operator_id, lost.id);
+      assert.equal(entry!.details.operator_id, admin.operator.id);
+    });
+
+    it('break-glass from the shell works only when no operator admin is left active', async () => {
+      const refused = await runCommand(app.container, ['operator', 'break-glass', '--handle', 'glass.one'], { os_user: 'carol', host: 'ops-3' });
+      assert.equal(refused.exitCode, 1);
+      assert.match(refused.output, /an active operator_admin exists/);
+      const knex = app.container.db.knex;
+      const admins = await knex('operators').where({ status: 'active' }).whereRaw("'operator_admin' = ANY (roles)").pluck('id');
+      await knex('operators').whereIn('id', admins).update({ status: 'disabled' });
+      try {
+        const result = await runCommand(app.container, ['operator', 'break-glass', '--handle', 'glass.one', '--json'], { os_user: 'carol', host: 'ops-3' });
+        assert.equal(result.exitCode ?? 0, 0, result.output);
+        const created = JSON.parse(result.output) as { operator: { id: string; roles: string[] }; enrolment_code: string };
+        assert.deepEqual(created.operator.roles, ['operator_admin'], 'that one role; it grants the others');
+        const [entry] = await latest('operator.break_glass');
+        assert.equal(entry!.details.target_operator_id, created.operator.id);
+        assert.equal(entry!.details.os_user, 'carol');
+        assert.equal(entry!.details.host, 'ops-3');
+      } finally {
+        await knex('operators').whereIn('id', admins).update({ status: 'active' });
+      }
+    });
+  });
+
   describe('session lifetime', () => {
     let short: TestApp;
     let operator: TestOperator;

@@ -1,6 +1,7 @@
 // The console's home (the areas this operator's roles open) and the operator_admin's pages:
 // the operator list, creating an operator (the enrolment code is shown once, on the answer
-// page) and disabling one. Creating and disabling re-authenticate (a fresh code).
+// page), a new enrolment code for one who lost a factor, and disabling one. All three
+// re-authenticate (a fresh code).
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
@@ -45,6 +46,20 @@ export function createAdminOperatorsRouter({ operations, authentication, page, i
       const problem = problemOf(error);
       if (!problem) throw error;
       await showList(ctx, problem, input.handle.slice(0, 64));
+    }
+  });
+
+  router.post('/admin/operators/:id/reenrol', loadOperator, async (ctx) => {
+    const input = createForm.safeParse(formBody(ctx)).data ?? { handle: '', reauth_code: '' };
+    try {
+      const enrolment = await operations.perform('operators.reenrol', actorOf(ctx), { operatorId: ctx.params.id! }, { reauthCode: input.reauth_code });
+      await page(ctx, 'admin-enrolment-code', 'admin.operators.created.title', {
+        enrolment: { ...enrolment, expires: formatWhen(new Date(enrolment.expires_at)) }, enrolUrl: `${issuer}/admin/enrol`,
+      }, { pagePath: '/admin/operators' });
+    } catch (error) {
+      const problem = problemOf(error);
+      if (!problem) throw error;
+      await showList(ctx, problem);
     }
   });
 

@@ -84,6 +84,7 @@ export const adminEn = {
   'admin.operators.status': 'Status',
   'admin.operators.created': 'Created',
   'admin.operators.disable': 'Disable',
+  'admin.operators.reenrol': 'New enrolment code',
   'admin.operator.status.enrolling': 'Enrolling',
   'admin.operator.status.active': 'Active',
   'admin.operator.status.disabled': 'Disabled',

@@ -78,6 +78,7 @@ export const adminZhCN: Record<keyof typeof adminEn, string> = {
   'admin.operators.status': '状态',
   'admin.operators.created': '创建时间',
   'admin.operators.disable': '停用',
+  'admin.operators.reenrol': '重新发放开通码',
   'admin.operator.status.enrolling': '待开通',
   'admin.operator.status.active': '已启用',
   'admin.operator.status.disabled': '已停用',
