@@ -33,6 +33,7 @@ import { createAdminRouters } from './routes/admin/index.js';
 import { createSystemRouter } from './routes/system.js';
 import { createDevelopersRouter } from './routes/developers.js';
 import { loadDocSet } from './web/doc-pages.js';
+import { loadLoginButtons } from './web/login-buttons.js';
 import { PROJECT_ROOT, PUBLIC_DIR } from './paths.js';
 import { PASSKEY_SCRIPT_PATH, passkeyScript } from './web/passkey-script.js';
 
@@ -122,7 +123,7 @@ export function createApp(container: Container, options: AppOptions = {}): Koa {
   app.use(errorHandler(logger, render));
   app.use(createSystemRouter(container).routes());
   app.use(hostGuard(config.issuer));
-  const developers = createDevelopersRouter({ docs: loadDocSet(PROJECT_ROOT), render });
+  const developers = createDevelopersRouter({ docs: loadDocSet(PROJECT_ROOT), buttons: loadLoginButtons(PROJECT_ROOT), render });
   app.use(pages.routes());
   app.use(developers.routes());
   app.use(forms.routes());

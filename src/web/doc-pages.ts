@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import MarkdownIt from 'markdown-it';
 import type { Locale } from './i18n.js';
+import { LOGIN_BUTTONS_PATH } from './login-buttons.js';
 
 export type DocPage = { name: string; title: string; html: string; locale: Locale };
 export type DocSet = {
@@ -18,13 +19,15 @@ export type DocSet = {
 const DOC_NAME = /^[a-z0-9-]+$/;
 const EXAMPLE_FILE = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)*\.(ts|js|mjs|py|go|md|json|xml|cs|php|yml|yaml|properties)$/;
 
-/** Where a link inside a document goes once the document is a page at /developers/NAME. */
+/** Where a link or image inside a document goes once the document is a page at /developers/NAME. */
 export function rewriteHref(href: string): string {
   if (/^[a-z][a-z0-9+.-]*:/i.test(href) || href.startsWith('#') || href.startsWith('/')) return href;
   const doc = /^(?:\.\/|\.\.\/docs\/)?([a-z0-9-]+)\.md(#.*)?$/.exec(href);
   if (doc) return `/developers/${doc[1]}${doc[2] ?? ''}`;
   const example = /^\.\.\/examples\/(.+)$/.exec(href);
   if (example) return `/developers/examples/${example[1]}`;
+  const button = /^\.\.\/public\/buttons\/([^/]+\.svg)$/.exec(href);
+  if (button) return `${LOGIN_BUTTONS_PATH}${button[1]}`;
   if (href === '../README.md') return '/developers';
   return href;
 }
@@ -41,6 +44,14 @@ function createMarkdown(): InstanceType<typeof MarkdownIt> {
     const href = token.attrGet('href');
     if (typeof href === 'string') token.attrSet('href', rewriteHref(href));
     return defaultLinkOpen(tokens, idx, options, env, self);
+  };
+  // Images in the documents (the login buttons) are served by the portal, not from the repository.
+  const defaultImage = md.renderer.rules.image!;
+  md.renderer.rules.image = (tokens, idx, options, env, self) => {
+    const token = tokens[idx]!;
+    const src = token.attrGet('src');
+    if (typeof src === 'string') token.attrSet('src', rewriteHref(src));
+    return defaultImage(tokens, idx, options, env, self);
   };
   md.renderer.rules.heading_open = (tokens, idx, options, _env, self) => {
     const inline = tokens[idx + 1];

@@ -101,6 +101,7 @@ describe('developer portal', () => {
     assert.equal(rewriteHref('claims.md'), '/developers/claims');
     assert.equal(rewriteHref('./claims.md#scopes'), '/developers/claims#scopes');
     assert.equal(rewriteHref('../examples/go/main.go'), '/developers/examples/go/main.go');
+    assert.equal(rewriteHref('../public/buttons/login-with-cyberspace-id.en.svg'), '/static/buttons/login-with-cyberspace-id.en.svg');
     assert.equal(rewriteHref('https://openid.net/specs/'), 'https://openid.net/specs/');
     assert.equal(rewriteHref('#top'), '#top');
   });
