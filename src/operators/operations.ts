@@ -38,7 +38,7 @@ export class RoleRequiredError extends ForbiddenError {
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+/** Any operation (inputs and outputs vary; perform() recovers each one's types from the catalogue). */
 type AnySpec = OperationSpec<any, any>;
 type InputOf<S> = S extends OperationSpec<infer I, unknown> ? I : never;
 type OutputOf<S> = S extends OperationSpec<unknown, infer O> ? O : never;
