@@ -9,6 +9,9 @@ import type { OutboxQueries, OutboxRow } from '../queries/notification-outbox.js
 import { matchLocale, DEFAULT_LOCALE } from '../web/i18n.js';
 import { renderNotice } from './messages.js';
 import type { ChannelName, NotificationChannel } from './port.js';
+import { createPollingLoop, nextAttemptIn } from '../outbox/polling-loop.js';
+
+export { backoffSeconds } from '../outbox/polling-loop.js';
 
 export type ConfirmedContact = { channel: ChannelName; address: string; locale: string };
 
@@ -22,14 +25,8 @@ export type OutboxWorkerOptions = {
   onDelivered?: (channel: ChannelName, kind: string) => void;
 };
 
-export const backoffSeconds = (attempt: number, base: number, max: number) => Math.min(max, base * 2 ** Math.max(0, attempt - 1));
-
 export function createOutboxWorker(options: OutboxWorkerOptions) {
   const { queries, channels, retry, logger } = options;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<number> | undefined;
-  let stopped = true;
-  let pollMs = 1000;
 
   async function deliver(entry: OutboxRow): Promise<void> {
     const contacts = await options.confirmedContacts(entry.citizen_id);
@@ -49,10 +46,10 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
       }
     }
     if (failures.length === 0) return queries.markSent(entry.id);
-    const giveUp = entry.attempts >= retry.maxAttempts;
+    const retryIn = nextAttemptIn(entry.attempts, retry);
     const reason = failures.join('; ').slice(0, 200);
-    (giveUp ? logger.error : logger.warn).call(logger, { outbox_id: entry.id, kind: entry.kind, attempt: entry.attempts, reason }, giveUp ? 'notification given up' : 'notification delivery failed; will retry');
-    await queries.markAttemptFailed(entry.id, reason, giveUp ? undefined : backoffSeconds(entry.attempts, retry.baseSeconds, retry.maxSeconds));
+    (retryIn === undefined ? logger.error : logger.warn).call(logger, { outbox_id: entry.id, kind: entry.kind, attempt: entry.attempts, reason }, retryIn === undefined ? 'notification given up' : 'notification delivery failed; will retry');
+    await queries.markAttemptFailed(entry.id, reason, retryIn);
   }
 
   /** One round: claims what is due and delivers it; the number of entries handled. */
@@ -62,30 +59,5 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
     return due.length;
   }
 
-  function schedule(ms: number) {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = runOnce().catch((error: unknown) => {
-        logger.error({ err: { message: (error as Error).message } }, 'outbox round failed');
-        return 0;
-      });
-      void running.then((handled) => schedule(handled > 0 ? 0 : pollMs));
-    }, ms);
-  }
-
-  return {
-    runOnce,
-    /** Polls every `intervalMs` (at once again while there is work). */
-    start(intervalMs: number) {
-      if (!stopped) return;
-      stopped = false;
-      pollMs = intervalMs;
-      schedule(0);
-    },
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  return { runOnce, ...createPollingLoop(runOnce, logger, 'outbox') };
 }
