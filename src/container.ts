@@ -35,6 +35,8 @@ import { createProviderHolder } from './oidc/provider-holder.js';
 import { createViewRenderer } from './web/views.js';
 import { createAccountSessions } from './services/account-sessions.js';
 import { createGrantRevocations } from './services/grant-revocations.js';
+import { createLogoutDeliveries } from './services/logout-deliveries.js';
+import { createLogoutOutboxQueries } from './queries/logout-outbox.js';
 import { createConnectionQueries } from './queries/connections.js';
 import { createConnectionService } from './services/connections.js';
 import { createAccountNoticeQueries } from './queries/account-notices.js';
@@ -181,11 +183,19 @@ export async function buildContainer(config: Config, options: ContainerOptions =
   // One computation of a citizen's claims: what the ID token and userinfo carry, and what the
   // audit log, the dashboard and the export record as released.
   const claimsFor = createClaimsFor(vault);
+  // Back-channel logouts: queued durably, delivered and retried (services/logout-deliveries.ts).
+  const logoutDeliveries = createLogoutDeliveries({
+    queries: createLogoutOutboxQueries(db.knex),
+    provider: () => providerHolder!.current(),
+    logger,
+    retry: { baseSeconds: config.logoutDeliveries.retryBaseSeconds, maxSeconds: config.logoutDeliveries.retryMaxSeconds, maxAttempts: config.logoutDeliveries.maxAttempts, leaseSeconds: config.logoutDeliveries.leaseSeconds },
+  });
   providerHolder = createProviderHolder({
     keys,
     logger,
     build: (jwks) => createProvider({
       config, adapter, citizens, pages, jwks, logger, fetch: options.fetch,
+      queueLogout: logoutDeliveries.enqueue,
       claimsFor,
       findGrantsByAccount: durable.findGrantsByAccount,
       clientStatus: clients.statusOf,
@@ -423,6 +433,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     keys,
     render,
     providerHolder,
+    logoutDeliveries,
     accountSessions,
     revocations,
     connections,
@@ -449,7 +460,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     lawfulDisclosures: (citizenId: string) => lawfulAccess.disclosuresVisibleTo(citizenId),
     async close() {
       providerHolder!.stopPolling();
-      await notifications.close();
+      await Promise.all([notifications.close(), logoutDeliveries.worker.stop()]);
       await Promise.allSettled([db.close(), ephemeral.close()]);
     },
   };

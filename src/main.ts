@@ -22,6 +22,7 @@ async function main(): Promise<void> {
   });
   container.providerHolder.startPolling(KEY_POLL_SECONDS);
   container.notifications.worker.start(config.notifications.pollMs);
+  container.logoutDeliveries.worker.start(config.logoutDeliveries.pollMs);
   // Authentication log retention (AUTH_LOG_RETENTION_DAYS): every instance prunes hourly; the
   // deletes are idempotent, so instances running it at once do no harm.
   const pruneAuthenticationLog = () => container.authenticationLog.prune()

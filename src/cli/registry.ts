@@ -11,10 +11,11 @@ import { kekCommands } from './commands/kek.js';
 import { citizenCommands } from './commands/citizens.js';
 import { attesterCommands } from './commands/attesters.js';
 import { operatorCommands } from './commands/operators.js';
+import { logoutDeliveryCommands } from './commands/logout-deliveries.js';
 import { withAuditContext } from '../services/audit-context.js';
 import { invokerContext, localInvoker, type Invoker } from './invoker.js';
 
-export const commands: Command[] = [...operationCommands, ...kekCommands, ...clientCommands, ...citizenCommands, ...sandboxCommands, ...attesterCommands, ...auditCommands, ...lawfulAccessCommands, ...operatorCommands];
+export const commands: Command[] = [...operationCommands, ...kekCommands, ...clientCommands, ...citizenCommands, ...sandboxCommands, ...attesterCommands, ...auditCommands, ...lawfulAccessCommands, ...operatorCommands, ...logoutDeliveryCommands];
 
 export function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

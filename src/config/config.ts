@@ -63,6 +63,8 @@ export type Config = {
     smsGatewayUrl: string | undefined;
     smsGatewayToken: string | undefined;
   } & typeof defaults.notifications;
+  /** Back-channel logout outbox (services/logout-deliveries.ts): polling, back-off, attempts. */
+  logoutDeliveries: typeof defaults.logoutDeliveries;
 };
 
 export class ConfigError extends Error {
@@ -307,6 +309,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       token: authorityToken,
       timeoutMs: values.IDENTITY_AUTHORITY_TIMEOUT_MS,
     },
+    logoutDeliveries: { ...defaults.logoutDeliveries },
     notifications: {
       ...defaults.notifications,
       retryBaseSeconds: values.NOTIFY_RETRY_BASE_SECONDS,

@@ -17,7 +17,7 @@ import type { Payload } from '../storage/model-store.js';
 import { buildInteractionPolicy, inactiveAccountIntrospection } from './account-checks.js';
 import { createPairwiseIdentifier } from './pairwise.js';
 import { pkceRequired } from './pkce-policy.js';
-import { sendSidInLogoutTokens } from './backchannel-sid.js';
+import { installBackchannelLogout, type LogoutDeliveryRequest } from './backchannel-sid.js';
 import { createOutboundFetch } from './outbound-fetch.js';
 import { ID_TOKEN_ENCRYPTION_ALGS, ID_TOKEN_ENCRYPTION_ENCS, REQUEST_OBJECT_SIGNING_ALGS } from './encryption-algorithms.js';
 import { assertClientAssertion, authorizationCodeTtl, fapiProfileOf, rotateRefreshToken } from './fapi-profile.js';
@@ -48,6 +48,8 @@ export type ProviderDependencies = {
   recordAuthentication?: (entry: OidcAuthentication) => Promise<void>;
   /** A client's onboarding status (registration responses say it: registration-status.ts). */
   clientStatus?: (clientId: string) => Promise<ClientStatus | undefined>;
+  /** Back-channel logouts go to this durable outbox (services/logout-deliveries.ts); without it, straight out. */
+  queueLogout?: (request: LogoutDeliveryRequest) => Promise<void>;
   /** Outgoing HTTP (sector_identifier_uri, jwks_uri); tests substitute their own. */
   fetch?: typeof globalThis.fetch;
 };
@@ -187,7 +189,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
     if (isStoreFault(error)) (ctx as unknown as { state: { storeFault?: boolean } }).state.storeFault = true;
     deps.logger.error({ requestId: (ctx as unknown as { state: { requestId?: string } }).state.requestId, err: { name: error.name, message: error.message, stack: error.stack } }, 'oidc-provider server error');
   });
-  sendSidInLogoutTokens(provider, deps.logger);
+  installBackchannelLogout(provider, deps.logger, deps.queueLogout);
   provider.use(storeFaultAnswer());
   provider.use(forgetIdentityRelease());
   if (deps.onTokenRevoked) provider.use(revocationAudit(deps.onTokenRevoked));

@@ -23,8 +23,9 @@ export function createGrantRevocations({ findGrantsByAccount, findGrantIdsByClie
     try {
       await client.backchannelLogout(accountId, '');
     } catch (error) {
-      // The revocation stands either way; the ISP's endpoint being down is logged for operators.
-      logger.warn({ clientId, err: { message: (error as Error).message } }, 'back-channel logout delivery failed');
+      // The revocation stands either way. Deliveries are queued and retried (logout-deliveries.ts);
+      // this is the queue itself failing.
+      logger.warn({ clientId, err: { message: (error as Error).message } }, 'back-channel logout could not be queued');
     }
   }
 

@@ -164,7 +164,9 @@ describe('no plaintext personal data in the database, Redis, logs or anything se
     const discovery = (await (await fetch(`${app.url}/.well-known/openid-configuration`)).json()) as { scopes_supported: string[] };
     // Every scope an ISP may get without a legal basis: the verification results, not the person.
     const scope = discovery.scopes_supported.filter((s) => s !== 'identity' && s !== 'offline_access').join(' ');
-    const client = await createClient(app.container, { name: 'Privacy ISP', scope });
+    // Its back-channel logout endpoint refuses connections: a revocation leaves a pending
+    // delivery in the logout outbox for the dump to scan.
+    const client = await createClient(app.container, { name: 'Privacy ISP', scope, backchannelLogoutUri: 'http://127.0.0.1:9/backchannel-logout' });
     for (const p of [p1, p2, p5]) {
       const flow = await signIn(app.url, client, { cyberspace_id: p.cyberspaceId!, password: p.password }, { params: { scope }, browser: new Browser(app.url, network) });
       received(`redirect to the ISP (${p.label})`, flow.callback.href);
@@ -183,6 +185,8 @@ describe('no plaintext personal data in the database, Redis, logs or anything se
       assert.equal(introspection.body.active, true);
       received(`introspection (${p.label})`, introspection.body);
     }
+    await app.container.revocations.revokeClient(p5.cyberspaceId!, client.client_id);
+    assert.equal((await app.container.logoutDeliveries.list({ clientId: client.client_id })).length, 1, 'a pending logout delivery is stored');
     // A wrong password at the ISP's sign-in page.
     const browser = new Browser(app.url, network);
     const login = await browser.navigate(authorizeUrl(app.url, client, { scope }).url.href);
