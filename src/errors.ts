@@ -65,3 +65,19 @@ export class HasherBusyError extends UnavailableError {
     super('sign-in is busy');
   }
 }
+
+/**
+ * A credential missing, invalid or not strong enough for this request (RFC 6750 §3, RFC 9449
+ * §7.1, RFC 9470 §3): answered 401 with a WWW-Authenticate challenge naming `code`
+ * (none when no credential was sent at all).
+ */
+export class UnauthorizedError extends ExposedError {
+  constructor(
+    code: 'credentials_required' | 'invalid_token' | 'invalid_dpop_proof' | 'insufficient_user_authentication',
+    message: string,
+    /** RFC 9470 §3: how recent the operator's authentication must be, in seconds. */
+    readonly maxAge?: number,
+  ) {
+    super(401, code, message);
+  }
+}
