@@ -7,6 +7,7 @@ import { createOperatorQueries } from '../queries/operators.js';
 import type { PasswordHasher } from '../services/password-hasher.js';
 import type { EphemeralStore } from '../storage/model-store.js';
 import { createOperatorAccounts } from './accounts.js';
+import { createApiTokens } from './api-tokens.js';
 import { createOperatorAuthentication } from './authentication.js';
 import { createOperationCatalogue, type OperatorServices } from './catalogue.js';
 import { createOperations } from './operations.js';
@@ -33,7 +34,9 @@ export function createOperatorArea({ knex, envelope, hasher, store, config, ...s
     authentication,
     record,
   });
-  return { queries, accounts, authentication, operations };
+  // The admin API's tokens: bound to a sign-in session and a DPoP key (api-tokens.ts).
+  const apiTokens = createApiTokens({ store, authentication, tokenSeconds: config.apiTokenSeconds });
+  return { queries, accounts, authentication, operations, apiTokens };
 }
 
 export type OperatorArea = ReturnType<typeof createOperatorArea>;
