@@ -30,6 +30,7 @@ import { createAccountRecoveryCodesRouter } from './routes/account-recovery-code
 import { createAccountAssuranceRouter } from './routes/account-assurance.js';
 import { createRecoverRouter } from './routes/recover.js';
 import { createAdminRouters } from './routes/admin/index.js';
+import { createAdminApi } from './routes/admin-api/index.js';
 import { createSystemRouter } from './routes/system.js';
 import { createDevelopersRouter } from './routes/developers.js';
 import { loadDocSet } from './web/doc-pages.js';
@@ -123,6 +124,9 @@ export function createApp(container: Container, options: AppOptions = {}): Koa {
   app.use(errorHandler(logger, render));
   app.use(createSystemRouter(container).routes());
   app.use(hostGuard(config.issuer));
+  // The admin API: JSON and DPoP-bound tokens, no cookies, so it sits apart from the forms (and
+  // from appRoutes(): it has no pages; its routes are checked against its OpenAPI document).
+  app.use(createAdminApi({ operators: container.operators, store: container.ephemeral, logger, issuer: config.issuer, limits: config.operators }).middleware);
   const developers = createDevelopersRouter({ docs: loadDocSet(PROJECT_ROOT), buttons: loadLoginButtons(PROJECT_ROOT), render });
   app.use(pages.routes());
   app.use(developers.routes());

@@ -9,6 +9,8 @@ const ROUTE_GROUPS: Array<[RegExp, string]> = [
   [/^\/interaction\//, '/interaction'],
   [/^\/static\//, '/static'],
   [/^\/reg(\/|$)/, '/reg'],
+  // Client ids and request ids in the admin API's paths.
+  [/^\/api\/admin\//, '/api/admin'],
 ];
 
 /** Low-cardinality route label: ids in paths would explode the metrics. */
