@@ -13,7 +13,8 @@ import { ROLES, type Role } from '../../src/operators/roles.js';
 import type { OperatorActor } from '../../src/operators/operations.js';
 
 /** One request each role may make (the body it needs), to try with every other role. */
-const ROUTE_OF_ROLE: Record<Exclude<Role, 'operator_admin'>, [string, string, unknown?]> = {
+const ROUTE_OF_ROLE: Record<Role, [string, string, unknown?]> = {
+  operator_admin: ['GET', '/operators'],
   isp_registrar: ['GET', '/isps'],
   account_support: ['POST', '/citizens/state', { cyberspace_id: 'K7M2Q9X4T6W8Z3N5R1H0' }],
   key_custodian: ['GET', '/keys'],
@@ -62,6 +63,26 @@ describe('admin API: operations', function () {
         assert.equal(refusal.details.operator_id, as(role).operator!.id);
       }
     }
+  });
+
+  it('lets the operator admin create an operator (after a fresh code) and disable one, never themselves', async () => {
+    const challenged = await call('operator_admin', 'POST', '/operators', { handle: 'api.support', roles: ['account_support'] });
+    assert.equal(challenged.body.code, 'insufficient_user_authentication');
+    const badRole = await call('operator_admin', 'POST', '/operators', { handle: 'api.support', roles: ['root'] });
+    assert.equal(badRole.status, 400);
+    await as('operator_admin').reauthenticate();
+    const created = await call('operator_admin', 'POST', '/operators', { handle: 'api.support', roles: ['account_support'] });
+    assert.equal(created.status, 201);
+    assert.equal(created.body.operator.status, 'enrolling');
+    assert.ok(created.body.enrolment_code.length >= 20);
+    const listed = await call('operator_admin', 'GET', '/operators');
+    assert.ok(listed.body.operators.some((o: { handle: string }) => o.handle === 'api.support'));
+    const self = await call('operator_admin', 'POST', `/operators/${as('operator_admin').operator!.id}/disable`);
+    assert.equal(self.status, 400);
+    assert.equal((await call('operator_admin', 'POST', '/operators/not-a-uuid/disable')).status, 400);
+    const disabled = await call('operator_admin', 'POST', `/operators/${created.body.operator.id}/disable`);
+    assert.equal(disabled.status, 204);
+    assert.equal((await app.container.operators.accounts.find(created.body.operator.id))!.status, 'disabled');
   });
 
   it('lets the ISP registrar list, show and decide on an ISP, with a reason; a missing reason changes nothing', async () => {

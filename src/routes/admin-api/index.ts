@@ -20,6 +20,7 @@ import { createCitizenRoutes } from './citizens.js';
 import { requireOperatorToken } from './guard.js';
 import { createIspRoutes } from './isps.js';
 import { createLawfulAccessRoutes } from './lawful-access.js';
+import { createOperatorRoutes } from './operators.js';
 import { problemResponses, sendProblem } from './problem.js';
 import { createRecordRoutes } from './records.js';
 import { createSessionRoutes } from './session.js';
@@ -60,6 +61,7 @@ export function createAdminApi({ operators, store, logger, issuer, limits }: Dep
 
   const guarded = new Router({ prefix: ADMIN_API_PREFIX });
   guarded.use(authenticate);
+  createOperatorRoutes(guarded, operators);
   createIspRoutes(guarded, operators);
   createCitizenRoutes(guarded, operators);
   createRecordRoutes(guarded, operators);
