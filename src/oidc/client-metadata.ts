@@ -30,6 +30,7 @@ import { isAssuranceLevel } from '../identity/assurance.js';
 import { PINNED_SECTOR_PROPERTY } from '../services/pairwise-sector.js';
 import { CLIENT_NAME_ZH_PROPERTY, LEGAL_BASIS_ZH_PROPERTY } from './client-names.js';
 import { applyFapi2Profile, SECURITY_PROFILE_PROPERTY } from './fapi-profile.js';
+import { outboundTargetProblems } from './outbound-targets.js';
 
 export const PURPOSES_PROPERTY = 'cyberid_scope_purposes';
 export const LEGAL_BASIS_PROPERTY = 'cyberid_legal_basis';
@@ -56,10 +57,19 @@ export function scopePurposesProblems(value: unknown): string[] {
   return problems;
 }
 
-export const extraClientMetadata = {
+/**
+ * oidc-provider's extraClientMetadata. Its validator is the only synchronous hook over the whole
+ * metadata at registration, update and the CLI's validation, so the checks of standard fields
+ * (outbound targets in production) run there too, once, with the security profile's key.
+ */
+export const createExtraClientMetadata = (options: { production: boolean }) => ({
   properties: [PURPOSES_PROPERTY, LEGAL_BASIS_PROPERTY, LEGAL_BASIS_ZH_PROPERTY, SECTOR_VALIDATED_PROPERTY, MIN_ASSURANCE_PROPERTY, PINNED_SECTOR_PROPERTY, PKCE_EXCEPTION_PROPERTY, CLIENT_NAME_ZH_PROPERTY, MIN_ACR_PROPERTY, SECURITY_PROFILE_PROPERTY],
   validator(ctx: KoaContextWithOIDC | undefined, key: string, value: unknown, metadata: Record<string, unknown>) {
-    if (key === SECURITY_PROFILE_PROPERTY) return applyFapi2Profile(value, metadata, { pkceException: metadata[PKCE_EXCEPTION_PROPERTY] === true });
+    if (key === SECURITY_PROFILE_PROPERTY) {
+      const [target] = outboundTargetProblems(metadata, options);
+      if (target) throw new errors.InvalidClientMetadata(target);
+      return applyFapi2Profile(value, metadata, { pkceException: metadata[PKCE_EXCEPTION_PROPERTY] === true });
+    }
     if (key === CLIENT_NAME_ZH_PROPERTY || key === LEGAL_BASIS_ZH_PROPERTY) {
       if (key === LEGAL_BASIS_ZH_PROPERTY && ctx && value !== undefined) throw new errors.InvalidClientMetadata(`${key} can only be set by the operator`);
       if (value !== undefined && (typeof value !== 'string' || !value.trim() || value.length > 200)) {
@@ -86,4 +96,4 @@ export const extraClientMetadata = {
       }
     }
   },
-};
+});

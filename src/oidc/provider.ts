@@ -5,7 +5,7 @@ import type { JWK } from 'jose';
 import type { Config } from '../config/config.js';
 import { createFindAccount } from './find-account.js';
 import { GRANTABLE_SCOPES, SCOPE_CLAIMS, type ClaimsForAccount } from './claims.js';
-import { extraClientMetadata, sectorNeedsValidation } from './client-metadata.js';
+import { createExtraClientMetadata, sectorNeedsValidation } from './client-metadata.js';
 import { IDA_DISCOVERY } from './verified-claims.js';
 import { createLoadExistingGrant } from './existing-grant.js';
 import { forgetIdentityRelease } from './identity-release.js';
@@ -107,7 +107,7 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
     // The ID token is the online credential: it carries the consented verification results
     // itself (OIDC Core §5.4 allows scope claims in the ID token), not only via userinfo.
     conformIdTokenClaims: false,
-    extraClientMetadata,
+    extraClientMetadata: createExtraClientMetadata({ production: config.env === 'production' }),
     sectorIdentifierUriValidate: (client) => sectorNeedsValidation(client as unknown as Record<string, unknown>),
     loadExistingGrant: createLoadExistingGrant(deps.findGrantsByAccount),
     // RFC 9700 §4.14.2: rotation makes a stolen refresh token detectable; not for fapi2 clients.
