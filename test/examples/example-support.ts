@@ -37,7 +37,7 @@ export async function startExample(command: string, args: string[], env: Record<
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${command} did not start in time:\n${stdout}\n${stderr}`)), 20000);
     const check = () => {
-      if (stdout.includes(`example ISP on ${origin}/`)) {
+      if (stdout.includes(` on ${origin}/`)) {
         clearTimeout(timer);
         resolve();
       }
