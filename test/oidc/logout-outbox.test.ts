@@ -107,6 +107,30 @@ describe('back-channel logout outbox', () => {
     assert.doesNotMatch(JSON.stringify(await listed()), /account|sid/, 'the operator sees no account or session');
   });
 
+  it('survives the instance that queued it: another instance on the same stores delivers it', async () => {
+    const later = await receiver(1);
+    const first = await startTestApp({ configure: (config) => void (config.logoutDeliveries = { ...config.logoutDeliveries, retryBaseSeconds: 0, maxAttempts: MAX_ATTEMPTS }) });
+    let second: TestApp | undefined;
+    try {
+      const someone = await createCitizen(first.container);
+      const client = await createClient(first.container, { redirectUris: ['https://rp.isp.example/cb'], backchannelLogoutUri: later.url });
+      const flow = await signIn(first.url, client, someone);
+      await redeem(first.url, client, flow);
+      const [grant] = await first.container.durable.findGrantsByAccount(someone.cyberspace_id);
+      assert.ok(grant, 'the citizen has a grant at the ISP');
+      await first.container.revocations.revokeClient(String(grant.payload.accountId), client.client_id);
+      assert.equal(later.calls(), 1, 'refused once, while the first instance ran');
+      await first.stop({ keepData: true });
+      second = await startTestApp({ shareWith: first, configure: (config) => void (config.logoutDeliveries = { ...config.logoutDeliveries, retryBaseSeconds: 0 }) });
+      await second.container.logoutDeliveries.worker.runOnce();
+      assert.equal(later.received.length, 1, 'delivered by the second instance');
+      assert.equal(decodeJwt(later.received[0]!).sid, undefined, 'a revocation ends no browser session: sub only');
+    } finally {
+      await (second ?? first).stop();
+      await later.close();
+    }
+  });
+
   it('backs off exponentially, capped, and gives up after the last attempt', () => {
     const retry = { baseSeconds: 30, maxSeconds: 3600, maxAttempts: 10, leaseSeconds: 60 };
     assert.deepEqual([1, 2, 3, 4, 7, 8, 9].map((attempt) => nextAttemptIn(attempt, retry)), [30, 60, 120, 240, 1920, 3600, 3600]);
