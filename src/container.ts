@@ -189,6 +189,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     provider: () => providerHolder!.current(),
     logger,
     retry: { baseSeconds: config.logoutDeliveries.retryBaseSeconds, maxSeconds: config.logoutDeliveries.retryMaxSeconds, maxAttempts: config.logoutDeliveries.maxAttempts, leaseSeconds: config.logoutDeliveries.leaseSeconds },
+    failedRetentionDays: config.logoutDeliveries.failedRetentionDays,
   });
   providerHolder = createProviderHolder({
     keys,

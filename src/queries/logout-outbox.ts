@@ -58,6 +58,11 @@ export function createLogoutOutboxQueries(knex: Knex) {
         : { next_attempt_at: knex.raw(`now() + (? * interval '1 second')`, [retryInSeconds]), last_error: error });
     },
 
+    /** Retention: failed deliveries given up before `before` (the number deleted). */
+    async deleteFailedBefore(before: Date): Promise<number> {
+      return knex('logout_outbox').where({ status: 'failed' }).andWhere('finished_at', '<', before).delete();
+    },
+
     /** For the operator: what is still owed or was given up, oldest first. */
     async listUndelivered(filter: { status?: LogoutDeliveryStatus; clientId?: string } = {}, limit = 500): Promise<LogoutDeliveryRow[]> {
       const query = knex('logout_outbox').orderBy('id').limit(limit);

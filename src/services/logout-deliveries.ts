@@ -16,6 +16,8 @@ type Dependencies = {
   provider: () => Provider;
   logger: Pick<Logger, 'warn' | 'error'>;
   retry: RetryPolicy;
+  /** How long a failed delivery stays listed for the operator (then `cyberid prune` deletes it). */
+  failedRetentionDays: number;
   batchSize?: number;
 };
 
@@ -25,7 +27,7 @@ function reasonOf(error: unknown): string {
   return String(cause?.code ?? cause?.message ?? message).slice(0, 200);
 }
 
-export function createLogoutDeliveries({ queries, provider, logger, retry, batchSize = 20 }: Dependencies) {
+export function createLogoutDeliveries({ queries, provider, logger, retry, failedRetentionDays, batchSize = 20 }: Dependencies) {
   async function attempt(row: LogoutDeliveryRow): Promise<void> {
     const client = (await provider().Client.find(row.client_id)) as unknown as DeliverableClient | undefined;
     // An ISP removed, or no longer registered for back-channel logout, will never accept it.
@@ -60,6 +62,10 @@ export function createLogoutDeliveries({ queries, provider, logger, retry, batch
       await attempt(row);
     },
     worker: { runOnce, ...createPollingLoop(runOnce, logger, 'logout outbox') },
+    /** Deletes failed deliveries older than the retention: they hold a citizen's account id. */
+    pruneFailed(at: Date = new Date()): Promise<number> {
+      return queries.deleteFailedBefore(new Date(at.getTime() - failedRetentionDays * 86_400_000));
+    },
     /** Pending and failed deliveries for the operator: no account, no session id. */
     async list(filter: { status?: LogoutDeliveryStatus; clientId?: string } = {}) {
       return (await queries.listUndelivered(filter)).map((row) => ({

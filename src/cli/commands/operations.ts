@@ -45,7 +45,7 @@ export const operationCommands: Command[] = [
   },
   {
     name: 'prune',
-    summary: 'delete what has expired from PostgreSQL: grants and registration tokens past their lifetime, signing keys whose tokens have all expired (reads already ignore them; this reclaims the space), and authentication log entries past AUTH_LOG_RETENTION_DAYS (the server also does this hourly)',
+    summary: 'delete what has expired from PostgreSQL: grants and registration tokens past their lifetime, signing keys whose tokens have all expired (reads already ignore them; this reclaims the space), authentication log entries past AUTH_LOG_RETENTION_DAYS (the server also does this hourly), and back-channel logout deliveries given up more than 30 days ago',
     usage: 'prune [--json]',
     options: { json: { type: 'boolean' } },
     async run(container, values) {
@@ -55,8 +55,9 @@ export const operationCommands: Command[] = [
         signing_keys: (await container.keys.pruneExpiredKeys()).length,
         authentication_log_entries: log.entries,
         authentication_log_keys: log.keys,
+        failed_logout_deliveries: await container.logoutDeliveries.pruneFailed(),
       };
-      return { output: values.json ? json(result) : `deleted ${result.expired_grants_and_tokens} expired grant(s) and token(s), ${result.signing_keys} signing key(s), ${log.entries} authentication log entr${log.entries === 1 ? 'y' : 'ies'} from before ${log.before}\n` };
+      return { output: values.json ? json(result) : `deleted ${result.expired_grants_and_tokens} expired grant(s) and token(s), ${result.signing_keys} signing key(s), ${log.entries} authentication log entr${log.entries === 1 ? 'y' : 'ies'} from before ${log.before}, ${result.failed_logout_deliveries} failed logout deliver${result.failed_logout_deliveries === 1 ? 'y' : 'ies'}\n` };
     },
   },
   {
