@@ -23,6 +23,7 @@ import { createAccountServicesRouter } from './routes/account-services.js';
 import { createAccountSecurityRouter } from './routes/account-security.js';
 import { createAccountGuardianshipRouter } from './routes/account-guardianship.js';
 import { createAccountDataRouter } from './routes/account-data.js';
+import { createAccountContactsRouter } from './routes/account-contacts.js';
 import { createAccountPasswordRouter } from './routes/account-password.js';
 import { createAccountTwoFactorRouter } from './routes/account-two-factor.js';
 import { createAccountPasskeysRouter } from './routes/account-passkeys.js';
@@ -85,6 +86,7 @@ export function createApp(container: Container, options: AppOptions = {}): Koa {
   forms.use(createAccountSecurityRouter(container).routes());
   forms.use(createAccountGuardianshipRouter(container).routes());
   forms.use(createAccountDataRouter(container).routes());
+  forms.use(createAccountContactsRouter(container).routes());
   forms.use(createAccountActivityRouter(container).routes());
   forms.use(createAccountPasswordRouter(container).routes());
   forms.use(createAccountTwoFactorRouter(container).routes());

@@ -72,6 +72,8 @@ import { createRecoveryCodeQueries } from './queries/recovery-codes.js';
 import { createRecoveryCodes, deriveRecoveryCodeKey } from './sign-in/recovery-codes.js';
 import { createRecoveryCodeMethod } from './sign-in/methods/recovery-code.js';
 import { createNotifications } from './notifications/notifications.js';
+import { createContacts } from './notifications/contacts.js';
+import { contactRewrapSource } from './notifications/contact-sealing.js';
 import { NOTICE_FOR_EVENT } from './notifications/audit-notices.js';
 import { createOperatorArea } from './operators/index.js';
 import { createOperatorQueries } from './queries/operators.js';
@@ -256,6 +258,16 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     const kind = NOTICE_FOR_EVENT[event.type];
     if (kind && event.citizenId) await notifications.notify(db.knex, event.citizenId, kind, { at: new Date().toISOString() });
   };
+  // The citizen's email address and mobile number for notices, each confirmed by a code.
+  const contacts = createContacts({
+    queries: notifications.contactQueries,
+    sealing: notifications.sealing,
+    channels: notifications.channels,
+    hasher,
+    counters: ephemeral,
+    record: recordAndNotify,
+    codeSecret: config.secrets.blindIndexSecret,
+  });
   const credentials = createCredentials({
     queries: citizenQueries,
     hasher,
@@ -320,6 +332,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     notices: accountNotices,
     activity,
     recoveryCodes,
+    contacts,
     clientName,
   });
   const lifecycle = createAccountLifecycle({
@@ -383,6 +396,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     clients,
     authenticationLog,
     operatorTotpSecrets: operatorTotpRewrapSource(createOperatorQueries(db.knex), envelope),
+    noticeAddresses: contactRewrapSource(notifications.contactQueries, envelope),
     envelope,
     configuredKekIds: [...config.secrets.keyEncryptionKeys.keys.keys()],
     audit,
@@ -411,6 +425,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
   });
 
   return {
+    contacts,
     config,
     logger,
     metrics,

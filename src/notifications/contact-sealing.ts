@@ -4,6 +4,8 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 import type { Envelope } from '../crypto/envelope.js';
 import type { ChannelName } from './port.js';
+import type { ContactQueries } from '../queries/citizen-contacts.js';
+import type { RewrapSource } from '../crypto/rewrap.js';
 
 const aad = (citizenId: string, channel: ChannelName) => `citizen_contacts/${citizenId}/${channel}`;
 
@@ -17,3 +19,15 @@ export function createContactSealing(envelope: Envelope, blindIndexSecret: Buffe
 }
 
 export type ContactSealing = ReturnType<typeof createContactSealing>;
+
+/** The sealed addresses as a KEK-rotation source (services/kek-rotation.ts). */
+export function contactRewrapSource(queries: Pick<ContactQueries, 'listSealed' | 'findSealed' | 'replaceSealed'>, envelope: Pick<Envelope, 'kekIdOf' | 'rewrapSealed'>): RewrapSource {
+  const split = (id: string) => id.split('/') as [string, ChannelName];
+  return {
+    list: (after, limit) => queries.listSealed(after, limit),
+    current: (id) => queries.findSealed(...split(id)),
+    rewrap: ({ id, wrapped }) => envelope.rewrapSealed(wrapped, aad(...split(id))),
+    replace: (id, previous, next) => queries.replaceSealed(...split(id), previous, next),
+    kekIdOf: (sealed) => envelope.kekIdOf(sealed),
+  };
+}

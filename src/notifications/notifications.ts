@@ -44,6 +44,10 @@ export function createNotifications({ knex, envelope, config, logger, fetch, onD
     confirmedContacts,
     logger,
     onDelivered,
+    // A cancelled citizen's addresses are kept only until the cancellation notice has gone out.
+    afterEntry: async (entry) => {
+      if (entry.kind === 'account_cancelled') await contactQueries.deleteContactsOf(entry.citizen_id);
+    },
     retry: { baseSeconds: settings.retryBaseSeconds, maxSeconds: settings.retryMaxSeconds, maxAttempts: settings.maxAttempts, leaseSeconds: settings.leaseSeconds },
   });
   return {

@@ -23,6 +23,8 @@ export type OutboxWorkerOptions = {
   retry: { baseSeconds: number; maxSeconds: number; maxAttempts: number; leaseSeconds: number };
   batchSize?: number;
   onDelivered?: (channel: ChannelName, kind: string) => void;
+  /** After an entry is done with, delivered or given up (the cancellation notice's clean-up). */
+  afterEntry?: (entry: OutboxRow) => Promise<void>;
 };
 
 export function createOutboxWorker(options: OutboxWorkerOptions) {
@@ -45,11 +47,15 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
         failures.push(`${channel.name}: ${((error as NodeJS.ErrnoException).code ?? (error as Error).name)}`);
       }
     }
-    if (failures.length === 0) return queries.markSent(entry.id);
+    if (failures.length === 0) {
+      await queries.markSent(entry.id);
+      return options.afterEntry?.(entry);
+    }
     const retryIn = nextAttemptIn(entry.attempts, retry);
     const reason = failures.join('; ').slice(0, 200);
     (retryIn === undefined ? logger.error : logger.warn).call(logger, { outbox_id: entry.id, kind: entry.kind, attempt: entry.attempts, reason }, retryIn === undefined ? 'notification given up' : 'notification delivery failed; will retry');
     await queries.markAttemptFailed(entry.id, reason, retryIn);
+    if (retryIn === undefined) await options.afterEntry?.(entry);
   }
 
   /** One round: claims what is due and delivers it; the number of entries handled. */

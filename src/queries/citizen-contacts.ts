@@ -41,6 +41,20 @@ export function createContactQueries(knex: Knex) {
     async deleteContact(citizenId: string, channel: ChannelName): Promise<boolean> {
       return (await knex('citizen_contacts').where({ citizen_id: citizenId, channel }).delete()) > 0;
     },
+    /** Sealed addresses in (citizen, channel) order after `after` ("citizenId/channel"): for KEK rotation. */
+    async listSealed(after: string | null, limit: number): Promise<Array<{ id: string; wrapped: string }>> {
+      const [citizenId, channel] = after ? after.split('/') : [];
+      const query = knex('citizen_contacts').select('citizen_id', 'channel', 'address_sealed').orderBy([{ column: 'citizen_id' }, { column: 'channel' }]).limit(limit);
+      if (citizenId) query.whereRaw('(citizen_id, channel) > (?, ?)', [citizenId, channel ?? '']);
+      return (await query).map((row: ContactRow) => ({ id: `${row.citizen_id}/${row.channel}`, wrapped: row.address_sealed }));
+    },
+    async findSealed(citizenId: string, channel: ChannelName): Promise<string | undefined> {
+      return (await knex('citizen_contacts').where({ citizen_id: citizenId, channel }).first('address_sealed'))?.address_sealed;
+    },
+    /** Compare-and-set of the sealed address (KEK rotation while the service runs). */
+    async replaceSealed(citizenId: string, channel: ChannelName, previous: string, next: string): Promise<boolean> {
+      return (await knex('citizen_contacts').where({ citizen_id: citizenId, channel, address_sealed: previous }).update({ address_sealed: next })) > 0;
+    },
     async deleteContactsOf(citizenId: string): Promise<void> {
       await knex('citizen_contacts').where({ citizen_id: citizenId }).delete();
     },

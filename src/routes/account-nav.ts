@@ -10,7 +10,7 @@ type NavEntry = { href: string; labelKey: MessageKey; /** Other pages that belon
 export const ACCOUNT_PAGES: readonly NavEntry[] = [
   { href: '/account', labelKey: 'account.nav.overview' },
   { href: '/account/services', labelKey: 'account.nav.services' },
-  { href: '/account/security', labelKey: 'account.nav.security', covers: ['/account/password', '/account/two-factor', '/account/passkeys', '/account/recovery-codes', '/account/assurance'] },
+  { href: '/account/security', labelKey: 'account.nav.security', covers: ['/account/password', '/account/two-factor', '/account/passkeys', '/account/recovery-codes', '/account/assurance', '/account/contacts'] },
   { href: '/account/guardianship', labelKey: 'account.nav.guardianship', covers: ['/account/guardian', '/account/children/apply'] },
   { href: '/account/data', labelKey: 'account.nav.data', covers: ['/account/cancel'] },
   { href: '/account/activity', labelKey: 'account.nav.activity' },
@@ -40,6 +40,9 @@ const FLASHES = {
   assurance_raised: { key: 'account.assurance.raised_done', page: '/account/security' },
   recovery_cancelled: { key: 'account.recovery.cancelled_done', page: '/account' },
   notice_dismissed: { key: 'account.notices.dismissed', page: '/account' },
+  contact_code_sent: { key: 'account.contacts.sent', page: '/account/contacts' },
+  contact_confirmed: { key: 'account.contacts.done.confirmed', page: '/account/contacts' },
+  contact_removed: { key: 'account.contacts.done.removed', page: '/account/contacts' },
 } as const satisfies Record<string, { key: MessageKey; page: string }>;
 
 export type AccountFlash = keyof typeof FLASHES;

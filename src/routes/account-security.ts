@@ -8,7 +8,7 @@ import { deviceName, formatWhen } from '../web/activity-text.js';
 import { readDeviceToken } from '../web/device-cookie.js';
 import { requireCitizen, signedInCitizen } from './account-guard.js';
 
-type Deps = Pick<Container, 'citizens' | 'accountSessions' | 'twoFactor' | 'passkeys' | 'recoveryCodes' | 'knownDevices' | 'render'>;
+type Deps = Pick<Container, 'citizens' | 'accountSessions' | 'twoFactor' | 'passkeys' | 'recoveryCodes' | 'knownDevices' | 'contacts' | 'render'>;
 
 export function createAccountSecurityRouter(deps: Deps): Router {
   const router = new Router();
@@ -23,6 +23,7 @@ export function createAccountSecurityRouter(deps: Deps): Router {
         twoFactorEnabled: deps.twoFactor.isEnabled(citizen),
         passkeyCount: (await deps.passkeys.list(citizen.id)).length,
         recoveryCodes: await deps.recoveryCodes.summary(citizen.id),
+        confirmedContacts: (await deps.contacts.list(citizen.id)).filter((c) => c.confirmed).length,
         identityAssurance: citizen.identity_assurance,
         devices: (await deps.knownDevices.list(citizen.id, readDeviceToken(ctx))).map((d) => ({ ...d, name: deviceName(t, d.description) })),
         when: formatWhen,

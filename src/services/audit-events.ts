@@ -17,6 +17,7 @@ export const AUDIT_EVENT_TYPES = [
   'account.password_changed', 'account.two_factor_enabled', 'account.two_factor_disabled',
   'account.passkey_added', 'account.passkey_removed',
   'account.recovery_codes_issued', 'account.recovery_code_used',
+  'account.contact_added', 'account.contact_removed',
   'guardian.approved', 'guardian.refused', 'guardian.revoked_connection', 'guardian.replaced',
   'identity.decrypted',
   'client.registered', 'client.updated', 'client.disabled', 'client.pkce_exception',
@@ -38,6 +39,7 @@ export const AUDIT_ACTORS: readonly AuditActor[] = ['citizen', 'operator', 'syst
 export const AUDIT_DETAIL_KEYS = {
   client_id: 'an ISP client id (when not the entry\'s own client)',
   grant_id: 'an oidc-provider grant id',
+  channel: 'a notification channel (email, sms); never the address',
   claims: 'claim names, e.g. ["age_over_18"]; never values',
   scopes: 'scope names',
   fields: 'identity field names decrypted or revealed, e.g. ["name", "birth_date"]; never values',

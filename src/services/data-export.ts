@@ -6,6 +6,7 @@ import type { CitizenQueries, CitizenRow } from '../queries/citizens.js';
 import type { IdentityVault } from './identity-vault.js';
 import type { ConnectionService } from './connections.js';
 import type { KnownDevices } from './known-devices.js';
+import type { Contacts } from '../notifications/contacts.js';
 import type { AccountNotices } from './account-notices.js';
 import type { Activity, LawfulDisclosure } from './activity.js';
 import type { RecoveryCodes } from '../sign-in/recovery-codes.js';
@@ -20,13 +21,14 @@ type Dependencies = {
   notices: Pick<AccountNotices, 'pending'>;
   activity: Pick<Activity, 'all'>;
   recoveryCodes: Pick<RecoveryCodes, 'summary'>;
+  contacts: Pick<Contacts, 'list'>;
   clientName: (clientId: string) => Promise<string | undefined>;
   now?: () => Date;
 };
 
 const iso = (date: Date | string | null | undefined) => (date ? new Date(date).toISOString() : null);
 
-export function createDataExport({ vault, citizens, connections, devices, notices, activity, recoveryCodes, clientName, now = () => new Date() }: Dependencies) {
+export function createDataExport({ vault, citizens, connections, devices, notices, activity, recoveryCodes, contacts, clientName, now = () => new Date() }: Dependencies) {
   return {
     async build(citizen: CitizenRow, extra: { disclosures?: LawfulDisclosure[] } = {}) {
       const identity = await vault.open(citizen.id, citizen, ['name', 'documentType', 'documentNumber', 'birthDate'], 'data_export');
@@ -69,6 +71,8 @@ export function createDataExport({ vault, citizens, connections, devices, notice
         })),
         guardian: guardian ? { cyberspace_id: guardian.cyberspace_id } : null,
         wards: (await citizens.findWardsOf(citizen.id)).map((ward) => ({ cyberspace_id: ward.cyberspace_id, status: ward.status })),
+        // The addresses for notices, decrypted for the citizen alone, like the identity data.
+        notice_addresses: (await contacts.list(citizen.id)).map((c) => ({ channel: c.channel, address: c.address, confirmed_at: iso(c.confirmedAt) })),
         known_devices: (await devices.list(citizen.id)).map((d) => ({ description: d.description, first_seen_at: iso(d.firstSeenAt), last_seen_at: iso(d.lastSeenAt), sign_in_count: d.signIns })),
         activity: (await activity.all(citizen.id)).map((item) => ({
           occurred_at: iso(item.occurredAt),

@@ -5,7 +5,8 @@
 // - signing_keys.private_jwk_ciphertext (the private JWK sealed with its own data key);
 // - clients.secret_ciphertext (the client secret sealed with its own data key);
 // - citizens.totp_secret_ciphertext (a second-factor secret sealed with its own data key);
-// - authentication_log_keys.data_key (one per citizen; the log's network data stays as it is).
+// - authentication_log_keys.data_key (one per citizen; the log's network data stays as it is);
+// - citizen_contacts.address_sealed (a notice address sealed with its own data key).
 // Safe while the service runs: batches, compare-and-set per row (crypto/rewrap.ts), and
 // idempotent, so an interrupted or repeated run is harmless. The report says, per kind, what
 // was re-wrapped and how many values still name another KEK; operators run it again until
@@ -20,7 +21,7 @@ import type { AuthenticationLog } from './authentication-log.js';
 import type { AuditService } from './audit.js';
 import { secretAad as totpSecretAad } from './two-factor.js';
 
-export const KEK_KINDS = ['citizen_data_keys', 'signing_keys', 'client_secrets', 'totp_secrets', 'authentication_log_keys', 'operator_totp_secrets'] as const;
+export const KEK_KINDS = ['citizen_data_keys', 'signing_keys', 'client_secrets', 'totp_secrets', 'authentication_log_keys', 'operator_totp_secrets', 'notice_addresses'] as const;
 export type KekKind = (typeof KEK_KINDS)[number];
 
 export type KindReport = RewrapCounts & {
@@ -57,13 +58,15 @@ type Dependencies = {
   authenticationLog: Pick<AuthenticationLog, 'rewrapSource'>;
   /** The operators' sealed TOTP secrets (src/operators/totp.ts). */
   operatorTotpSecrets: RewrapSource;
+  /** The citizens' sealed notice addresses (notifications/contact-sealing.ts). */
+  noticeAddresses: RewrapSource;
   envelope: Pick<Envelope, 'activeKekId' | 'kekIdOf' | 'rewrapSealed'>;
   /** Every KEK id in configuration (to tell an old key from a missing one). */
   configuredKekIds: readonly string[];
   audit: Pick<AuditService, 'record'>;
 };
 
-export function createKekRotation({ citizenQueries, vault, keys, clients, authenticationLog, operatorTotpSecrets, envelope, configuredKekIds, audit }: Dependencies) {
+export function createKekRotation({ citizenQueries, vault, keys, clients, authenticationLog, operatorTotpSecrets, noticeAddresses, envelope, configuredKekIds, audit }: Dependencies) {
   const citizenSource: RewrapSource = {
     async list(after, limit) {
       const rows = await citizenQueries.listDataKeys(after, limit);
@@ -89,6 +92,7 @@ export function createKekRotation({ citizenQueries, vault, keys, clients, authen
     totp_secrets: totpSource,
     authentication_log_keys: authenticationLog.rewrapSource(),
     operator_totp_secrets: operatorTotpSecrets,
+    notice_addresses: noticeAddresses,
   });
   const underOtherKeks = (counts: Record<string, number>) =>
     Object.entries(counts).reduce((sum, [kek, n]) => (kek === envelope.activeKekId ? sum : sum + n), 0);

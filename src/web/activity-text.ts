@@ -55,6 +55,8 @@ function sentence(item: ActivityItem, t: Translate): string {
     case 'account.recovery_started': return t('activity.account.recovery_started');
     case 'account.recovery_cancelled': return t('activity.account.recovery_cancelled');
     case 'account.password_changed': return t('activity.account.password_changed');
+    case 'account.contact_added': return t(item.details.channel === 'sms' ? 'activity.account.contact_added.sms' : 'activity.account.contact_added.email');
+    case 'account.contact_removed': return t(item.details.channel === 'sms' ? 'activity.account.contact_removed.sms' : 'activity.account.contact_removed.email');
     case 'account.two_factor_enabled': return t('activity.account.two_factor_enabled');
     case 'account.passkey_added': return t('activity.account.passkey_added');
     case 'account.passkey_removed': return t('activity.account.passkey_removed');

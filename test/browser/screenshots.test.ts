@@ -303,6 +303,8 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
         await page.setViewportSize(DESKTOP);
         await click('nav.account-nav a[href="/account/security"]');
         await shoot('account-security');
+        await click('a[href="/account/contacts"]');
+        await audit('notice addresses (no email or SMS configured here)');
         await click('nav.account-nav a[href="/account/guardianship"]');
         await shoot('account-guardianship');
         await click('a[href="/account/children/apply"]');

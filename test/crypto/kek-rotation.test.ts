@@ -12,6 +12,8 @@ import { createClient } from '../support/factories.js';
 import { exchangeCode, signIn, type Credentials } from '../support/flow.js';
 import { Browser, isPage } from '../support/browser.js';
 import { runCommand } from '../../src/cli/registry.js';
+import { contactRewrapSource } from '../../src/notifications/contact-sealing.js';
+import { createContactQueries } from '../../src/queries/citizen-contacts.js';
 import { createKekRotation, KEK_KINDS, type KekRotationReport, type KekStatus } from '../../src/services/kek-rotation.js';
 import { createEnvelope, DecryptionError } from '../../src/crypto/envelope.js';
 import { parseKeyring } from '../../src/config/keyring.js';
@@ -43,6 +45,7 @@ async function wrappedValues(container: Container) {
   const totp = await knex('citizens').whereNotNull('totp_secret_ciphertext').select('id', 'totp_secret_ciphertext');
   const logKeys = await knex('authentication_log_keys').select('citizen_id', 'data_key');
   const operators = await knex('operators').whereNotNull('totp_secret_ciphertext').select('id', 'totp_secret_ciphertext');
+  const contacts = await knex('citizen_contacts').select('citizen_id', 'channel', 'address_sealed');
   return {
     citizen_data_keys: Object.fromEntries(citizens.map((r) => [r.id as string, r.data_key as string])),
     signing_keys: Object.fromEntries(keys.map((r) => [r.kid as string, r.private_jwk_ciphertext as string])),
@@ -50,6 +53,7 @@ async function wrappedValues(container: Container) {
     totp_secrets: Object.fromEntries(totp.map((r) => [r.id as string, r.totp_secret_ciphertext as string])),
     authentication_log_keys: Object.fromEntries(logKeys.map((r) => [r.citizen_id as string, r.data_key as string])),
     operator_totp_secrets: Object.fromEntries(operators.map((r) => [r.id as string, r.totp_secret_ciphertext as string])),
+    notice_addresses: Object.fromEntries(contacts.map((r) => [`${r.citizen_id as string}/${r.channel as string}`, r.address_sealed as string])),
   };
 }
 const kekOf = (value: string) => value.split(':')[1];
@@ -114,6 +118,12 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
     totpCitizen = testCitizens[2]!.id;
     await c.citizenQueries.enableTotp(totpCitizen, c.envelope.seal(TOTP_SECRET, totpSecretAad(totpCitizen)));
     await bootstrapOperator(c); // an operator's authenticator secret, sealed the same way
+    // A notice address, sealed with its own data key (AAD naming citizen and channel).
+    const { contactQueries, sealing } = c.notifications;
+    await contactQueries.upsertContact({
+      citizen_id: totpCitizen, channel: 'email', address_sealed: sealing.seal(totpCitizen, 'email', 'rotate@example.cn'),
+      address_index: sealing.blindIndex('email', 'rotate@example.cn'), locale: 'en', code_hash: null, code_expires_at: null, confirmed_at: new Date(),
+    });
     es256Client = await createClient(c, { name: 'Rotation ISP', idTokenSigningAlg: 'ES256' });
     rs256Client = await createClient(c, { name: 'Rotation RSA ISP', redirectUris: ['https://rsa.isp.example/callback'] });
     await createClient(c, { name: 'Public ISP', public: true, redirectUris: ['https://public.isp.example/callback'] });
@@ -143,7 +153,8 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
     assert.deepEqual(status.kinds.totp_secrets, { A: 1 });
     assert.deepEqual(status.kinds.authentication_log_keys, { A: 1 }, 'the one citizen who signed in has an authentication log key');
     assert.deepEqual(status.kinds.operator_totp_secrets, { A: 1 });
-    assert.equal(status.remaining, 21);
+    assert.deepEqual(status.kinds.notice_addresses, { A: 1 });
+    assert.equal(status.remaining, 22);
     assert.deepEqual(status.missing_kek_ids, []);
   });
 
@@ -168,6 +179,7 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
     const rotation = createKekRotation({
       citizenQueries, vault: c.vault, keys: c.keys, clients: c.clients, authenticationLog: c.authenticationLog, envelope: c.envelope, configuredKekIds: ['B', 'A'], audit: c.audit,
       operatorTotpSecrets: operatorTotpRewrapSource(createOperatorQueries(c.db.knex), c.envelope),
+      noticeAddresses: contactRewrapSource(c.notifications.contactQueries, c.envelope),
     });
     const report = await rotation.rotate({ batchSize: 3 });
 
@@ -178,7 +190,11 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
     assert.deepEqual(report.kinds.totp_secrets, { rewrapped: 1, already_current: 0, gone: 0, retried: 0, conflicts: 0, unreadable: 0, remaining: 0 });
     assert.deepEqual(report.kinds.authentication_log_keys, { rewrapped: 1, already_current: 0, gone: 0, retried: 0, conflicts: 0, unreadable: 0, remaining: 0 });
     assert.deepEqual(report.kinds.operator_totp_secrets, { rewrapped: 1, already_current: 0, gone: 0, retried: 0, conflicts: 0, unreadable: 0, remaining: 0 });
-    assert.equal(report.rewrapped, 20);
+    assert.deepEqual(report.kinds.notice_addresses, { rewrapped: 1, already_current: 0, gone: 0, retried: 0, conflicts: 0, unreadable: 0, remaining: 0 });
+    assert.equal(report.rewrapped, 21);
+    // The notice address still opens, under B.
+    const [contact] = await c.notifications.contactQueries.listContactsOf(totpCitizen);
+    assert.equal(c.notifications.sealing.open(totpCitizen, 'email', contact!.address_sealed), 'rotate@example.cn');
     assert.equal(report.remaining, 0);
     assert.equal(report.complete, true);
 
@@ -198,7 +214,7 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
     const [entry] = (await c.audit.latest({ limit: 20 })).filter((e) => e.type === 'kek.rotated');
     assert.ok(entry, 'the rotation is in the audit log');
     assert.equal(entry.actor, 'operator');
-    assert.deepEqual(entry.details, { kek_id: 'B', count: 20, status: 'complete' });
+    assert.deepEqual(entry.details, { kek_id: 'B', count: 21, status: 'complete' });
   });
 
   it('running it again changes nothing (idempotent), and kek-status then reports done', async () => {
@@ -215,10 +231,11 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
     assert.equal(report.kinds.totp_secrets.already_current, 1);
     assert.equal(report.kinds.authentication_log_keys.already_current, 1);
     assert.equal(report.kinds.operator_totp_secrets.already_current, 1);
+    assert.equal(report.kinds.notice_addresses.already_current, 1);
     assert.deepEqual(await wrappedValues(c), before, 'not one stored value changed');
     const status = await cli(c, 'keys', 'kek-status', '--json');
     assert.equal(status.exitCode, 0);
-    assert.deepEqual((status.body as KekStatus).kinds, { citizen_data_keys: { B: 7 }, signing_keys: { B: 8 }, client_secrets: { B: 2 }, totp_secrets: { B: 1 }, authentication_log_keys: { B: 1 }, operator_totp_secrets: { B: 1 } });
+    assert.deepEqual((status.body as KekStatus).kinds, { citizen_data_keys: { B: 7 }, signing_keys: { B: 8 }, client_secrets: { B: 2 }, totp_secrets: { B: 1 }, authentication_log_keys: { B: 1 }, operator_totp_secrets: { B: 1 }, notice_addresses: { B: 1 } });
     const usage = await runCommand(c, ['keys', 'rotate-kek', '--batch-size', '0']);
     assert.equal(usage.exitCode, 2, 'a bad batch size is a usage error');
   });
@@ -277,7 +294,7 @@ describe('key-encryption key rotation (cyberid keys rotate-kek)', function () {
       const reports = await Promise.all([during, other].map((app) => app.container.kekRotation.rotate({ batchSize: 2 })));
       for (const kind of KEK_KINDS) {
         const [a, b] = reports.map((r) => r.kinds[kind]);
-        const total = { citizen_data_keys: 7, signing_keys: 8, client_secrets: 2, totp_secrets: 1, authentication_log_keys: logKeys, operator_totp_secrets: 1 }[kind];
+        const total = { citizen_data_keys: 7, signing_keys: 8, client_secrets: 2, totp_secrets: 1, authentication_log_keys: logKeys, operator_totp_secrets: 1, notice_addresses: 1 }[kind];
         assert.equal(a!.rewrapped + b!.rewrapped, total, `${kind}: each value re-wrapped once in total`);
         assert.equal(a!.conflicts + b!.conflicts + a!.unreadable + b!.unreadable, 0);
         assert.equal(a!.remaining + b!.remaining, 0);
@@ -324,6 +341,7 @@ async function createKekRotationWithOnly(container: Container, keys: string) {
     clients: createClientService({ queries: createClientQueries(knex), envelope, validateMetadata: async () => {} }),
     authenticationLog: createAuthenticationLog({ queries: createAuthenticationLogQueries(knex), envelope, retentionDays: 183 }),
     operatorTotpSecrets: operatorTotpRewrapSource(createOperatorQueries(knex), envelope),
+    noticeAddresses: contactRewrapSource(createContactQueries(knex), envelope),
     envelope,
     configuredKekIds: [...keyring.keys.keys()],
     audit: container.audit,

@@ -9,6 +9,7 @@ const LABELS: Record<(typeof KEK_KINDS)[number], string> = {
   totp_secrets: 'second-factor secrets',
   authentication_log_keys: 'authentication log keys',
   operator_totp_secrets: 'operators\' authenticator secrets',
+  notice_addresses: 'citizens\' notice addresses',
 };
 
 function batchSize(value: unknown): number | undefined {
