@@ -25,6 +25,7 @@ import { Authenticator } from '../support/authenticator.js';
 import { residentIdCheckCharacter } from '../../src/identity/resident-id.js';
 import { normalizeDocumentNumber } from '../../src/identity/documents.js';
 import { OPERATOR_PASSWORD, bootstrapOperator, enrol, freshCode, type TestOperator } from '../support/operators.js';
+import { apiAs } from '../support/admin-api.js';
 
 /** A resident ID (or 2023 permanent residence card) number with a valid check character; `want` picks the check character. */
 function withCheck(first6: string, birthDate: string, want?: string): string {
@@ -281,8 +282,10 @@ describe('no plaintext personal data in the database, Redis, logs or anything se
   // session token must not be stored as such either; a lawful-access reveal through the console
   // leaves no identity in the stores or logs (the page itself goes to the officer only).
   const operatorNeedles: Needle[] = [{ label: 'operator password', value: OPERATOR_PASSWORD }];
+  const officers: TestOperator[] = [];
+  let consoleAdminToken = '';
   it('runs a lawful-access request, approval and reveal of P1 in the operator console', async () => {
-    const officers: TestOperator[] = [await bootstrapOperator(app.container, 'privacy.root')];
+    officers.push(await bootstrapOperator(app.container, 'privacy.root'));
     const admin = new Browser(app.url, { 'accept-language': 'en' });
     const signInPage = async (browser: Browser, operator: TestOperator) => {
       const form = (await browser.navigate('/admin/login')) as Page;
@@ -296,7 +299,8 @@ describe('no plaintext personal data in the database, Redis, logs or anything se
     const { secret, used } = await enrol(app.container, 'privacy.second', code);
     officers.push({ id: '', handle: 'privacy.second', password: OPERATOR_PASSWORD, secret, used, roles: ['lawful_access_officer'] });
     operatorNeedles.push({ label: 'enrolment code', value: code }, ...officers.map((o) => ({ label: `TOTP secret of ${o.handle}`, value: o.secret })));
-    operatorNeedles.push({ label: 'operator session token', value: admin.cookies.get('cid_operator')! });
+    consoleAdminToken = admin.cookies.get('cid_operator')!;
+    operatorNeedles.push({ label: 'operator session token', value: consoleAdminToken });
 
     const list = (await admin.navigate('/admin/lawful-access')) as Page;
     const requested = (await admin.submit(list, '#request-form', { cyberspace_id: p1.cyberspaceId!, case_reference: 'PRIVACY-1', authority_code: 'PSB-110105' })) as Page;
@@ -306,6 +310,27 @@ describe('no plaintext personal data in the database, Redis, logs or anything se
     await second.submit((await second.navigate('/admin/lawful-access')) as Page, `form[action="/admin/lawful-access/${id}/approve"]`, { reauth_code: await freshCode(officers[1]!) });
     const disclosure = (await admin.submit((await admin.navigate('/admin/lawful-access')) as Page, `form[action="/admin/lawful-access/${id}/reveal"]`)) as Page;
     assert.ok(disclosure.html.includes(p1.name), 'the officer received the identity');
+  });
+
+  // The same through the admin API (docs/admin-api.md): its DPoP-bound tokens are stored as
+  // digests only, and the reveal's JSON goes to the officer and nowhere else.
+  it('runs a lawful-access request, approval and reveal of P1 through the admin API', async () => {
+    // The console's admin session re-authenticated a moment ago: it creates the two officers.
+    const session = (await app.container.operators.authentication.session(consoleAdminToken))!;
+    const actor = { operatorId: session.operator.id, sessionKey: session.sessionKey, requestId: 'privacy-admin-api' };
+    const officer = async (handle: string): Promise<TestOperator> => {
+      const created = await app.container.operators.operations.perform('operators.create', actor, { handle, roles: ['lawful_access_officer'] });
+      return { id: created.operator.id, handle, password: OPERATOR_PASSWORD, roles: ['lawful_access_officer'], ...(await enrol(app.container, handle, created.enrolment_code)) };
+    };
+    const [first, second] = [await apiAs(app.url, await officer('privacy.api-a')), await apiAs(app.url, await officer('privacy.api-b'))];
+    for (const client of [first, second]) {
+      operatorNeedles.push({ label: `admin API token of ${client.operator!.handle}`, value: client.token! }, { label: `TOTP secret of ${client.operator!.handle}`, value: client.operator!.secret });
+      await client.reauthenticate();
+    }
+    const requested = await first.call('POST', '/lawful-access', { body: { cyberspace_id: p1.cyberspaceId!, case_reference: 'PRIVACY-2', authority_code: 'PSB-110105' } });
+    assert.equal((await second.call('POST', `/lawful-access/${requested.body.id}/approve`)).status, 200);
+    const revealed = await first.call('POST', `/lawful-access/${requested.body.id}/reveal`);
+    assert.equal(revealed.body.identity.name, p1.name, 'the officer received the identity');
   });
 
   it('finds none of the names, document numbers or birth dates in any table, Redis key, log line or ISP response', async () => {
@@ -326,7 +351,7 @@ describe('no plaintext personal data in the database, Redis, logs or anything se
     assert.equal(Number(citizens[0]!.c), people.length - 1, 'the identities are stored (encrypted) — the scan looked at real data');
 
     assert.equal(recoveryCodes.length, 10, 'the scan looks for the recovery codes shown');
-    assert.equal(operatorNeedles.length, 5, 'the scan looks for the operators\' secrets');
+    assert.equal(operatorNeedles.length, 9, 'the scan looks for the operators\' secrets');
     const codeNeedles = recoveryCodes.flatMap((code) => [{ label: 'recovery code', value: code }, { label: 'recovery code without its hyphen', value: code.replace('-', '') }]);
     const findings = [
       ...scanForPlaintext(sources, [...needles(), ...contactNeedles, ...codeNeedles, ...networkNeedles, ...operatorNeedles]),
