@@ -77,12 +77,13 @@ describe('the fapi2 client profile (FAPI 2.0 Security Profile)', () => {
     assert.equal(decodeProtectedHeader(tokens.id_token!).alg, 'PS256', 'FAPI 2.0 §5.4.1: no RS256 (the profile default is PS256)');
     const bearer = await fetch(`${app.url}/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
     assert.equal(bearer.status, 401, 'the access token is refused without its DPoP proof');
-    // §5.3.2.1: no refresh token rotation; the same refresh token keeps working.
+    // §5.3.2.1: no refresh token rotation; the same refresh token keeps working, with the proof only.
     assert.ok(tokens.refresh_token);
     const first = await oidc.refreshTokenGrant(config, tokens.refresh_token, undefined, { DPoP: dpop });
     const second = await oidc.refreshTokenGrant(config, tokens.refresh_token, undefined, { DPoP: dpop });
     assert.ok(first.access_token && second.access_token);
     assert.ok(first.refresh_token === undefined || first.refresh_token === tokens.refresh_token, 'not rotated');
+    await assertRefused(oidc.refreshTokenGrant(config, tokens.refresh_token), 'invalid_grant');
   });
 
   it('refuses an authorization request that was not pushed (invalid_request)', async () => {
