@@ -73,6 +73,7 @@ export const AUDIT_DETAIL_KEYS = {
   target_operator_id: 'the operator account (uuid) an operator-management entry concerns',
   role: 'the operator role an operation was authorised by (src/operators/roles.ts)',
   roles: 'operator role names',
+  profile: 'an ISP\'s security profile (fapi2, or default)',
   operation: 'an operator operation name, e.g. "isp.suspend" (src/operators/operations.ts)',
   os_user: 'the operating-system account that ran a CLI command on the database (a staff login, not a citizen)',
   host: 'the host name a CLI command ran on',

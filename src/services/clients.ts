@@ -346,9 +346,10 @@ export function createClientService({ queries, envelope, validateMetadata, produ
       await save(rest as ClientMetadata, typeof secret === 'string' ? secret : undefined);
       // A self-registered ISP lands in review (client-onboarding.ts): the operator finds it here.
       const scopes = String(metadata.scope ?? '').split(' ').filter(Boolean);
+      const profile = String(metadata[SECURITY_PROFILE_PROPERTY] ?? 'default');
       await audit?.record(existing
-        ? { type: 'client.updated', clientId: metadata.client_id, actor: 'isp', details: { scopes, status: existing.status } }
-        : { type: 'client.registered', clientId: metadata.client_id, actor: 'isp', details: { reason_code: 'dynamic_registration', status: 'submitted' } });
+        ? { type: 'client.updated', clientId: metadata.client_id, actor: 'isp', details: { scopes, status: existing.status, profile } }
+        : { type: 'client.registered', clientId: metadata.client_id, actor: 'isp', details: { reason_code: 'dynamic_registration', status: 'submitted', profile } });
     },
 
     deleteClient: (clientId: string) => queries.deleteClient(clientId),

@@ -204,6 +204,8 @@ describe('the fapi2 client profile (FAPI 2.0 Security Profile)', () => {
       const after = (await registrar().loadClient(id))!.metadata;
       assert.equal(after.require_pushed_authorization_requests, undefined);
       assert.equal(after.dpop_bound_access_tokens, undefined);
+      const entries = await app.container.db.knex('audit_log').where({ client_id: id }).orderBy('occurred_at').select('type', 'details');
+      assert.deepEqual(entries.map((entry: { type: string; details: { profile?: string } }) => [entry.type, entry.details.profile]), [['client.registered', 'fapi2'], ['client.updated', 'default']], 'the audit log says which profile');
     });
 
     it('can be asked for at dynamic registration (cyberid_security_profile), and applies PAR, DPoP and PS256', async () => {

@@ -77,7 +77,7 @@ describe('dynamic client registration', () => {
     assert.equal((await app.container.clients.findClient(body.client_id))?.status, 'submitted', 'it is in the ISP registry, awaiting review');
     assert.equal(response.body.cyberid_onboarding_status, 'submitted');
     const [registeredEntry] = await app.container.db.knex('audit_log').where({ client_id: body.client_id, type: 'client.registered' });
-    assert.deepEqual([registeredEntry?.actor, registeredEntry?.details], ['isp', { reason_code: 'dynamic_registration', status: 'submitted' }], 'the submission is in the audit log for the operator');
+    assert.deepEqual([registeredEntry?.actor, registeredEntry?.details], ['isp', { reason_code: 'dynamic_registration', status: 'submitted', profile: 'default' }], 'the submission is in the audit log for the operator');
     assert.match(String(response.body.cyberid_onboarding_notice), /awaits review.*cannot sign citizens in/);
 
     const citizen = await createCitizen(app.container);

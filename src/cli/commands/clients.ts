@@ -127,7 +127,7 @@ export const clientCommands: Command[] = [
         allowNoPkce: values['allow-no-pkce'] === true,
         minAcr: optional(values['min-acr']),
       });
-      await container.audit.record({ type: 'client.registered', clientId: created.client_id, actor: 'operator', details: { reason_code: 'cli' } });
+      await container.audit.record({ type: 'client.registered', clientId: created.client_id, actor: 'operator', details: { reason_code: 'cli', profile: values.profile === 'fapi2' ? 'fapi2' : 'default' } });
       if (values['allow-no-pkce'] === true) await container.audit.record({ type: 'client.pkce_exception', clientId: created.client_id, actor: 'operator', details: { status: 'granted' } });
       // A new ISP awaits review like a self-registered one (client-onboarding.ts); --json keeps
       // to the contract of printing exactly the credentials.
@@ -188,7 +188,7 @@ export const clientCommands: Command[] = [
         allowNoPkce: pkceChange,
         minAcr: optional(values['min-acr']),
       });
-      await container.audit.record({ type: 'client.updated', clientId, actor: 'operator', details: { scopes: String(updated.scope ?? '').split(' ').filter(Boolean) } });
+      await container.audit.record({ type: 'client.updated', clientId, actor: 'operator', details: { scopes: String(updated.scope ?? '').split(' ').filter(Boolean), profile: String(updated.profile) } });
       if (before && before.pkce_exception !== updated.pkce_exception) {
         await container.audit.record({ type: 'client.pkce_exception', clientId, actor: 'operator', details: { status: updated.pkce_exception ? 'granted' : 'withdrawn' } });
       }
