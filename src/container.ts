@@ -192,6 +192,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     logger,
     retry: { baseSeconds: config.logoutDeliveries.retryBaseSeconds, maxSeconds: config.logoutDeliveries.retryMaxSeconds, maxAttempts: config.logoutDeliveries.maxAttempts, leaseSeconds: config.logoutDeliveries.leaseSeconds },
     failedRetentionDays: config.logoutDeliveries.failedRetentionDays,
+    observe: (outcome) => metrics.logoutDeliveries.inc({ outcome }),
   });
   providerHolder = createProviderHolder({
     keys,

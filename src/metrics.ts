@@ -19,6 +19,13 @@ export function createMetrics() {
       labelNames: ['outcome'],
       registers: [registry],
     }),
+    // Alert on a rising "given_up": an ISP has been missing logouts for hours.
+    logoutDeliveries: new Counter({
+      name: 'cyberid_backchannel_logout_deliveries_total',
+      help: 'Back-channel logout delivery attempts by outcome (delivered, will_retry, given_up)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
   };
 }
 

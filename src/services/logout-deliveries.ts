@@ -19,6 +19,8 @@ type Dependencies = {
   /** How long a failed delivery stays listed for the operator (then `cyberid prune` deletes it). */
   failedRetentionDays: number;
   batchSize?: number;
+  /** Each attempt's outcome, for the metrics. */
+  observe?: (outcome: 'delivered' | 'will_retry' | 'given_up') => void;
 };
 
 /** The reason of a failed POST: the HTTP status, or the network error's code (e.g. ECONNREFUSED). */
@@ -27,7 +29,7 @@ function reasonOf(error: unknown): string {
   return String(cause?.code ?? cause?.message ?? message).slice(0, 200);
 }
 
-export function createLogoutDeliveries({ queries, provider, logger, retry, failedRetentionDays, batchSize = 20 }: Dependencies) {
+export function createLogoutDeliveries({ queries, provider, logger, retry, failedRetentionDays, batchSize = 20, observe }: Dependencies) {
   async function attempt(row: LogoutDeliveryRow): Promise<void> {
     const client = (await provider().Client.find(row.client_id)) as unknown as DeliverableClient | undefined;
     // An ISP removed, or no longer registered for back-channel logout, will never accept it.
@@ -36,6 +38,7 @@ export function createLogoutDeliveries({ queries, provider, logger, retry, faile
     if (client?.backchannelLogoutUri) {
       try {
         await client.deliverBackchannelLogout(row.account_id, row.sid ?? '');
+        observe?.('delivered');
         return queries.deleteDelivered(row.id);
       } catch (error) {
         reason = reasonOf(error);
@@ -43,6 +46,7 @@ export function createLogoutDeliveries({ queries, provider, logger, retry, faile
     }
     const retryIn = retryable ? nextAttemptIn(row.attempts, retry) : undefined;
     const entry = { clientId: row.client_id, delivery: row.id, attempt: row.attempts, reason };
+    observe?.(retryIn === undefined ? 'given_up' : 'will_retry');
     if (retryIn === undefined) logger.error(entry, 'back-channel logout delivery failed; given up');
     else logger.warn({ ...entry, retryInSeconds: retryIn }, 'back-channel logout delivery failed; will retry');
     await queries.markAttemptFailed(row.id, reason ?? 'unknown', retryIn);

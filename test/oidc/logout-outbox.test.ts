@@ -102,6 +102,10 @@ describe('back-channel logout outbox', () => {
     assert.match(String(failed.last_error), /503/);
     assert.deepEqual(await listed(['--status', 'pending', '--client', clientId]), []);
     assert.equal(logLines(clientId, 'given up').length, 1, 'the giving up is logged once, with the ISP\'s id');
+    const metric = await app.container.metrics.registry.getSingleMetricAsString('cyberid_backchannel_logout_deliveries_total');
+    assert.match(metric, /outcome="given_up"\} 1/);
+    assert.match(metric, /outcome="delivered"\} 1/, 'the first test\'s delivery');
+    assert.match(metric, /outcome="will_retry"\} 4/, 'two retries in each test');
     const text = (await runCommand(app.container, ['logout-deliveries', 'list', '--status', 'failed'])).output;
     assert.match(text, new RegExp(`failed\\s+${clientId}`));
     assert.doesNotMatch(JSON.stringify(await listed()), /account|sid/, 'the operator sees no account or session');
