@@ -132,9 +132,9 @@ function fapi2Problems(input: ClientInput): string[] {
   if (input.profile !== FAPI2) return [`--profile must be ${FAPI2} or default`];
   const problems: string[] = [];
   if (input.public) problems.push('--profile fapi2 is for confidential clients only (FAPI 2.0 §5.3.2.1)');
-  if (input.tokenEndpointAuthMethod && input.tokenEndpointAuthMethod !== 'private_key_jwt') problems.push('--profile fapi2 authenticates with private_key_jwt only (FAPI 2.0 §5.3.2.1)');
+  if (input.tokenEndpointAuthMethod && input.tokenEndpointAuthMethod !== 'private_key_jwt') problems.push('--profile fapi2 authenticates with private_key_jwt only (FAPI 2.0 §5.3.2.1): add --auth-method private_key_jwt');
   if (!input.jwksUri && !input.jwks) problems.push('--profile fapi2 needs the ISP\'s keys: --jwks-uri or --jwks (private_key_jwt)');
-  if (input.idTokenSigningAlg && !(FAPI2_ALGORITHMS as readonly string[]).includes(input.idTokenSigningAlg)) problems.push(`--profile fapi2 signs ID tokens with ${FAPI2_ALGORITHMS.join(', ')} only (FAPI 2.0 §5.4.1)`);
+  if (input.idTokenSigningAlg && !(FAPI2_ALGORITHMS as readonly string[]).includes(input.idTokenSigningAlg)) problems.push(`--profile fapi2 signs ID tokens with ${FAPI2_ALGORITHMS.join(', ')} only (FAPI 2.0 §5.4.1): name one with --id-token-alg`);
   if (input.allowNoPkce) problems.push('--allow-no-pkce is not available under --profile fapi2 (FAPI 2.0 §5.3.2.2 requires PKCE)');
   return problems;
 }

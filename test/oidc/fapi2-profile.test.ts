@@ -208,6 +208,22 @@ describe('the fapi2 client profile (FAPI 2.0 Security Profile)', () => {
       assert.deepEqual(entries.map((entry: { type: string; details: { profile?: string } }) => [entry.type, entry.details.profile]), [['client.registered', 'fapi2'], ['client.updated', 'default']], 'the audit log says which profile');
     });
 
+    it('moves an ISP with a secret under the profile only with private_key_jwt and a FAPI algorithm, and drops its secret', async () => {
+      const plain = await createClient(app.container, { name: 'Bank moving to FAPI' });
+      const args = ['client', 'update', plain.client_id, '--profile', 'fapi2', '--jwks', JSON.stringify(jwksOf(es256))];
+      const refused = await runCommand(app.container, args);
+      assert.notEqual(refused.exitCode ?? 0, 0);
+      assert.match(refused.output, /private_key_jwt only/);
+      assert.match(refused.output, /PS256, ES256, EdDSA only .*--id-token-alg/, 'an RS256 ISP must choose its new algorithm');
+      assert.equal((await registrar().findClient(plain.client_id))?.profile, 'default', 'nothing changed');
+      const moved = await runCommand(app.container, [...args, '--auth-method', 'private_key_jwt', '--id-token-alg', 'ES256']);
+      assert.equal(moved.exitCode ?? 0, 0, moved.output);
+      const loaded = (await registrar().loadClient(plain.client_id))!.metadata;
+      assert.equal(loaded.token_endpoint_auth_method, 'private_key_jwt');
+      assert.equal(loaded.client_secret, undefined, 'the secret is gone');
+      assert.equal(loaded.dpop_bound_access_tokens, true);
+    });
+
     it('can be asked for at dynamic registration (cyberid_security_profile), and applies PAR, DPoP and PS256', async () => {
       const { InitialAccessToken } = app.container.providerHolder.current();
       const token = await new InitialAccessToken({}).save();
