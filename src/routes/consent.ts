@@ -19,6 +19,11 @@ import { clientDisplayName, legalBasisText } from '../oidc/client-names.js';
 import type { Locale } from '../web/i18n.js';
 import { LEGAL_BASIS_PROPERTY, PURPOSES_PROPERTY, type ScopePurposes } from '../oidc/client-metadata.js';
 
+/** The error_description an ISP receives while a minor's guardian has not approved it yet. */
+export const GUARDIAN_APPROVAL_PENDING = 'guardian_approval_pending';
+/** ... and once the guardian refused it. */
+export const GUARDIAN_REFUSED = 'guardian_refused';
+
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 type Finish = (ctx: Context, result: Record<string, unknown>) => Promise<void>;
 
@@ -112,6 +117,19 @@ export function createConsentHandlers({ provider, citizens, guardianship, audit,
       });
     },
 
+    /**
+     * Back to the ISP from the guardian page, with an answer it can tell from a cancel
+     * (docs/integration.md): `access_denied` and `guardian_approval_pending` or `guardian_refused`
+     * as the description. Checked again here, so no one else can send the ISP that answer.
+     */
+    async guardianAnswer(ctx: Context, interaction: Interaction, finish: Finish) {
+      const { params, session } = interaction;
+      const citizen = session ? await citizens.findActiveCitizen(session.accountId) : undefined;
+      const decision = citizen ? await guardianship.checkConnection(citizen, String(params.client_id), String(params.scope ?? '')) : 'allowed';
+      if (decision === 'allowed') return ctx.throw(400, 'no guardian decision is pending for this sign-in');
+      return finish(ctx, { error: 'access_denied', error_description: decision === 'refused' ? GUARDIAN_REFUSED : GUARDIAN_APPROVAL_PENDING });
+    },
+
     async confirm(ctx: Context, interaction: Interaction, finish: Finish) {
       const { params, session } = interaction;
       const clientId = String(params.client_id);
@@ -125,7 +143,7 @@ export function createConsentHandlers({ provider, citizens, guardianship, audit,
       if (guardianDecision !== 'allowed') {
         return render(ctx, 'guardian-pending', {
           titleKey: 'guardian.pending.title',
-          data: { clientName: (await clientInfo(clientId, ctx)).name, refused: guardianDecision === 'refused', abortUrl: `/interaction/${interaction.uid}/abort` },
+          data: { clientName: (await clientInfo(clientId, ctx)).name, refused: guardianDecision === 'refused', backUrl: `/interaction/${interaction.uid}/guardian` },
         });
       }
       const { Grant } = provider();

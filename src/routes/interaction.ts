@@ -236,6 +236,12 @@ export function createInteractionRouter(deps: Dependencies): Router {
     await finish(ctx, { error: 'access_denied', error_description: `identity assurance below the minimum this service requires (${level})` });
   });
 
+  router.post('/guardian', async (ctx) => {
+    const interaction = await details(ctx);
+    if (interaction.prompt.name !== 'consent' || !interaction.session) return ctx.throw(400, 'not a consent prompt');
+    return consent.guardianAnswer(ctx, interaction, finish);
+  });
+
   router.post('/abort', async (ctx) => {
     await details(ctx);
     await finish(ctx, { error: 'access_denied', error_description: 'End-User aborted interaction' });

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { decodeJwt } from 'jose';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { Browser, isPage, type Page } from '../support/browser.js';
+import { authorizeUrl } from '../support/flow.js';
 import { applyInBrowser, fieldErrors, issuedId, seedSandbox, signInToAccount, type Applicant } from '../support/citizen-pages.js';
 import { createClient } from '../support/factories.js';
 import type { Credentials } from '../support/flow.js';
@@ -304,6 +305,12 @@ describe('minors and guardians', () => {
       assert.equal(first.page!.status, 200);
       assert.match(mainText(first.page!), /guardian must approve this service/);
       assert.match(mainText(first.page!), /Homework Helper/);
+      // Back to the ISP: an answer it can tell from a cancel.
+      const back = await wardBrowser.submit(first.page!, 'form[action$="/guardian"]');
+      assert.ok(!isPage(back), 'back to the ISP');
+      assert.equal(back.redirectedTo.searchParams.get('error'), 'access_denied');
+      assert.equal(back.redirectedTo.searchParams.get('error_description'), 'guardian_approval_pending');
+      assert.equal(back.redirectedTo.searchParams.get('state'), first.state);
 
       // The guardian sees the request, and nobody else can decide it.
       const pending = (await dashboardOf(guardian.browser)).document.querySelector(`.ward[data-ward-id="${ward.row.id}"] .pending-connection`);
@@ -339,6 +346,27 @@ describe('minors and guardians', () => {
       assert.equal(listed.querySelector('.pending-connection'), null, 'nothing left to decide');
     });
 
+    it('answers guardian_approval_pending only where a guardian decision is pending', async () => {
+      const adult = await app.container.citizens.createTestCitizen({ birthDate: '1980-04-02' });
+      const browser = englishBrowser();
+      const { url } = authorizeUrl(app.url, homework, {});
+      const login = await browser.navigate(url.href);
+      assert.ok(isPage(login));
+      const consentPage = await browser.submit(login, 'form[action$="/login"]', { cyberspace_id: adult.cyberspace_id, password: adult.password });
+      assert.ok(isPage(consentPage) && consentPage.document.querySelector('form[action$="/confirm"]'), 'the consent page');
+      const action = consentPage.document.querySelector('form[action$="/confirm"]')!.getAttribute('action')!.replace(/\/confirm$/, '/guardian');
+      const forged = await browser.request(action, {
+        method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: consentPage.document.querySelector('input[name=_csrf]')!.getAttribute('value')! }),
+      });
+      assert.equal(forged.status, 400, 'an adult’s sign-in has no guardian answer to give');
+      await forged.body?.cancel();
+      const cancelled = await browser.submit(consentPage, 'form[action$="/confirm"]', {}, { name: 'decision', value: 'deny' });
+      assert.ok(!isPage(cancelled));
+      assert.equal(cancelled.redirectedTo.searchParams.get('error'), 'access_denied');
+      assert.notEqual(cancelled.redirectedTo.searchParams.get('error_description'), 'guardian_approval_pending', 'a refusal reads differently');
+    });
+
     it('a refused connection stays refused', async () => {
       const guardian = await adultGuardian();
       const ward = await approvedWard(guardian);
@@ -351,6 +379,9 @@ describe('minors and guardians', () => {
         const visit = await visitIsp(wardBrowser, games, ward);
         assert.equal(visit.code, null, 'the ISP gets no code');
         assert.match(mainText(visit.page!), /did not approve Game World/);
+        const back = await wardBrowser.submit(visit.page!, 'form[action$="/guardian"]');
+        assert.ok(!isPage(back));
+        assert.equal(back.redirectedTo.searchParams.get('error_description'), 'guardian_refused');
       }
       const listed = (await dashboardOf(guardian.browser)).document.querySelector(`.ward[data-ward-id="${ward.row.id}"]`)!;
       assert.equal(listed.querySelector('.pending-connection'), null, 'asking again does not reopen the request');
