@@ -39,6 +39,7 @@ const NOT_PAGES: Record<string, string> = {
   '/static/favicon.svg': 'an icon, loaded by every page',
   '/favicon.ico': 'an icon, loaded by every page',
   '/static/passkey.js': 'the passkey script, run by test/browser/passkeys.test.ts',
+  '/static/buttons/:file': 'the “Log in with Cyberspace ID” images for ISPs (test/web/login-buttons.test.ts)',
   '/developers/examples/*file': 'example source files, served as plain text',
   '/docs/:name': 'a permanent redirect to /developers/:name',
   '/account/export': 'the data download, a JSON file (test/account/export.test.ts)',
@@ -420,7 +421,7 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
         await minorTab.click('form[action$="/login"] button[type="submit"]');
         await minorTab.click('button[name="decision"][value="allow"]');
         assert.ok((await minorTab.page.locator('h1').innerText()).trim(), 'the guardian-pending page has a heading');
-        assert.ok(await minorTab.page.locator(`form[action$="/abort"]`).isVisible(), 'it offers the way back to the ISP');
+        assert.ok(await minorTab.page.locator(`form[action$="/guardian"]`).isVisible(), 'it offers the way back to the ISP');
         await minorTab.shoot('guardian-pending');
       } finally {
         await minorTab.close();
