@@ -66,7 +66,7 @@ describe('sign-in limits behind a trusted proxy', () => {
     assert.equal(notices.filter((n) => n.includes('tried to sign in to Lockout ISP')).length, 1, notices.join('\n'));
     assert.match(notices.join('\n'), /from Firefox on Windows/);
     assert.ok(!/198\.51\.100/.test(page.html), 'no address is shown');
-    const lines = activityLines(await dashboard(known));
+    const lines = activityLines(await dashboard(known, '/account/activity'));
     assert.ok(lines.filter((l) => /Failed sign-in attempt at Lockout ISP.*from Firefox on Windows/.test(l)).length >= 10, lines.join('\n'));
   });
 
