@@ -251,6 +251,8 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     queries: deviceQueries,
     notices: accountNotices,
     key: deriveDeviceKey(config.secrets.blindIndexSecret),
+    notifyNewDevice: async (citizenId, clientId) =>
+      notifications.notify(db.knex, citizenId, 'new_device', { at: new Date().toISOString(), isp: clientId ? await clientName(clientId) : undefined }),
   });
   const activity = createActivity({ audit, clientName });
   // Audited account events the citizen is also told about (notifications/audit-notices.ts).
@@ -378,6 +380,8 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     vault,
     record: ({ type, citizenId, clientId, actorId, actor = 'guardian' }) =>
       audit.record({ type, citizenId, clientId, actor, details: { guardian_id: actorId } }),
+    notifyGuardianRequest: async (guardianId, clientId) =>
+      notifications.notify(db.knex, guardianId, 'guardian_request', { at: new Date().toISOString(), isp: await clientName(clientId) }),
   });
   const applications = createApplicationService({
     queries: citizenQueries,
@@ -426,6 +430,8 @@ export async function buildContainer(config: Config, options: ContainerOptions =
   });
 
   return {
+    /** Records an account event and, where NOTICE_FOR_EVENT says so, tells the citizen by email/SMS. */
+    recordAccountEvent: recordAndNotify,
     contacts,
     config,
     logger,

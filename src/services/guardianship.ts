@@ -25,12 +25,14 @@ type Dependencies = {
   vault: IdentityVault;
   now?: () => Date;
   record?: (event: GuardianEvent & { actorId: string }) => Promise<void>;
+  /** Tells the guardian outside the site that a ward's new service waits for them. */
+  notifyGuardianRequest?: (guardianId: string, clientId: string) => Promise<void>;
 };
 
 /** `name` and `age` are decrypted for the guardian's own dashboard only (audited: guardian_view). */
 export type WardView = { ward: CitizenRow; name: string; age: number; connections: ConnectionView[]; pendingApprovals: ApprovalRow[] };
 
-export function createGuardianship({ citizens, connections, connectionService, vault, now = () => new Date(), record = async () => {} }: Dependencies) {
+export function createGuardianship({ citizens, connections, connectionService, vault, now = () => new Date(), record = async () => {}, notifyGuardianRequest = async () => {} }: Dependencies) {
   /** True while the ward is under 18; ends the link (and returns false) once they are not. */
   async function linkActive(ward: CitizenRow): Promise<boolean> {
     if (!ward.guardian_id) return false;
@@ -121,7 +123,11 @@ export function createGuardianship({ citizens, connections, connectionService, v
       const covered = existing?.status === 'approved' && [...requested].every((s) => existing.scope.split(' ').includes(s));
       if (covered) return 'allowed';
       if (existing?.status === 'refused') return 'refused';
-      await connections.requestApproval(ward.id, clientId, [...requested].sort().join(' '));
+      const scopes = [...requested].sort().join(' ');
+      // The guardian is told once per request, not at every retry of the same one.
+      const alreadyAsked = existing?.status === 'pending' && existing.scope === scopes;
+      await connections.requestApproval(ward.id, clientId, scopes);
+      if (!alreadyAsked && ward.guardian_id) await notifyGuardianRequest(ward.guardian_id, clientId);
       return 'pending';
     },
 

@@ -19,9 +19,15 @@ export function deriveDeviceKey(blindIndexSecret: Buffer): Buffer {
   return Buffer.from(hkdfSync('sha256', blindIndexSecret, 'cyberspace-id', 'known-device', 32));
 }
 
-type Dependencies = { queries: KnownDeviceQueries; notices: AccountNotices; key: Buffer };
+type Dependencies = {
+  queries: KnownDeviceQueries;
+  notices: AccountNotices;
+  key: Buffer;
+  /** Tells the citizen outside the site too (email/SMS, through the outbox). */
+  notifyNewDevice?: (citizenId: string, clientId?: string) => Promise<void>;
+};
 
-export function createKnownDevices({ queries, notices, key }: Dependencies) {
+export function createKnownDevices({ queries, notices, key, notifyNewDevice = async () => {} }: Dependencies) {
   const hash = (citizenId: string, token: string) => createHmac('sha256', key).update(`${citizenId}|${token}`).digest('hex');
   return {
     /**
@@ -31,7 +37,10 @@ export function createKnownDevices({ queries, notices, key }: Dependencies) {
     async signedIn(citizenId: string, token: string | undefined, clientId?: string, description = UNKNOWN_DEVICE): Promise<string> {
       const kept = token && TOKEN.test(token) ? token : randomBytes(32).toString('base64url');
       const { first, others } = await queries.recordDeviceSignIn(citizenId, hash(citizenId, kept), description);
-      if (first && others > 0) await notices.newDevice(citizenId, clientId);
+      if (first && others > 0) {
+        await notices.newDevice(citizenId, clientId);
+        await notifyNewDevice(citizenId, clientId);
+      }
       return kept;
     },
     /** Whether the browser holding `token` has signed in as this citizen before. */

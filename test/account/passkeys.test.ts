@@ -64,6 +64,13 @@ describe('passkeys on the account pages and at sign-in', () => {
     const removed = expectPage(await owner.browser.submit(renamed, 'form[action="/account/passkeys/remove"]'), 'removed');
     assert.deepEqual(text(removed, '#passkey-done'), [en['passkey.done.removed']]);
     assert.deepEqual(text(removed, '.passkey-name'), []);
+    // Both are told outside the site too (issue 8): an outbox entry each, nothing for the stranger's refused tries.
+    const kinds = async (cyberspaceId: string) => {
+      const row = (await app.container.citizenQueries.findCitizenByCyberspaceId(cyberspaceId))!;
+      return (await app.container.db.knex('notification_outbox').where({ citizen_id: row.id }).whereIn('kind', ['passkey_added', 'passkey_removed']).orderBy('id')).map((r) => r.kind as string);
+    };
+    assert.deepEqual(await kinds(owner.citizen.cyberspace_id), ['passkey_added', 'passkey_removed']);
+    assert.deepEqual(await kinds(stranger.citizen.cyberspace_id), ['passkey_added']);
   });
 
   it('signs in at an ISP with the page’s challenge, without the cyberspace ID; the same answer again is refused', async () => {
