@@ -22,6 +22,7 @@ import * as operators from './20261203010000_operators.js';
 import * as lawfulAccessOfficers from './20261203010100_lawful_access_officers.js';
 import * as authenticationLog from './20261203020100_authentication_log.js';
 import * as logoutOutbox from './20261203060000_logout_outbox.js';
+import * as disclosureNotified from './20261203070000_disclosure_notified.js';
 
 export const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['20261122000000_initial', initial],
@@ -46,4 +47,5 @@ export const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['20261203020100_authentication_log', authenticationLog],
   ['20261203010100_lawful_access_officers', lawfulAccessOfficers],
   ['20261203060000_logout_outbox', logoutOutbox],
+  ['20261203070000_disclosure_notified', disclosureNotified],
 ];

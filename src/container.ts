@@ -74,6 +74,7 @@ import { createRecoveryCodeMethod } from './sign-in/methods/recovery-code.js';
 import { createNotifications } from './notifications/notifications.js';
 import { createContacts } from './notifications/contacts.js';
 import { contactRewrapSource } from './notifications/contact-sealing.js';
+import { createDisclosureNotices } from './notifications/disclosure-notices.js';
 import { NOTICE_FOR_EVENT } from './notifications/audit-notices.js';
 import { createOperatorArea } from './operators/index.js';
 import { createOperatorQueries } from './queries/operators.js';
@@ -429,7 +430,10 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     clients, clientOnboarding, revocations, lifecycle, citizenQueries, keys, audit, lawfulAccess,
   });
 
+  // The subject of a lawful access is told once its embargo has passed (run hourly by main.ts).
+  const disclosureNotices = createDisclosureNotices({ knex: db.knex, queries: createLawfulAccessQueries(db.knex), notify: notifications.notify });
   return {
+    disclosureNotices,
     /** Records an account event and, where NOTICE_FOR_EVENT says so, tells the citizen by email/SMS. */
     recordAccountEvent: recordAndNotify,
     contacts,

@@ -30,6 +30,12 @@ async function main(): Promise<void> {
     .catch((error: unknown) => logger.error({ err: { message: (error as Error).message } }, 'authentication log prune failed'));
   void pruneAuthenticationLog();
   setInterval(pruneAuthenticationLog, 3_600_000).unref();
+  // Lawful accesses whose embargo has passed are told to their subject, hourly, once each.
+  const tellDisclosures = () => container.disclosureNotices.notifyEndedEmbargoes()
+    .then((told) => told && logger.info({ count: told }, 'lawful-access subjects told'))
+    .catch((error: unknown) => logger.error({ err: { message: (error as Error).message } }, 'telling lawful-access subjects failed'));
+  void tellDisclosures();
+  setInterval(tellDisclosures, 3_600_000).unref();
   const running = await listen(app, container, config.port, 10_000, config.drainSeconds * 1000);
   const metricsServer = config.metrics.address ? await listenForMetrics(container.metrics, config.metrics.address, config.metrics.token) : undefined;
   if (metricsServer) logger.info({ url: `${metricsServer.url}/metrics` }, 'metrics served on their own listener');

@@ -106,6 +106,20 @@ export function createLawfulAccessQueries(knex: Knex) {
         .update({ status: 'refused', refusing_officer: officer, refused_at: knex.fn.now() })) === 1;
     },
 
+    /**
+     * Revealed requests whose embargo ended before `today` and whose subject has not been told,
+     * now marked told — inside the caller's transaction, with the notice written in it too.
+     * SKIP LOCKED: instances running the job at once never take the same row.
+     */
+    async claimUntoldDisclosures(trx: Knex.Transaction, today: string, limit: number): Promise<Array<{ id: string; citizen_id: string }>> {
+      const due = await trx(TABLE).select('id', 'citizen_id')
+        .where({ status: 'revealed' }).whereNull('subject_notified_at').whereNotNull('citizen_id')
+        .andWhere((q) => q.whereNull('embargo_until').orWhereRaw('embargo_until < ?::date', [today]))
+        .orderBy('revealed_at').limit(limit).forUpdate().skipLocked();
+      if (due.length) await trx(TABLE).whereIn('id', due.map((r: { id: string }) => r.id)).update({ subject_notified_at: trx.fn.now() });
+      return due.map((r: { id: string | number; citizen_id: string }) => ({ id: String(r.id), citizen_id: r.citizen_id }));
+    },
+
     /** Revealed requests about one citizen whose embargo ended before `today` (YYYY-MM-DD). */
     async listDisclosures(citizenId: string, today: string): Promise<Array<{ case_reference: string; revealed_at: Date }>> {
       const rows = await knex(TABLE).select('case_reference', 'revealed_at')

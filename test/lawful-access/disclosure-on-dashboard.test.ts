@@ -39,4 +39,21 @@ describe('lawful access on the citizen dashboard', () => {
     assert.match(activity.html, /CASE-2026-0001/);
     assert.doesNotMatch(activity.html, /CASE-2026-0002/);
   });
+
+  it('tells the subject by email/SMS once the embargo has passed, once, and never the case', async () => {
+    const citizen = await app.container.citizens.createTestCitizen({ birthDate: '1985-06-02' });
+    await revealed(citizen.cyberspace_id, 'CASE-2026-0003');
+    await revealed(citizen.cyberspace_id, 'CASE-2026-0004', '2999-01-01');
+    const notices = () => app.container.db.knex('notification_outbox').where({ citizen_id: citizen.citizen.id, kind: 'lawful_access_disclosed' });
+    assert.equal((await notices()).length, 0, 'nothing before the job runs');
+    await app.container.disclosureNotices.notifyEndedEmbargoes();
+    await app.container.disclosureNotices.notifyEndedEmbargoes(); // the next hour: nothing new
+    const queued = await notices();
+    assert.equal(queued.length, 1, 'the one without embargo, once; the embargoed one waits');
+    assert.doesNotMatch(JSON.stringify(queued), /CASE-2026|PSB/, 'the notice says neither the case nor the authority');
+    // Once that embargo has passed too, the subject is told of it.
+    await app.container.db.knex('lawful_access_requests').where({ case_reference: 'CASE-2026-0004' }).update({ embargo_until: '2020-01-01' });
+    await app.container.disclosureNotices.notifyEndedEmbargoes();
+    assert.equal((await notices()).length, 2);
+  });
 });
