@@ -5,12 +5,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import type { Container } from './container.js';
+import { boundConnectionsPerAddress } from './connection-bound.js';
 
 export type RunningServer = { url: string; server: http.Server; stop(): Promise<void> };
 
-// Slow clients (slowloris headers, trickled bodies) are cut off instead of holding sockets.
-const HEADERS_TIMEOUT_MS = 10_000;
-const REQUEST_TIMEOUT_MS = 30_000;
 
 export async function listen(app: Koa, container: Container, port: number, shutdownGraceMs = 10_000, drainMs = 0): Promise<RunningServer> {
   let draining = false;
@@ -27,8 +25,12 @@ export async function listen(app: Koa, container: Container, port: number, shutd
     return handle(req, res);
   });
   server.keepAliveTimeout = 5_000;
-  server.headersTimeout = HEADERS_TIMEOUT_MS;
-  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  // Slow clients (slowloris headers, trickled bodies) are cut off instead of holding sockets,
+  // and one address cannot hold more than its share of them (config.http).
+  const limits = container.config.http;
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.requestTimeoutMs;
+  boundConnectionsPerAddress(server, limits.maxConnectionsPerAddress);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, resolve);

@@ -21,6 +21,8 @@ export type Config = {
   trustProxy: boolean;
   /** After SIGTERM, seconds /readyz says 503 while requests are still served (load balancers notice). */
   drainSeconds: number;
+  /** Slow or greedy clients (server.ts): header and whole-request deadlines, open connections per peer address (0: unbounded). */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; maxConnectionsPerAddress: number };
   /**
    * Who may read /metrics (web/metrics-access.ts): with `address`, only a listener of its own
    * serves it; with `token`, a bearer token is required; `onPublicPort` is false in production
@@ -126,6 +128,15 @@ const envSchema = z.object({
   DRAIN_SECONDS: z.string().regex(/^[0-9]{1,3}$/, 'DRAIN_SECONDS must be a whole number of seconds, 0 to 600')
     .transform(Number).refine((n) => n <= 600, 'DRAIN_SECONDS must be a whole number of seconds, 0 to 600')
     .default(0),
+  HTTP_HEADERS_TIMEOUT_MS: z.string().regex(/^[0-9]{1,6}$/, 'HTTP_HEADERS_TIMEOUT_MS must be a whole number of milliseconds, 500 to 600000')
+    .transform(Number).refine((n) => n >= 500 && n <= 600_000, 'HTTP_HEADERS_TIMEOUT_MS must be a whole number of milliseconds, 500 to 600000')
+    .default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.string().regex(/^[0-9]{1,7}$/, 'HTTP_REQUEST_TIMEOUT_MS must be a whole number of milliseconds, 500 to 3600000')
+    .transform(Number).refine((n) => n >= 500 && n <= 3_600_000, 'HTTP_REQUEST_TIMEOUT_MS must be a whole number of milliseconds, 500 to 3600000')
+    .default(30_000),
+  MAX_CONNECTIONS_PER_ADDRESS: z.string().regex(/^[0-9]{1,6}$/, 'MAX_CONNECTIONS_PER_ADDRESS must be a whole number, 0 (unbounded) to 100000')
+    .transform(Number).refine((n) => n <= 100_000, 'MAX_CONNECTIONS_PER_ADDRESS must be a whole number, 0 (unbounded) to 100000')
+    .default(64),
   // Cybersecurity Law Art. 21(3): network logs kept no less than six months.
   AUTH_LOG_RETENTION_DAYS: z.string().regex(/^[0-9]{1,5}$/, AUTH_LOG_RETENTION_HINT)
     .transform(Number).refine((n) => n >= MIN_AUTH_LOG_RETENTION_DAYS && n <= 3650, AUTH_LOG_RETENTION_HINT)
@@ -287,6 +298,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: values.LOG_LEVEL,
     trustProxy: values.TRUST_PROXY === 'true',
     drainSeconds: values.DRAIN_SECONDS,
+    http: {
+      headersTimeoutMs: values.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: values.HTTP_REQUEST_TIMEOUT_MS,
+      maxConnectionsPerAddress: values.MAX_CONNECTIONS_PER_ADDRESS,
+    },
     authenticationLog: { retentionDays: values.AUTH_LOG_RETENTION_DAYS },
     metrics: {
       token: metricsToken,
