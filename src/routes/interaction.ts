@@ -112,7 +112,9 @@ export function createInteractionRouter(deps: Dependencies): Router {
   async function reply(ctx: Context, uid: string, params: Record<string, unknown>, step: Step, failedPage: (error: string) => Promise<void>, extra: { stepUp?: boolean } = {}) {
     if (step.step === 'done') {
       writeDeviceToken(ctx, step.deviceToken, deps.secureCookies);
-      const login = { accountId: step.citizen.cyberspace_id, acr: step.acr, amr: step.amr, remember: true };
+      // `ts` pins auth_time to now: a consent resumed later re-applies this login (finish merges
+      // it in), and without a ts oidc-provider would stamp the consent's time instead.
+      const login = { accountId: step.citizen.cyberspace_id, acr: step.acr, amr: step.amr, remember: true, ts: Math.floor(Date.now() / 1000) };
       return finish(ctx, { login });
     }
     if (step.step === 'second_factor') return renderCode(ctx, uid, params, undefined, extra.stepUp);
