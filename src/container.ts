@@ -391,8 +391,15 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     authority: identityAuthority,
     isActiveAdult: guardianship.isActiveAdult,
     attestations,
-    onApplied: (citizen, by) =>
-      audit.record({ type: 'account.applied', citizenId: citizen.id, actor: by === 'guardian' ? 'guardian' : 'citizen', details: { status: citizen.status } }),
+    transaction: (work) => db.knex.transaction(work),
+    // In the application's transaction: its audit entry, and for a 14–17-year-old naming a
+    // guardian, the guardian's notice that an account waits for them.
+    onApplied: async (citizen, by, trx) => {
+      await audit.record({ type: 'account.applied', citizenId: citizen.id, actor: by === 'guardian' ? 'guardian' : 'citizen', details: { status: citizen.status } }, { trx });
+      if (citizen.status === 'pending_guardian' && citizen.guardian_id) {
+        await notifications.notify(trx, citizen.guardian_id, 'guardian_request', { at: new Date().toISOString() }, { idempotencyKey: `guardian-request.account.${citizen.id}` });
+      }
+    },
   });
   // `cyberid keys rotate-kek`: re-wraps every data key under the active key-encryption key.
   const kekRotation = createKekRotation({

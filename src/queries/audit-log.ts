@@ -48,8 +48,9 @@ export function createAuditLogQueries(knex: Knex) {
      * Appends one entry to `chain`: locks the chain's head, lets `build` make the entry from it
      * (the hash is computed outside SQL), then inserts the entry and advances the head.
      */
-    async appendAuditEntry(chain: number, build: (head: ChainHead) => AuditLogRow): Promise<AuditLogRow> {
-      return knex.transaction(async (trx) => {
+    /** `outer`: the caller's transaction (the entry commits with the event it records, or not at all). */
+    async appendAuditEntry(chain: number, build: (head: ChainHead) => AuditLogRow, outer?: Knex.Transaction): Promise<AuditLogRow> {
+      return (outer ?? knex).transaction(async (trx) => {
         const head = await trx('audit_chain_heads').where({ chain }).forUpdate().first();
         if (!head) throw new Error(`audit chain ${chain} has no head row`);
         const row = build(toHead(head));

@@ -57,10 +57,11 @@ export function createCitizenQueries(knex: Knex) {
       return knex('citizens').where({ guardian_id: guardianId }).whereNot({ status: 'cancelled' }).orderBy('created_at');
     },
     /** One INSERT: the account exists completely or not at all. */
-    async insertCitizen(row: NewCitizen): Promise<CitizenRow> {
+    /** `trx`: the application's transaction (the row commits with its audit entry and notices). */
+    async insertCitizen(row: NewCitizen, trx?: Knex.Transaction): Promise<CitizenRow> {
       try {
         const evidence = row.identity_evidence ? { identity_evidence: JSON.stringify(row.identity_evidence) } : {};
-        const [inserted] = await knex('citizens').insert({ ...row, ...evidence }).returning('*');
+        const [inserted] = await (trx ?? knex)('citizens').insert({ ...row, ...evidence }).returning('*');
         return inserted as CitizenRow;
       } catch (error) {
         const { code, constraint } = error as { code?: string; constraint?: string };

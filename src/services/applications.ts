@@ -1,7 +1,9 @@
 // Applying for a cyberspace ID: validate → check age and guardian → verify the identity with
-// the authority → one INSERT of the encrypted record. Nothing is written unless every check
-// passes; the unique blind index makes a second application for the same document fail even
-// when two arrive at once.
+// the authority → one transaction: the encrypted record, its audit entry and the notices it
+// causes (onApplied). Nothing is written unless every check passes, and either all of it
+// commits or none: an account nobody was told of cannot exist. The unique blind index makes a
+// second application for the same document fail even when two arrive at once.
+import type { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import { generateCyberspaceId, parseCyberspaceId } from '../ids/cyberspace-id.js';
 import type { DocumentType } from '../identity/documents.js';
@@ -36,13 +38,16 @@ type Dependencies = {
   hasher: PasswordHasher;
   authority: IdentityVerifier;
   now?: () => Date;
-  onApplied?: (citizen: CitizenRow, by: 'self' | 'guardian') => Promise<void>;
+  /** Runs `work` in one database transaction. */
+  transaction: <T>(work: (trx: Knex.Transaction) => Promise<T>) => Promise<T>;
+  /** The audit entry and notices of a new account, inside its transaction. */
+  onApplied?: (citizen: CitizenRow, by: 'self' | 'guardian', trx: Knex.Transaction) => Promise<void>;
   /** Who may be a guardian: an adult holding an active cyberspace ID (guardianship.ts). */
   isActiveAdult: (citizen: CitizenRow) => Promise<boolean>;
   attestations?: Pick<AttestationVerifier, 'verify'>;
 };
 
-export function createApplicationService({ queries, vault, hasher, authority, now = () => new Date(), onApplied, isActiveAdult, attestations }: Dependencies) {
+export function createApplicationService({ queries, vault, hasher, authority, now = () => new Date(), transaction, onApplied, isActiveAdult, attestations }: Dependencies) {
   /** Field checks only (no I/O): every problem at once. */
   function validate(input: ApplicationInput) {
     const checked = checkIdentityFields(input, { now: now() });
@@ -100,26 +105,30 @@ export function createApplicationService({ queries, vault, hasher, authority, no
 
       const id = randomUUID();
       const status = band === 'minor' ? 'pending_guardian' : 'active';
+      const passwordHash = await hasher.hash(input.password.normalize('NFC'));
       let citizen: CitizenRow;
       try {
-        citizen = await queries.insertCitizen({
-          id,
-          cyberspace_id: generateCyberspaceId(),
-          password_hash: await hasher.hash(input.password.normalize('NFC')),
-          status,
-          assurance_level: 'document_verified',
-          // Document facts confirmed by the authority give low; an attestation its attester's level.
-          identity_assurance: evidence.level,
-          identity_evidence: evidence,
-          document_blind_index: blindIndex,
-          guardian_id: guardian?.id ?? null,
-          ...vault.seal(id, claim),
+        citizen = await transaction(async (trx) => {
+          const inserted = await queries.insertCitizen({
+            id,
+            cyberspace_id: generateCyberspaceId(),
+            password_hash: passwordHash,
+            status,
+            assurance_level: 'document_verified',
+            // Document facts confirmed by the authority give low; an attestation its attester's level.
+            identity_assurance: evidence.level,
+            identity_evidence: evidence,
+            document_blind_index: blindIndex,
+            guardian_id: guardian?.id ?? null,
+            ...vault.seal(id, claim),
+          }, trx);
+          await onApplied?.(inserted, applyingGuardian ? 'guardian' : 'self', trx);
+          return inserted;
         });
       } catch (error) {
         if (error instanceof DuplicateDocumentError) throw new FormError({ identity: 'already_registered' });
         throw error;
       }
-      await onApplied?.(citizen, applyingGuardian ? 'guardian' : 'self');
       return { cyberspaceId: citizen.cyberspace_id, status: citizen.status };
     },
   };

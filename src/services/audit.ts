@@ -6,6 +6,7 @@
 //   log has to be complete.
 // - Entries hold ids and allow-listed codes only (audit-events.ts), never identity data.
 // - verify() recomputes every chain and compares it with the chain heads.
+import type { Knex } from 'knex';
 import { parseCyberspaceId } from '../ids/cyberspace-id.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { AuditExclusion, AuditLogQueries, AuditLogRow, AuditPosition } from '../queries/audit-log.js';
@@ -89,7 +90,8 @@ export function createAuditService({ queries, citizens, onDetachedFailure }: Dep
       service.record(event).catch((error: unknown) => onDetachedFailure?.(error, event));
     },
 
-    async record(event: AuditEvent): Promise<void> {
+    /** `trx`: record inside the caller's transaction, so the entry and its event commit together. */
+    async record(event: AuditEvent, options: { trx?: Knex.Transaction } = {}): Promise<void> {
       // Who acted (audit-context.ts): the operator, role and request, or the CLI's user and host.
       const { citizenId, clientId, details } = checkAuditEvent({ ...event, details: { ...currentAuditContext(), ...event.details } });
       const occurredAt = new Date();
@@ -107,7 +109,7 @@ export function createAuditService({ queries, citizens, onDetachedFailure }: Dep
           prev_hash: head.hash,
         };
         return { ...fields, hash: entryHash(fields) };
-      });
+      }, options.trx);
     },
 
     /** A citizen's activity, newest first. `citizenId` is the internal uuid. */
