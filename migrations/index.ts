@@ -23,6 +23,7 @@ import * as lawfulAccessOfficers from './20261203010100_lawful_access_officers.j
 import * as authenticationLog from './20261203020100_authentication_log.js';
 import * as logoutOutbox from './20261203060000_logout_outbox.js';
 import * as disclosureNotified from './20261203070000_disclosure_notified.js';
+import * as applicationToken from './20261203070100_application_token.js';
 
 export const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['20261122000000_initial', initial],
@@ -48,4 +49,5 @@ export const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['20261203010100_lawful_access_officers', lawfulAccessOfficers],
   ['20261203060000_logout_outbox', logoutOutbox],
   ['20261203070000_disclosure_notified', disclosureNotified],
+  ['20261203070100_application_token', applicationToken],
 ];

@@ -75,6 +75,7 @@ import { createNotifications } from './notifications/notifications.js';
 import { createContacts } from './notifications/contacts.js';
 import { contactRewrapSource } from './notifications/contact-sealing.js';
 import { createDisclosureNotices } from './notifications/disclosure-notices.js';
+import { createApplicationTokens } from './web/application-cookie.js';
 import { NOTICE_FOR_EVENT } from './notifications/audit-notices.js';
 import { createOperatorArea } from './operators/index.js';
 import { createOperatorQueries } from './queries/operators.js';
@@ -440,6 +441,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
   // The subject of a lawful access is told once its embargo has passed (run hourly by main.ts).
   const disclosureNotices = createDisclosureNotices({ knex: db.knex, queries: createLawfulAccessQueries(db.knex), notify: notifications.notify });
   return {
+    applicationTokens: createApplicationTokens(config.secrets.blindIndexSecret, config.issuer.startsWith('https://')),
     disclosureNotices,
     /** Records an account event and, where NOTICE_FOR_EVENT says so, tells the citizen by email/SMS. */
     recordAccountEvent: recordAndNotify,

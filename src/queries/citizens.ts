@@ -30,7 +30,8 @@ export type CitizenRow = SealedIdentity & {
 
 export type NewCitizen = Pick<CitizenRow, 'id' | 'cyberspace_id' | 'password_hash' | 'status' | 'assurance_level'>
   & Partial<Pick<CitizenRow, 'document_blind_index' | 'guardian_id' | 'identity_assurance' | 'identity_evidence'>>
-  & Partial<SealedIdentity>;
+  & Partial<SealedIdentity>
+  & { application_token_hash?: string | null };
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -68,6 +69,15 @@ export function createCitizenQueries(knex: Knex) {
         if (code === UNIQUE_VIOLATION && (constraint ?? '').includes('document_blind_index')) throw new DuplicateDocumentError();
         throw error;
       }
+    },
+    /**
+     * The account a browser's application created since `since`, once: the token hash is cleared
+     * as it is read (web/application-cookie.ts).
+     */
+    async takeApplication(tokenHash: string, since: Date): Promise<Pick<CitizenRow, 'cyberspace_id' | 'status'> | undefined> {
+      const [row] = await knex('citizens').where({ application_token_hash: tokenHash }).where('created_at', '>', since).whereNot({ status: 'cancelled' })
+        .update({ application_token_hash: null }).returning(['cyberspace_id', 'status']);
+      return row as Pick<CitizenRow, 'cyberspace_id' | 'status'> | undefined;
     },
     async updateCitizenPasswordHash(id: string, passwordHash: string, changed = false): Promise<void> {
       await knex('citizens').where({ id }).update({ password_hash: passwordHash, ...(changed ? { password_changed_at: knex.fn.now() } : {}), ...touch() });

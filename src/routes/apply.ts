@@ -10,6 +10,7 @@ import type { ApplicationService } from '../services/applications.js';
 import type { CitizenRow } from '../queries/citizens.js';
 import type { RenderView } from '../web/views.js';
 import type { CounterStore } from '../storage/model-store.js';
+import type { ApplicationTokens } from '../web/application-cookie.js';
 import { formBody } from '../web/form-body.js';
 import { isLanguageSwitch } from '../web/language-switch.js';
 import type { AttestationVerifier } from '../proofing/attestations.js';
@@ -40,6 +41,7 @@ export type ApplyDependencies = {
   render: RenderView;
   ephemeral: CounterStore;
   config: { issuer: string; rateLimit: { applicationsPerAddressPerWindow: number; windowSeconds: number } };
+  applicationTokens: ApplicationTokens;
 };
 
 /** Submissions per client address: each one asks the identity authority, which must not become an oracle. */
@@ -80,12 +82,15 @@ export async function handleApplication(
       guardianCyberspaceId: forChild ? undefined : values.guardian,
       challenge: values.challenge,
       attestation: values.attestation,
+      // Only a person's own application can be shown again; a guardian sees the child's ID on their pages.
+      applicationTokenHash: forChild ? undefined : deps.applicationTokens.hashOf(ctx),
     }, options.guardian);
+    if (!forChild) deps.applicationTokens.clear(ctx);
     ctx.set('cache-control', 'no-store');
     await deps.render(ctx, 'apply-done', {
       titleKey: 'apply.done.title',
       status: 201,
-      data: { cyberspaceId: formatForReading(result.cyberspaceId), pending: result.status === 'pending_guardian', forChild },
+      data: { cyberspaceId: formatForReading(result.cyberspaceId), pending: result.status === 'pending_guardian', forChild, again: false },
     });
   } catch (error) {
     if (error instanceof FormError) return showForm(400, error.fields);
@@ -99,11 +104,23 @@ export function createApplyRouter(deps: ApplyDependencies): Router {
   const notice = (ctx: Context, error = false) =>
     deps.render(ctx, 'apply-notice', { titleKey: 'apply.title', status: error ? 400 : 200, data: { action: '/apply', error, forChild: false } });
 
-  router.get('/', (ctx) => notice(ctx));
+  // The same browser, back after an answer that never arrived: its new ID, once more.
+  router.get('/', async (ctx) => {
+    const tokenHash = deps.applicationTokens.hashOf(ctx);
+    const committed = tokenHash ? await deps.applications.takeByApplicationToken(tokenHash) : undefined;
+    if (!committed) return notice(ctx);
+    deps.applicationTokens.clear(ctx);
+    ctx.set('cache-control', 'no-store');
+    await deps.render(ctx, 'apply-done', {
+      titleKey: 'apply.done.title',
+      data: { cyberspaceId: formatForReading(committed.cyberspaceId), pending: committed.status === 'pending_guardian', forChild: false, again: true },
+    });
+  });
 
   // The notice is accepted by posting it; only then is the details form shown.
   router.post('/', async (ctx) => {
     if (formBody(ctx).accept !== 'yes') return notice(ctx, true);
+    deps.applicationTokens.issue(ctx);
     await deps.render(ctx, 'apply-form', {
       titleKey: 'apply.details.title',
       switchForm: { action: '/apply', fields: { accept: 'yes' } },

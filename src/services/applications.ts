@@ -15,6 +15,7 @@ import { FormError, UnavailableError } from '../errors.js';
 import type { IdentityVault } from './identity-vault.js';
 import { evidenceFromForm, type AttestationVerifier } from '../proofing/attestations.js';
 import type { PasswordHasher } from './password-hasher.js';
+import { APPLICATION_WINDOW_SECONDS } from '../web/application-cookie.js';
 
 export type ApplicationInput = {
   documentType: string;
@@ -27,6 +28,8 @@ export type ApplicationInput = {
   /** Attested evidence (docs/assurance.md) for the challenge the form showed: a higher level from the start. */
   challenge?: string;
   attestation?: string;
+  /** The keyed hash of the browser's application token (web/application-cookie.ts). */
+  applicationTokenHash?: string;
 };
 
 export type VerifiedClaim = { documentType: DocumentType; documentNumber: string; name: string; birthDate: string };
@@ -60,6 +63,12 @@ export function createApplicationService({ queries, vault, hasher, authority, no
   const eligibleGuardian = async (guardian: CitizenRow | undefined) => guardian !== undefined && (await isActiveAdult(guardian));
 
   return {
+    /** The account this browser's application created within the hour, once (or nothing). */
+    async takeByApplicationToken(tokenHash: string): Promise<{ cyberspaceId: string; status: CitizenRow['status'] } | undefined> {
+      const row = await queries.takeApplication(tokenHash, new Date(now().getTime() - APPLICATION_WINDOW_SECONDS * 1000));
+      return row ? { cyberspaceId: row.cyberspace_id, status: row.status } : undefined;
+    },
+
     /**
      * `applyingGuardian`: a signed-in guardian applying for a child under 14 (from their
      * dashboard). Without it, applicants under 14 are refused; 14–17 must name a guardian.
@@ -120,6 +129,7 @@ export function createApplicationService({ queries, vault, hasher, authority, no
             identity_evidence: evidence,
             document_blind_index: blindIndex,
             guardian_id: guardian?.id ?? null,
+            application_token_hash: input.applicationTokenHash ?? null,
             ...vault.seal(id, claim),
           }, trx);
           await onApplied?.(inserted, applyingGuardian ? 'guardian' : 'self', trx);

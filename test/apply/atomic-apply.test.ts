@@ -7,6 +7,7 @@ import { Browser, isPage } from '../support/browser.js';
 import { applyInBrowser, issuedId, seedSandbox } from '../support/citizen-pages.js';
 import { adultIdentity } from '../account/account-support.js';
 import { personAged } from '../support/identities.js';
+import { APPLICATION_COOKIE } from '../../src/web/application-cookie.js';
 
 const PASSWORD = 'a long memorable phrase';
 
@@ -47,6 +48,46 @@ describe('applying is atomic', () => {
     assert.ok(row);
     const entries = await app.container.audit.listForCitizen(row.id, { limit: 10 });
     assert.deepEqual(entries.map((e) => e.type), ['account.applied'], 'and its audit entry is there');
+  });
+
+  it('shows the same browser its new ID once more when the answer was lost after the commit', async () => {
+    const identity = adultIdentity('原子丙');
+    await seedSandbox(app.container, identity);
+    const browser = new Browser(app.url, { 'accept-language': 'en' });
+    const done = await applyInBrowser(browser, { ...identity, password: PASSWORD });
+    assert.equal(done.status, 201);
+    const shownId = issuedId(done);
+    assert.equal(browser.cookies.get(APPLICATION_COOKIE), undefined, 'an answer that arrives clears the token');
+    // The same answer lost on the way: the browser still holds the token the form gave it.
+    const lost = new Browser(app.url, { 'accept-language': 'en' });
+    const notice = await lost.navigate('/apply');
+    assert.ok(isPage(notice));
+    const form = await lost.submit(notice, 'form[action="/apply"]', { accept: 'yes' });
+    assert.ok(isPage(form));
+    const token = lost.cookies.get(APPLICATION_COOKIE);
+    assert.match(token ?? '', /^[A-Za-z0-9_-]{43}$/, 'the details form gives the browser an application token');
+    const other = adultIdentity('原子丁');
+    await seedSandbox(app.container, other);
+    await lost.submit(form, 'form[action="/apply/submit"]', {
+      document_type: other.documentType, document_number: other.documentNumber, name: other.name, birth_date: other.birthDate, password: PASSWORD, guardian: '',
+    });
+    lost.cookies.set(APPLICATION_COOKIE, token!); // as if that answer (which clears it) never arrived
+    const row = await app.container.db.knex('citizens').whereNotNull('application_token_hash').orderBy('created_at', 'desc').first();
+    assert.ok(row && !JSON.stringify(row).includes(token!), 'only a keyed hash of the token is stored');
+
+    const again = await lost.navigate('/apply');
+    assert.ok(isPage(again));
+    assert.match(again.document.querySelector('#shown-again')!.text, /did not reach this browser/);
+    const againId = issuedId(again);
+    assert.notEqual(againId, shownId);
+    assert.equal((await app.container.citizenQueries.findCitizenByCyberspaceId(againId))!.document_blind_index,
+      app.container.vault.blindIndex(other.documentType, other.documentNumber), 'the ID of this browser’s application');
+    const third = await lost.navigate('/apply');
+    assert.ok(isPage(third));
+    assert.equal(third.document.querySelector('#new-cyberspace-id'), null, 'shown once more, not for ever');
+    lost.cookies.set(APPLICATION_COOKIE, token!);
+    const replayed = await lost.navigate('/apply');
+    assert.ok(isPage(replayed) && replayed.document.querySelector('#new-cyberspace-id') === null, 'the token works once');
   });
 
   it('tells the guardian a 14–17-year-old named them, in the same transaction', async () => {

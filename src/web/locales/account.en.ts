@@ -414,4 +414,5 @@ export const accountEn = {
   "field.contact.too_many": "Too many wrong codes. Add the address again to get a new code.",
   "field.contact.incorrect": "The code is incorrect.",
   "field.contact.password_incorrect": "The password is incorrect. Nothing was changed.",
+  "apply.done.again": "Your application went through, but the page that showed your new cyberspace ID did not reach this browser. Here it is again — this is the last time it is shown here; keep it safe.",
 };

@@ -416,4 +416,5 @@ export const accountZhCN: Record<keyof typeof accountEn, string> = {
   "field.contact.too_many": "错误的验证码次数过多。请重新添加该地址以获取新的验证码。",
   "field.contact.incorrect": "验证码不正确。",
   "field.contact.password_incorrect": "密码不正确，未做任何更改。",
+  "apply.done.again": "您的申领已经完成，但显示新网络身份的页面没有送达此浏览器。现再次显示——这是最后一次在这里显示，请妥善保存。",
 };
