@@ -26,7 +26,9 @@ import { createClientService } from './services/clients.js';
 import { createClientOnboarding } from './services/client-onboarding.js';
 import { createAuthenticationLog } from './services/authentication-log.js';
 import { createAuthenticationLogQueries } from './queries/authentication-log.js';
+import type { Redis } from 'ioredis';
 import { createSigningKeyService } from './services/signing-keys.js';
+import { createRedisKeyChangeSignal, singleInstanceKeySignal } from './oidc/key-change-signal.js';
 import { createAuditService } from './services/audit.js';
 import { createAdapterFactory, createGrantRevoker } from './oidc/adapter.js';
 import { createProviderPages } from './oidc/pages.js';
@@ -131,11 +133,23 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     vault,
     production: config.env === 'production',
   });
-  const keys = createSigningKeyService({
+  const signingKeys = createSigningKeyService({
     queries: createSigningKeyQueries(db.knex),
     envelope,
     retiredKeyGraceSeconds: config.signing.retiredKeyGraceSeconds,
   });
+  const keyChanges = ephemeral.kind === 'redis'
+    ? createRedisKeyChangeSignal((ephemeral as unknown as { redis: Redis }).redis, (ephemeral as unknown as { prefix: string }).prefix, logger)
+    : singleInstanceKeySignal;
+  // Every rotation (CLI, console, admin API) tells the other instances at once.
+  const keys: typeof signingKeys = {
+    ...signingKeys,
+    async rotateSigningKeys(activateAfterSeconds) {
+      const rotated = await signingKeys.rotateSigningKeys(activateAfterSeconds);
+      await keyChanges.announce();
+      return rotated;
+    },
+  };
   // The real identity authority when configured; otherwise (never in production: config
   // refuses) the sandbox of synthetic identities (docs/sandbox.md).
   const sandboxQueries = createSandboxIdentityQueries(db.knex);
@@ -494,9 +508,10 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     notifications,
     // Lawful accesses shown to their subject once the embargo has passed (activity, export).
     lawfulDisclosures: (citizenId: string) => lawfulAccess.disclosuresVisibleTo(citizenId),
+    keyChanges,
     async close() {
       providerHolder!.stopPolling();
-      await Promise.all([notifications.close(), logoutDeliveries.worker.stop()]);
+      await Promise.all([notifications.close(), logoutDeliveries.worker.stop(), keyChanges.close()]);
       await Promise.allSettled([db.close(), ephemeral.close()]);
     },
   };

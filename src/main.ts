@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     extraRouters: demo ? [createDemoIspRouter(config.issuer, demo, container.render)] : [],
   });
   container.providerHolder.startPolling(KEY_POLL_SECONDS);
+  await container.keyChanges.listen(() => container.providerHolder.refresh());
   container.notifications.worker.start(config.notifications.pollMs);
   container.logoutDeliveries.worker.start(config.logoutDeliveries.pollMs);
   // Authentication log retention (AUTH_LOG_RETENTION_DAYS): every instance prunes hourly; the

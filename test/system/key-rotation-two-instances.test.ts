@@ -87,3 +87,40 @@ describe('key rotation with two instances (issue 9)', function () {
     assert.deepEqual((await probe(300)).failures, [], 'and verifies once it has reloaded');
   });
 });
+
+describe('a rotation is announced to every instance at once over Redis (issue 9)', function () {
+  this.timeout(30_000);
+  let first: TestApp;
+  let second: TestApp;
+  before(async function () {
+    first = await startTestApp();
+    if (first.container.ephemeral.kind !== 'redis') this.skip();
+    second = await startTestApp({ shareWith: first });
+    // No polling here: only the announcement can bring the new key in.
+    for (const app of [first, second]) await app.container.keyChanges.listen(() => app.container.providerHolder.refresh());
+  });
+  after(async () => {
+    await second?.stop({ keepData: true });
+    await first?.stop();
+  });
+
+  async function publishedKids(app: TestApp): Promise<string[]> {
+    const jwks = (await (await fetch(`${app.url}/jwks`)).json()) as JSONWebKeySet;
+    return jwks.keys.map((key) => key.kid!);
+  }
+
+  it('both instances publish the new (pending) keys within a second of the rotation', async () => {
+    const { kids } = await first.container.keys.rotateSigningKeys(60);
+    const until = Date.now() + 1_000;
+    for (const app of [first, second]) {
+      let published: string[] = [];
+      while (Date.now() < until) {
+        published = await publishedKids(app);
+        if (kids.every((kid) => published.includes(kid))) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.ok(kids.every((kid) => published.includes(kid)), `${app === first ? 'first' : 'second'} instance publishes ${kids.join(', ')}: ${published.join(', ')}`);
+    }
+  });
+});
+
