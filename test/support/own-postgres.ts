@@ -83,7 +83,10 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
       for (let i = 0; i < 100 && (await accepting(port)); i += 1) await new Promise((r) => setTimeout(r, 50));
     },
     async start() {
-      child = spawn(path.join(BIN, 'postgres'), ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', dir, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'], { ...user, stdio: 'ignore' });
+      // fsync off is safe for a killed process (its writes are in the OS cache); synchronous_commit
+      // must stay on: with it off a kill -9 loses the last acknowledged commits, and a test ISP
+      // came back "approved, not active" after the restart.
+      child = spawn(path.join(BIN, 'postgres'), ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', dir, '-c', 'fsync=off', '-c', 'full_page_writes=off'], { ...user, stdio: 'ignore' });
       const pid = child.pid!;
       // A test run that dies mid-way leaves no server behind.
       process.once('exit', () => { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } });
