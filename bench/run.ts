@@ -3,6 +3,7 @@ import os from 'node:os';
 import { benchStores } from './stores.js';
 import { benchPasswordHashing } from './password-hashing.js';
 import { benchSignInFlow } from './sign-in-flow.js';
+import { benchReference } from './reference.js';
 
 const fixed = (n: number, digits = 0) => n.toFixed(digits).padStart(8);
 
@@ -21,4 +22,8 @@ const flows = await benchSignInFlow();
 console.log('\nfull sign-in (authorize → login → consent → token), 8 concurrent');
 for (const f of flows) console.log(`  ${f.stores.padEnd(28)} ${fixed(f.flowsPerSecond, 1)} flows/s   p50 ${f.p50Ms.toFixed(0)} ms   p95 ${f.p95Ms.toFixed(0)} ms`);
 if (flows.length === 2) console.log(`  ratio embedded / PostgreSQL+Redis: ${(flows[1]!.flowsPerSecond / flows[0]!.flowsPerSecond).toFixed(2)}`);
+
+// Against bare oidc-provider, load from a separate process; also writes bench/results/latest.json.
+console.log('\nthis project vs bare oidc-provider (bench/reference.ts), same keep-alive load generator, 10 connections');
+await benchReference();
 process.exit(0);
