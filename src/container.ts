@@ -13,6 +13,7 @@ import type { EphemeralStore } from './storage/model-store.js';
 import { createOidcPayloadQueries } from './queries/oidc-payloads.js';
 import { createCitizenQueries } from './queries/citizens.js';
 import { createClientQueries } from './queries/clients.js';
+import { createCachedClientQueries, createLocalClientChangeBus, createRedisClientChangeBus } from './services/client-cache.js';
 import { createSigningKeyQueries } from './queries/signing-keys.js';
 import { createAuditLogQueries } from './queries/audit-log.js';
 import { createSandboxIdentityQueries } from './queries/sandbox-identities.js';
@@ -103,9 +104,12 @@ export async function buildContainer(config: Config, options: ContainerOptions =
   const metrics = createMetrics();
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: options.schema });
   if (options.migrate !== false) await migrateToLatest(db.knex);
-  const ephemeral: EphemeralStore = config.redisUrl
-    ? createRedisStore({ url: config.redisUrl, prefix: options.redisPrefix })
-    : createMemoryStore();
+  const redisStore = config.redisUrl ? createRedisStore({ url: config.redisUrl, prefix: options.redisPrefix }) : undefined;
+  const ephemeral: EphemeralStore = redisStore ?? createMemoryStore();
+  // ISP rows cached in each instance, dropped on every instance when one changes
+  // (services/client-cache.ts): saves the PostgreSQL read oidc-provider makes per request.
+  const clientChanges = redisStore ? createRedisClientChangeBus(redisStore.redis, redisStore.prefix) : createLocalClientChangeBus();
+  const clientQueries = createCachedClientQueries(createClientQueries(db.knex), clientChanges);
 
   const envelope = createEnvelope(config.secrets.keyEncryptionKeys);
   // Email and SMS notices: written to the durable outbox in the event's transaction, delivered
@@ -187,7 +191,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
   // Clients are validated by oidc-provider itself, so the holder must exist first.
   let providerHolder: ReturnType<typeof createProviderHolder> | undefined;
   const clients = createClientService({
-    queries: createClientQueries(db.knex),
+    queries: clientQueries,
     envelope,
     validateMetadata: async (metadata) => providerHolder!.current().Client.validate(metadata),
     production: config.env === 'production',
@@ -241,7 +245,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
   });
   // ISP onboarding: submitted → approved → active → suspended (→ active), each decision audited.
   const clientOnboarding = createClientOnboarding({
-    queries: createClientQueries(db.knex),
+    queries: clientQueries,
     audit,
     revokeEveryGrantOfClient: revocations.revokeEveryGrantOfClient,
   });
@@ -438,7 +442,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     audit,
     vault: createIdentityVault({ envelope, blindIndexSecret: config.secrets.blindIndexSecret }),
     sectorOf: createSectorLookup({
-      findStoredMetadata: async (clientId) => (await createClientQueries(db.knex).findClientById(clientId))?.metadata,
+      findStoredMetadata: async (clientId) => (await clientQueries.findClientById(clientId))?.metadata,
     }),
     pairwiseSecret: config.secrets.pairwiseSecret,
     findOfficer: createOperatorQueries(db.knex).findOperatorById,
@@ -479,6 +483,8 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     sandboxAttester,
     assuranceRaise,
     clients,
+    /** A write to `clients` outside the client queries must announce itself here (services/client-cache.ts). */
+    clientChanges,
     clientOnboarding,
     keys,
     render,
@@ -512,7 +518,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     async close() {
       providerHolder!.stopPolling();
       await Promise.all([notifications.close(), logoutDeliveries.worker.stop(), keyChanges.close()]);
-      await Promise.allSettled([db.close(), ephemeral.close()]);
+      await Promise.allSettled([db.close(), ephemeral.close(), clientChanges.close()]);
     },
   };
 }

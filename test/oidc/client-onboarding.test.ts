@@ -117,12 +117,15 @@ describe('ISP onboarding', () => {
     const { tokens } = await signInForTokens(app.url, client, citizen);
     // Straight in the table: no revocation ran, only the status gate stands in the way.
     await app.container.db.knex('clients').where({ client_id: client.client_id }).update({ status: 'suspended' });
+    // A write outside the client queries tells the ISP cache itself (services/client-cache.ts).
+    await app.container.clientChanges.announce(client.client_id);
     const me = await fetch(`${app.url}/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
     assert.equal(me.status, 401);
     const introspected = await introspect(app.url, client, tokens.access_token);
     assert.equal(introspected.status, 401);
     assert.equal(introspected.body.error, 'invalid_client');
     await app.container.db.knex('clients').where({ client_id: client.client_id }).update({ status: 'active' });
+    await app.container.clientChanges.announce(client.client_id);
     assert.equal((await fetch(`${app.url}/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } })).status, 200, 'control: the token itself is fine');
   });
 
