@@ -25,6 +25,10 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 10;
 const OFFLINE = { scope: 'openid offline_access', prompt: 'consent' };
+// BENCH_SCENARIOS=discovery,sign-in,password runs only the scenarios whose names contain one of
+// these words (case-insensitive): a short run of what a change touches, on a shared machine.
+const ONLY = (process.env.BENCH_SCENARIOS ?? '').split(',').map((w) => w.trim().toLowerCase()).filter(Boolean);
+const selected = (name: string) => ONLY.length === 0 || ONLY.some((w) => name.toLowerCase().includes(w));
 
 function load(target: Target, scenario: Scenario, connections = CONNECTIONS): Promise<LoadResult> {
   const job: Job = { target, connections, seconds: SECONDS, scenario };
@@ -112,7 +116,7 @@ export async function benchReference() {
       { name: 'refresh (rotating)', scenario: (s) => ({ kind: 'refresh', refreshTokens: s.map((x) => x.refresh) }) },
       { name: 'sign-in, live session (authorize → code → token → ID token verified)', scenario: (s) => ({ kind: 'sign-in', jars: s.map((x) => x.cookies) }) },
     ];
-    for (const s of scenarios) {
+    for (const s of scenarios.filter((x) => selected(x.name))) {
       const r = await load(reference, s.scenario(ref));
       counter.reset();
       const p = await load(project, s.scenario(own));
@@ -122,19 +126,24 @@ export async function benchReference() {
     }
     // Password sign-in of a returning citizen (consent already given), 2 in flight, against the
     // cost floor it cannot beat: raw argon2id verifies at our parameters, 2 in flight.
-    const raw = await argon2Verifies(2);
-    counter.reset();
-    const p = await load(project, { kind: 'password-sign-in', credentials: own.map((x) => x.citizen) }, 2);
-    const { queries, commands } = counter.read();
-    rows.push({ scenario: 'password sign-in (returning citizen) vs raw argon2id verify, 2 in flight', connections: 2, reference: raw, project: p, ratio: p.perSecond / raw.perSecond, perOperation: { postgresQueries: queries / Math.max(1, p.operations), redisCommands: commands / Math.max(1, p.operations) } });
-    report(rows.at(-1)!);
+    const password = 'password sign-in (returning citizen) vs raw argon2id verify, 2 in flight';
+    if (selected(password)) {
+      const raw = await argon2Verifies(2);
+      counter.reset();
+      const p = await load(project, { kind: 'password-sign-in', credentials: own.map((x) => x.citizen) }, 2);
+      const { queries, commands } = counter.read();
+      rows.push({ scenario: password, connections: 2, reference: raw, project: p, ratio: p.perSecond / raw.perSecond, perOperation: { postgresQueries: queries / Math.max(1, p.operations), redisCommands: commands / Math.max(1, p.operations) } });
+      report(rows.at(-1)!);
+    }
   } finally {
     await app.stop();
     await reference.stop();
   }
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'cpu', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString() };
+  // A partial run leaves the last full table alone.
+  const file = ONLY.length ? 'results/partial.json' : 'results/latest.json';
   mkdirSync(path.join(here, 'results'), { recursive: true });
-  writeFileSync(path.join(here, 'results/latest.json'), `${JSON.stringify({ machine, secondsPerScenario: SECONDS, rows }, null, 2)}\n`);
+  writeFileSync(path.join(here, file), `${JSON.stringify({ machine, secondsPerScenario: SECONDS, rows }, null, 2)}\n`);
   return { machine, rows };
 }
 
