@@ -29,6 +29,7 @@ import type { OperatorAccounts } from './accounts.js';
 import type { OperatorAuthentication } from './authentication.js';
 import { createIspOperations } from './isp-operations.js';
 import { operation } from './operations.js';
+import { activationDelayProblem } from '../oidc/key-reload.js';
 
 type Dependencies = OperatorServices & {
   accounts: OperatorAccounts;
@@ -76,6 +77,9 @@ export function createOperationCatalogue(deps: Dependencies) {
 
     'keys.list': operation('key_custodian', false, () => keys.describeKeys()),
     'keys.rotate': operation('key_custodian', true, async (input: { activateAfterSeconds: number }) => {
+      // The console, the admin API and the CLI all meet the same minimum (oidc/key-reload.ts).
+      const tooSoon = activationDelayProblem(input.activateAfterSeconds);
+      if (tooSoon) throw new ValidationError([tooSoon]);
       const rotated = await keys.rotateSigningKeys(input.activateAfterSeconds);
       await audit.record({ type: 'keys.rotated', actor: 'operator', details: { kids: rotated.kids } });
       return rotated;

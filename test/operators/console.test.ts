@@ -6,6 +6,7 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 import { Browser, isPage, type Page } from '../support/browser.js';
 import { createCitizen } from '../support/factories.js';
 import { operatorTotp } from '../../src/operators/totp.js';
+import { MIN_KEY_ACTIVATION_SECONDS } from '../../src/oidc/key-reload.js';
 import { OPERATOR_PASSWORD, addOperator, bootstrapOperator, freshCode, signIn, uniqueHandle, type TestOperator } from '../support/operators.js';
 
 async function page(result: Awaited<ReturnType<Browser['navigate']>>): Promise<Page> {
@@ -145,7 +146,12 @@ describe('operator console', function () {
     assert.equal((await app.container.keys.describeKeys()).length, before);
     const rotated = await page(await keysBrowser.submit(refused, 'form[action="/admin/keys/rotate"]', { reauth_code: await freshCode(custodian) }));
     assert.match(rotated.url, /done=rotated/);
-    assert.equal((await app.container.keys.describeKeys()).length, before + 4);
+    const after = await app.container.keys.describeKeys();
+    assert.equal(after.length, before + 4);
+    // The console's fixed delay meets the rule every rotation is checked against (issue 9).
+    const pending = after.filter((k) => k.state === 'pending');
+    assert.equal(pending.length, 4);
+    assert.ok(pending.every((k) => Date.parse(k.activates_at) - Date.now() > (MIN_KEY_ACTIVATION_SECONDS - 5) * 1000), 'the new keys sign only after two key reloads');
   });
 
   describe('lawful access, two officers', () => {

@@ -8,6 +8,8 @@ import { createCitizen } from '../support/factories.js';
 import { ROLES, type Role } from '../../src/operators/roles.js';
 import type { OperatorActor } from '../../src/operators/operations.js';
 import type { OperationName } from '../../src/operators/catalogue.js';
+import type { ValidationError } from '../../src/errors.js';
+import { MIN_KEY_ACTIVATION_SECONDS } from '../../src/oidc/key-reload.js';
 import { addOperator, bootstrapOperator, reauthCode, signIn, type TestOperator } from '../support/operators.js';
 
 describe('operator operations', function () {
@@ -60,6 +62,17 @@ describe('operator operations', function () {
     assert.equal(entry!.details.operator_id, custodian.operator.id);
     assert.equal(entry!.details.role, 'key_custodian');
     assert.equal(entry!.details.request_id, custodian.actor.requestId);
+  });
+
+  it('refuses a key rotation that would sign before every instance reloads keys, whoever asks (issue 9)', async () => {
+    const custodian = holders.get('key_custodian')!;
+    const before = (await app.container.keys.describeKeys()).length;
+    const code = await reauthCode(custodian);
+    for (const activateAfterSeconds of [0, MIN_KEY_ACTIVATION_SECONDS - 1]) {
+      await assert.rejects(operations().perform('keys.rotate', custodian.actor, { activateAfterSeconds }, { reauthCode: code }),
+        (error: ValidationError) => error.name === 'ValidationError' && /at least 30 seconds: every instance reloads keys every 15 s/.test(error.problems.join()));
+    }
+    assert.equal((await app.container.keys.describeKeys()).length, before, 'no key was added');
   });
 
   it('lets account support see and change an account state, never identity data, audited with who did it', async () => {

@@ -1,7 +1,7 @@
 // cyberid migrate | keys rotate|list|prune | citizen add-test | registration-token create
 import { json, UsageError, type Command } from '../command.js';
 import { migrateToLatest } from '../../db/migrate.js';
-import { MIN_KEY_ACTIVATION_SECONDS } from '../../oidc/key-reload.js';
+import { activationDelayProblem } from '../../oidc/key-reload.js';
 
 function seconds(value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -32,10 +32,8 @@ export const operationCommands: Command[] = [
     options: { 'activate-after': { type: 'string' }, json: { type: 'boolean' } },
     async run(container, values) {
       const activateAfter = seconds(values['activate-after'], 'activate-after', 60);
-      // Sooner, another instance could sign with a key it has not yet published (issue 9).
-      if (activateAfter < MIN_KEY_ACTIVATION_SECONDS) {
-        throw new UsageError(`--activate-after must be at least ${MIN_KEY_ACTIVATION_SECONDS} seconds: every instance reloads keys every ${MIN_KEY_ACTIVATION_SECONDS / 2} s and must publish a key in its JWKS before any instance signs with it`);
-      }
+      const tooSoon = activationDelayProblem(activateAfter, '--activate-after');
+      if (tooSoon) throw new UsageError(tooSoon);
       const rotated = await container.keys.rotateSigningKeys(activateAfter);
       const pruned = await container.keys.pruneExpiredKeys();
       await container.audit.record({ type: 'keys.rotated', actor: 'operator', details: { kids: rotated.kids, count: pruned.length } });

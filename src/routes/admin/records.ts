@@ -12,7 +12,7 @@ import { problemOf, type ConsolePage, type Problem } from './page.js';
 type Deps = Pick<OperatorArea, 'operations' | 'authentication'> & { page: ConsolePage };
 
 const rotateForm = z.object({ reauth_code: z.string().max(20).default('') });
-/** As `cyberid keys rotate`: published at once, signing after two key reloads and a margin. */
+/** As `cyberid keys rotate`: published at once, signing after two key reloads and a margin (the operation checks it). */
 const ACTIVATE_AFTER_SECONDS = 60;
 const LATEST = 50;
 
