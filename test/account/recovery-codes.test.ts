@@ -250,6 +250,10 @@ describe('recovery codes', function () {
     // While it lasts, even a right code waits (the limit is checked before the code).
     const waiting = expectPage(await browser.submit(page, 'form[action="/account/login/recovery-code"]', { recovery_code: codes[0]! }), 'throttled');
     assert.equal(waiting.status, 429);
+    // The back-off is seconds long and grows; the page must not promise a fixed 15 minutes.
+    assert.ok(Number(waiting.headers.get('retry-after')) < 15 * 60);
+    assert.equal(text(waiting, '#code-error')[0], en['login.code.error.throttled']);
+    assert.doesNotMatch(en['login.code.error.throttled'], /15/);
     assert.equal(await remaining(credentials), 10, 'the code was not spent');
   });
 

@@ -235,7 +235,7 @@ export const accountEn = {
   "login.code.lost": "Lost your authenticator? Recover your account with your identity document",
   "login.code.error.invalid_code": "The code is incorrect. Check the time on your phone and enter the code shown now.",
   "login.code.error.replayed_code": "This code has already been used. Wait for the next code and enter it.",
-  "login.code.error.throttled": "Too many attempts. Please wait 15 minutes and try again.",
+  "login.code.error.throttled": "Too many attempts. Please wait a little and try again; the wait grows with each wrong code.",
   "account.two_factor.title": "Two-step sign-in",
   "account.two_factor.off": "Off: you sign in with your password alone.",
   "account.two_factor.on": "On: after your password, you enter a 6-digit code from your authenticator app.",

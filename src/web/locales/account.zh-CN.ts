@@ -237,7 +237,7 @@ export const accountZhCN: Record<keyof typeof accountEn, string> = {
   "login.code.lost": "身份验证器丢失？使用身份证件找回账户",
   "login.code.error.invalid_code": "验证码不正确。请检查手机时间，并输入当前显示的验证码。",
   "login.code.error.replayed_code": "此验证码已使用过。请等待下一个验证码后输入。",
-  "login.code.error.throttled": "尝试次数过多，请 15 分钟后再试。",
+  "login.code.error.throttled": "尝试次数过多，请稍候再试；每次输错，等待时间都会变长。",
   "account.two_factor.title": "两步登录",
   "account.two_factor.off": "未开启：仅凭密码登录。",
   "account.two_factor.on": "已开启：输入密码后，还需输入身份验证器应用中的 6 位验证码。",
