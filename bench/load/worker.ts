@@ -4,6 +4,7 @@
 // operations, errors, seconds, p50 and p99 in ms. The same code drives both servers.
 import { performance } from 'node:perf_hooks';
 import { createSender, Jar } from './http.js';
+import { roundRobin } from './round-robin.js';
 import { authorize, basic, exchange, idTokenVerifier, postToken, type Credentials, type Target } from './flows.js';
 
 export type Scenario =
@@ -12,7 +13,8 @@ export type Scenario =
   | { kind: 'introspection'; token: string }
   | { kind: 'sign-in'; jars: Array<Record<string, string>> }
   | { kind: 'password-sign-in'; credentials: Credentials[] };
-export type Job = { target: Target; connections: number; seconds: number; scenario: Scenario };
+/** `backends`: origins to spread the issuer's requests over, in turn (bench/scale-out.ts). */
+export type Job = { target: Target; connections: number; seconds: number; scenario: Scenario; backends?: string[] };
 export type LoadResult = { operations: number; errors: number; seconds: number; perSecond: number; p50Ms: number; p99Ms: number; firstError?: string };
 
 const job = JSON.parse(await new Promise<string>((resolve) => {
@@ -20,7 +22,9 @@ const job = JSON.parse(await new Promise<string>((resolve) => {
   process.stdin.on('data', (c) => (text += c)).on('end', () => resolve(text));
 })) as Job;
 const { target: t, scenario } = job;
-const { send, close } = createSender(job.connections);
+const sender = createSender(job.connections);
+const { close } = sender;
+const send = job.backends ? roundRobin(sender.send, t.issuer, job.backends) : sender.send;
 const verify = await idTokenVerifier(send, t);
 
 /** One operation for connection `i`; each connection keeps its own state (jar, refresh token). */
