@@ -21,9 +21,12 @@ export function forgetIdentityRelease(): Koa.Middleware {
     await next();
     const { oidc } = ctx as unknown as KoaContextWithOIDC;
     if (oidc?.route !== 'token' || ctx.status !== 200) return;
-    const entities = oidc.entities as { AuthorizationCode?: { grantId?: string }; RefreshToken?: { grantId?: string } };
+    const entities = oidc.entities as { AuthorizationCode?: { grantId?: string }; RefreshToken?: { grantId?: string }; Grant?: { jti?: string } };
     const grantId = entities.AuthorizationCode?.grantId ?? entities.RefreshToken?.grantId;
-    const grant = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+    // The token endpoint has just read and checked this grant (validateGrant): edit that copy
+    // rather than read it again from PostgreSQL on every code exchange and refresh.
+    const loaded = entities.Grant?.jti === grantId ? (entities.Grant as InstanceType<typeof oidc.provider.Grant>) : undefined;
+    const grant = loaded ?? (grantId ? await oidc.provider.Grant.find(grantId) : undefined);
     if (!grant) return;
     const payload = grant as unknown as { openid?: { scope?: string }; rejected?: { openid?: { scope?: string } } };
     const changed = [without(payload, IDENTITY_SCOPE), without(payload.rejected, IDENTITY_SCOPE)].some(Boolean);
