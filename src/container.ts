@@ -223,10 +223,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
       claimsFor,
       findGrantsByAccount: durable.findGrantsByAccount,
       clientStatus: clients.statusOf,
-      recordAuthentication: async ({ accountId, ...entry }) => {
-        const citizen = await citizenQueries.findCitizenByCyberspaceId(accountId);
-        if (citizen) await authenticationLog.record({ ...entry, citizenId: citizen.id });
-      },
+      recordAuthentication: authenticationLog.record,
       onTokenRevoked: (event) => ispEvents.onTokenRevoked(event),
       onAuthorizationSuccess: (event) => ispEvents.onAuthorizationSuccess(event),
     }),

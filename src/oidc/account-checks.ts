@@ -48,13 +48,13 @@ export function buildInteractionPolicy() {
 type TokenWithAccount = { accountId?: string };
 
 /** oidc-provider post-middleware for the introspection endpoint. */
-export function inactiveAccountIntrospection(isActiveAccount: (accountId: string) => Promise<boolean>): Koa.Middleware {
+export function inactiveAccountIntrospection(isActiveAccount: (ctx: Koa.Context, accountId: string) => Promise<boolean>): Koa.Middleware {
   return async (ctx, next) => {
     await next();
     const oidc = (ctx as unknown as KoaContextWithOIDC).oidc;
     if (oidc?.route !== 'introspection' || !(ctx.body as { active?: boolean } | undefined)?.active) return;
     const entities = oidc.entities as { AccessToken?: TokenWithAccount; RefreshToken?: TokenWithAccount };
     const accountId = entities.AccessToken?.accountId ?? entities.RefreshToken?.accountId;
-    if (accountId && !(await isActiveAccount(accountId))) ctx.body = { active: false };
+    if (accountId && !(await isActiveAccount(ctx, accountId))) ctx.body = { active: false };
   };
 }

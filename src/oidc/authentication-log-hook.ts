@@ -14,7 +14,8 @@ import type { AuthenticationRecord } from '../services/authentication-log.js';
 
 /** oidc-provider knows the citizen by accountId (the cyberspace ID); the container resolves it. */
 export type OidcAuthentication = Omit<AuthenticationRecord, 'citizenId'> & { accountId: string };
-type RecordAuthentication = (entry: OidcAuthentication) => Promise<void>;
+/** `ctx` lets the citizen be looked up once per request (request-citizen.ts). */
+type RecordAuthentication = (ctx: Koa.Context, entry: OidcAuthentication) => Promise<void>;
 type TokenLike = { accountId?: string; clientId?: string; acr?: string } | undefined;
 
 const network = (ctx: Koa.Context) => ({ address: ctx.ip, userAgent: ctx.get('user-agent') || undefined });
@@ -30,8 +31,8 @@ async function tokenOwner(ctx: KoaContextWithOIDC, grantType: string): Promise<T
 
 /** provider.use middleware for the token endpoint, and the code issued at the authorization endpoint. */
 export function authenticationLogHook(record: RecordAuthentication, onError: (error: unknown) => void): Koa.Middleware {
-  const safely = (entry: OidcAuthentication) => record(entry).catch(onError);
   return async (ctx, next) => {
+    const safely = (entry: OidcAuthentication) => record(ctx, entry).catch(onError);
     await next();
     const oidc = (ctx as unknown as KoaContextWithOIDC).oidc;
     if (oidc?.route === 'authorization' || oidc?.route === 'resume') {

@@ -4,18 +4,18 @@
 // obtain tokens, refresh them or call userinfo. A browser session that began before the last
 // password change (recovery) no longer counts: recovery ends every session.
 import type { FindAccount, KoaContextWithOIDC } from 'oidc-provider';
-import type { CitizenService } from '../services/citizens.js';
 import type { ClaimsForAccount } from './claims.js';
+import type { CitizenOfRequest } from './request-citizen.js';
 
 function sessionLoginTs(ctx: KoaContextWithOIDC | undefined): number | undefined {
   const session = (ctx?.oidc?.entities as { Session?: { loginTs?: number } } | undefined)?.Session;
   return session?.loginTs;
 }
 
-export function createFindAccount(citizens: CitizenService, claimsFor: ClaimsForAccount): FindAccount {
+export function createFindAccount(citizenOf: CitizenOfRequest, claimsFor: ClaimsForAccount): FindAccount {
   return async (ctx, accountId) => {
-    const citizen = await citizens.findActiveCitizen(accountId);
-    if (!citizen) return undefined;
+    const citizen = await citizenOf(ctx, accountId);
+    if (citizen?.status !== 'active') return undefined;
     const loginTs = sessionLoginTs(ctx);
     // loginTs has whole seconds: a session from the same second as a password change is ended
     // too (erring on the safe side; a genuine sign-in within that second just signs in again).

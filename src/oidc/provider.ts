@@ -23,6 +23,8 @@ import { ID_TOKEN_ENCRYPTION_ALGS, ID_TOKEN_ENCRYPTION_ENCS, REQUEST_OBJECT_SIGN
 import { assertClientAssertion, authorizationCodeTtl, fapiProfileOf, rotateRefreshToken } from './fapi-profile.js';
 import { DEFAULT_ID_TOKEN_ALG, SIGNING_ALGORITHMS } from '../services/signing-keys.js';
 import type { CitizenService } from '../services/citizens.js';
+import type { AuthenticationRecord } from '../services/authentication-log.js';
+import { requestScopedCitizens, type CitizenOfRequest } from './request-citizen.js';
 import type { createProviderPages } from './pages.js';
 import type { Logger } from '../logger.js';
 import { ACR_VALUES } from '../sign-in/acr.js';
@@ -45,7 +47,7 @@ export type ProviderDependencies = {
   /** An ISP revoked one of its tokens for a citizen (audit). */
   onTokenRevoked?: (event: { accountId: string; clientId: string; tokenType: string }) => Promise<void>;
   /** The authentication log lawful assistance may provide (authentication-log-hook.ts). */
-  recordAuthentication?: (entry: OidcAuthentication) => Promise<void>;
+  recordAuthentication?: (entry: AuthenticationRecord) => Promise<void>;
   /** A client's onboarding status (registration responses say it: registration-status.ts). */
   clientStatus?: (clientId: string) => Promise<ClientStatus | undefined>;
   /** Back-channel logouts go to this durable outbox (services/logout-deliveries.ts); without it, straight out. */
@@ -57,12 +59,12 @@ export type ProviderDependencies = {
 const tokenBelongsToCaller = (_ctx: KoaContextWithOIDC, client: { clientId: string }, token: { clientId?: string }) =>
   token.clientId === client.clientId;
 
-export function buildProviderConfiguration(deps: ProviderDependencies): Configuration {
+export function buildProviderConfiguration(deps: ProviderDependencies, citizenOf: CitizenOfRequest): Configuration {
   const { config, pages } = deps;
   const ttl = config.ttl;
   return {
     adapter: deps.adapter as Configuration['adapter'],
-    findAccount: createFindAccount(deps.citizens, deps.claimsFor),
+    findAccount: createFindAccount(citizenOf, deps.claimsFor),
     pairwiseIdentifier: createPairwiseIdentifier(config.secrets.pairwiseSecret),
     jwks: { keys: deps.jwks as Configuration['jwks'] extends { keys: infer K } ? K : never },
     cookies: {
@@ -178,7 +180,8 @@ function storeFaultAnswer() {
 }
 
 export function createProvider(deps: ProviderDependencies): Provider {
-  const provider = new Provider(deps.config.issuer, buildProviderConfiguration(deps));
+  const citizenOf = requestScopedCitizens(deps.citizens.findByCyberspaceId);
+  const provider = new Provider(deps.config.issuer, buildProviderConfiguration(deps, citizenOf));
   // Every ID token carries `sid` (the issue's contract; OIDC Front-/Back-Channel Logout §2):
   // oidc-provider adds it only for clients registered for back-channel logout with sessions.
   // sid is per client and per browser session, so it links nothing across ISPs.
@@ -194,12 +197,16 @@ export function createProvider(deps: ProviderDependencies): Provider {
   provider.use(forgetIdentityRelease());
   if (deps.onTokenRevoked) provider.use(revocationAudit(deps.onTokenRevoked));
   if (deps.recordAuthentication) {
+    const record = deps.recordAuthentication;
     const failed = (error: unknown) => deps.logger.error({ err: { message: (error as Error).message } }, 'authentication log write failed');
-    provider.use(authenticationLogHook(deps.recordAuthentication, failed));
+    provider.use(authenticationLogHook(async (ctx, { accountId, ...entry }: OidcAuthentication) => {
+      const citizen = await citizenOf(ctx, accountId);
+      if (citizen) await record({ ...entry, citizenId: citizen.id });
+    }, failed));
     provider.on('authorization.error', noteAuthorizationError);
   }
   if (deps.clientStatus) provider.use(registrationStatus(deps.clientStatus, `${deps.config.issuer}/developers/integration#review`));
-  provider.use(inactiveAccountIntrospection(async (accountId) => (await deps.citizens.findActiveCitizen(accountId)) !== undefined));
+  provider.use(inactiveAccountIntrospection(async (ctx, accountId) => (await citizenOf(ctx, accountId))?.status === 'active'));
   // After a code is issued (and before the browser is redirected), record the connection:
   // awaited here so the citizen's dashboard is current when the ISP's callback arrives.
   provider.use(async (ctx, next) => {

@@ -39,6 +39,9 @@ export function createCitizenService({ queries, hasher, vault, production }: Dep
 
     findCitizen: (id: string) => queries.findCitizenById(id),
 
+    /** Whatever its status (the authentication log records refusals too). */
+    findByCyberspaceId: (cyberspaceId: string) => queries.findCitizenByCyberspaceId(cyberspaceId),
+
     findActiveCitizen: async (cyberspaceId: string) => {
       const citizen = await queries.findCitizenByCyberspaceId(cyberspaceId);
       return citizen?.status === 'active' ? citizen : undefined;
