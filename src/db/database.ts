@@ -26,6 +26,15 @@ const ACQUIRE_TIMEOUT_MS = 2_000;
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
+// knex-pglite names a query's command after the knex method, and knex's `.delete()` is method
+// `del`: knex's PostgreSQL dialect then fails to recognise a DELETE and returns the raw response
+// instead of the number of rows deleted (passkey removal, prune counts). Named as pg would.
+class EmbeddedClient extends (ClientPgLite as unknown as new (config: Knex.Config) => { processResponse(obj: { method?: string }, runner: unknown): unknown }) {
+  override processResponse(obj: { method?: string }, runner: unknown): unknown {
+    return super.processResponse(obj.method === 'del' ? { ...obj, method: 'delete' } : obj, runner);
+  }
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.schema && !SCHEMA_NAME.test(options.schema)) throw new Error(`invalid schema name ${options.schema}`);
   const searchPath = options.schema ? [options.schema, 'public'] : undefined;
@@ -51,7 +60,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const directory = path.join(options.dataDir, 'pgdata');
     mkdirSync(directory, { recursive: true, mode: 0o700 });
     knex = knexFactory({
-      client: ClientPgLite as unknown as typeof Knex.Client,
+      client: EmbeddedClient as unknown as typeof Knex.Client,
       dialect: 'postgres',
       connection: { filename: directory } as Knex.StaticConnectionConfig,
       searchPath,
