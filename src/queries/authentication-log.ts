@@ -33,6 +33,20 @@ export function createAuthenticationLogQueries(knex: Knex) {
     async insertEntry(row: Omit<AuthenticationLogRow, 'occurred_at'> & { occurred_at?: Date }): Promise<void> {
       await knex('authentication_log').insert(row);
     },
+    /**
+     * Inserts the entry only while the citizen's stored key is still `wrapped` (the one its
+     * fields were sealed under), in one statement; false when it is not (re-wrapped by a KEK
+     * rotation, or pruned), and nothing is written.
+     */
+    async insertEntryUnderKey(row: Omit<AuthenticationLogRow, 'occurred_at'>, wrapped: string): Promise<boolean> {
+      const columns = ['id', 'citizen_id', 'client_id', 'event', 'outcome', 'reason_code', 'acr', 'address_ciphertext', 'user_agent_ciphertext'] as const;
+      const result = await knex.raw(
+        `insert into authentication_log (${columns.join(', ')}) select ${columns.map(() => '?').join(', ')}
+         where exists (select 1 from authentication_log_keys where citizen_id = ? and data_key = ?)`,
+        [...columns.map((column) => row[column]), row.citizen_id, wrapped],
+      );
+      return (result as { rowCount?: number }).rowCount === 1;
+    },
     /** One citizen's entries, newest first, `limit` at a time after `before` (keyset). */
     listEntries(citizenId: string, limit: number, before?: { occurred_at: Date; id: string }): Promise<AuthenticationLogRow[]> {
       const query = knex('authentication_log').where({ citizen_id: citizenId }).orderBy([{ column: 'occurred_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(limit);

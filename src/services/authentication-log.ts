@@ -11,6 +11,11 @@
 //   network logs are kept for the retention period). Associated data binds each ciphertext to
 //   its entry and column.
 // - Decrypted only by `reveal`, which the lawful-access reveal calls (and audits).
+// - Every refresh, code exchange and sign-in writes an entry, so each instance keeps the last
+//   KEY_CACHE citizens' opened log keys (the process holds the KEK that opens them anyway): an
+//   entry is then one INSERT that succeeds only while the stored key is still the one it was
+//   sealed under (insertEntryUnderKey); after a KEK rotation or a prune it falls back to reading
+//   the key. Nothing is written under a key the database no longer holds.
 // - Kept AUTH_LOG_RETENTION_DAYS (at least 183: the Cybersecurity Law's six months for network
 //   logs), then deleted by `prune` (the server's hourly job, and `cyberid prune`).
 import { randomUUID } from 'node:crypto';
@@ -56,30 +61,46 @@ const fieldAad = (entryId: string, column: string) => `authentication_log/${entr
 const MAX_FIELD = 512;
 const PAGE = 500;
 const DAY_MS = 86_400_000;
+const KEY_CACHE = 10_000;
 
 export function createAuthenticationLog({ queries, envelope, retentionDays, onDetachedFailure, now = () => new Date() }: Dependencies) {
-  async function citizenKey(citizenId: string): Promise<Buffer> {
-    const wrapped = await queries.findOrInsertKey(citizenId, () => envelope.newDataKey(keyAad(citizenId)).wrapped);
-    return envelope.openDataKey(wrapped, keyAad(citizenId));
+  // Least recently used first (a Map keeps insertion order; a hit is moved to the end).
+  const openedKeys = new Map<string, { wrapped: string; key: Buffer }>();
+  function remember(citizenId: string, opened: { wrapped: string; key: Buffer }) {
+    openedKeys.delete(citizenId);
+    openedKeys.set(citizenId, opened);
+    if (openedKeys.size > KEY_CACHE) openedKeys.delete(openedKeys.keys().next().value!);
+  }
+
+  function sealedRow(entry: AuthenticationRecord, id: string, key: Buffer) {
+    const seal = (value: string | undefined, column: string) =>
+      value ? envelope.encryptField(key, value.slice(0, MAX_FIELD), fieldAad(id, column)) : null;
+    return {
+      id,
+      citizen_id: entry.citizenId,
+      client_id: entry.clientId ?? null,
+      event: entry.event,
+      outcome: entry.outcome,
+      reason_code: entry.reasonCode?.slice(0, 48) ?? null,
+      acr: entry.acr ?? null,
+      address_ciphertext: seal(entry.address, 'address'),
+      user_agent_ciphertext: seal(entry.userAgent, 'user_agent'),
+    };
   }
 
   const service = {
     async record(entry: AuthenticationRecord): Promise<void> {
       const id = randomUUID();
-      const key = await citizenKey(entry.citizenId);
-      const seal = (value: string | undefined, column: string) =>
-        value ? envelope.encryptField(key, value.slice(0, MAX_FIELD), fieldAad(id, column)) : null;
-      await queries.insertEntry({
-        id,
-        citizen_id: entry.citizenId,
-        client_id: entry.clientId ?? null,
-        event: entry.event,
-        outcome: entry.outcome,
-        reason_code: entry.reasonCode?.slice(0, 48) ?? null,
-        acr: entry.acr ?? null,
-        address_ciphertext: seal(entry.address, 'address'),
-        user_agent_ciphertext: seal(entry.userAgent, 'user_agent'),
-      });
+      const known = openedKeys.get(entry.citizenId);
+      if (known && (await queries.insertEntryUnderKey(sealedRow(entry, id, known.key), known.wrapped))) {
+        remember(entry.citizenId, known);
+        return;
+      }
+      openedKeys.delete(entry.citizenId);
+      const wrapped = await queries.findOrInsertKey(entry.citizenId, () => envelope.newDataKey(keyAad(entry.citizenId)).wrapped);
+      const key = envelope.openDataKey(wrapped, keyAad(entry.citizenId));
+      await queries.insertEntry(sealedRow(entry, id, key));
+      remember(entry.citizenId, { wrapped, key });
     },
 
     /** For failed sign-ins, whose answer must not wait on (or reveal) the write. */

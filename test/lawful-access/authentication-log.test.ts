@@ -119,6 +119,29 @@ describe('the authentication log', function () {
     });
   });
 
+  it('writes a known citizen\'s entry in one statement, and never under a key the database no longer holds', async () => {
+    const citizen = await app.container.citizens.createTestCitizen();
+    const log = app.container.authenticationLog;
+    // The first two carry no address: nothing sealed under the key the test then removes.
+    const entry = (address?: string) => ({ citizenId: citizen.citizen.id, event: 'refresh' as const, outcome: 'succeeded' as const, address });
+    await log.record(entry());
+    let statements = 0;
+    const count = () => (statements += 1);
+    knex().on('query', count);
+    try {
+      await log.record(entry());
+    } finally {
+      knex().removeListener('query', count);
+    }
+    assert.equal(statements, 1, 'the key this instance opened for the first entry is used again');
+    // The key goes (as a prune takes a key no entry needs): the next entry gets a new key, not the
+    // one this instance still remembers, so lawful access can still read it.
+    await knex()('authentication_log_keys').where({ citizen_id: citizen.citizen.id }).delete();
+    await log.record(entry('192.0.2.3'));
+    const [newest] = await log.reveal(citizen.citizen.id);
+    assert.equal(newest!.address, '192.0.2.3');
+  });
+
   it('a User-Agent longer than the log keeps is cut, not refused', async () => {
     const citizen = await app.container.citizens.createTestCitizen();
     await app.container.authenticationLog.record({ citizenId: citizen.citizen.id, event: 'sign_in', outcome: 'failed', reasonCode: 'invalid_credentials', address: BROWSER_ADDRESS, userAgent: 'A'.repeat(5000) });
