@@ -24,6 +24,7 @@ import * as authenticationLog from './20261203020100_authentication_log.js';
 import * as logoutOutbox from './20261203060000_logout_outbox.js';
 import * as disclosureNotified from './20261203070000_disclosure_notified.js';
 import * as applicationToken from './20261203070100_application_token.js';
+import * as sandboxGuardianships from './20261203080000_sandbox_guardianships.js';
 
 export const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['20261122000000_initial', initial],
@@ -50,4 +51,5 @@ export const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['20261203060000_logout_outbox', logoutOutbox],
   ['20261203070000_disclosure_notified', disclosureNotified],
   ['20261203070100_application_token', applicationToken],
+  ['20261203080000_sandbox_guardianships', sandboxGuardianships],
 ];

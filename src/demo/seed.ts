@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Container } from '../container.js';
-import { SANDBOX_SEED_IDENTITIES } from '../identity-authority/sandbox-seed.js';
+import { SANDBOX_SEED_GUARDIANSHIPS, SANDBOX_SEED_IDENTITIES } from '../identity-authority/sandbox-seed.js';
 
 export type DemoSetup = {
   client_id: string;
@@ -27,7 +27,7 @@ export async function seedDemo(container: Container): Promise<DemoSetup> {
   const clientExists = saved && (await container.clients.findClient(saved.client_id));
   const citizenExists = saved && (await container.citizens.findActiveCitizen(saved.cyberspace_id));
   if (saved && clientExists && citizenExists) return saved;
-  if (!saved) await container.sandboxIdentities.seed(SANDBOX_SEED_IDENTITIES);
+  if (!saved) await container.sandboxIdentities.seed(SANDBOX_SEED_IDENTITIES, SANDBOX_SEED_GUARDIANSHIPS);
 
   const client = await container.clients.addClient({
     name: 'Demo ISP',

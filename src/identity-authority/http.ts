@@ -1,17 +1,19 @@
-// The identity authority over HTTP (protocol in docs/identity-authority.md): the claim is POSTed
-// as JSON with a bearer token, and the authority answers {"outcome":"verified"|"not_verified"}.
+// The identity authority over HTTP (protocol in docs/identity-authority.md): a claim, or a
+// guardian and ward pair, is POSTed as JSON with a bearer token to its endpoint (the pair to
+// `guardianship`, resolved against the verification URL), and the authority answers
+// {"outcome":"verified"|"not_verified"} or {"outcome":"confirmed"|"not_confirmed"}.
 // - Each attempt has its own timeout; network errors, timeouts and 5xx are retried at most
 //   `retries` times with a short, jittered exponential backoff.
 // - A definite answer is never retried: 200, or a refusal (3xx/4xx: wrong token, bad request,
 //   a redirect we will not follow with personal data). A refusal means 'unavailable' and a
 //   warning for the operator; 408/429 ask us to back off, so they are not retried either.
-// - A circuit breaker fails fast while the authority is down, so applicants hear "try again
-//   later" at once instead of waiting on a dead service.
+// - One circuit breaker for both endpoints (one authority) fails fast while it is down, so
+//   applicants hear "try again later" at once instead of waiting on a dead service.
 // Personal data travels only in the request body: never in the URL, a log line or an error.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../logger.js';
 import { createCircuitBreaker, CircuitOpenError } from './circuit-breaker.js';
-import type { IdentityAuthority, VerificationOutcome } from './port.js';
+import type { DocumentRef, IdentityAuthority } from './port.js';
 
 export type HttpAuthorityOptions = {
   url: string;
@@ -38,11 +40,22 @@ class AuthorityFailure extends Error {
 
 const isTimeout = (error: unknown) => ['TimeoutError', 'AbortError'].includes((error as Error)?.name);
 
-function readOutcome(body: unknown): VerificationOutcome {
-  const outcome = (body as { outcome?: unknown } | null)?.outcome;
-  if (outcome === 'verified' || outcome === 'not_verified') return outcome;
-  throw new AuthorityFailure('malformed answer', false);
+/** The endpoint's two definite answers; anything else is a malformed answer. */
+function outcomeReader<T extends string>(...definite: T[]) {
+  return (body: unknown): T => {
+    const outcome = (body as { outcome?: unknown } | null)?.outcome;
+    if (definite.includes(outcome as T)) return outcome as T;
+    throw new AuthorityFailure('malformed answer', false);
+  };
 }
+
+const readVerification = outcomeReader('verified', 'not_verified');
+const readGuardianship = outcomeReader('confirmed', 'not_confirmed');
+
+/** The relationship endpoint: a sibling of the verification endpoint (RFC 3986 §5.2). */
+export const guardianshipUrl = (verifyUrl: string) => new URL('guardianship', verifyUrl).href;
+
+const documentJson = (person: DocumentRef) => ({ document_type: person.documentType, document_number: person.documentNumber });
 
 export function createHttpAuthority(options: HttpAuthorityOptions): IdentityAuthority {
   const { url, credentials, timeoutMs, retries, backoffMs = 100, logger } = options;
@@ -54,11 +67,11 @@ export function createHttpAuthority(options: HttpAuthorityOptions): IdentityAuth
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   if (credentials.bearerToken) headers.authorization = `Bearer ${credentials.bearerToken}`;
 
-  async function attempt(body: string): Promise<VerificationOutcome> {
+  async function attempt<T extends string>(endpoint: string, body: string, read: (body: unknown) => T): Promise<T | 'unavailable'> {
     const signal = AbortSignal.timeout(timeoutMs);
     let response: Response;
     try {
-      response = await fetchImpl(url, { method: 'POST', headers, body, redirect: 'manual', signal });
+      response = await fetchImpl(endpoint, { method: 'POST', headers, body, redirect: 'manual', signal });
     } catch (error) {
       throw new AuthorityFailure(isTimeout(error) ? 'timeout' : 'network error', true);
     }
@@ -76,17 +89,17 @@ export function createHttpAuthority(options: HttpAuthorityOptions): IdentityAuth
       return 'unavailable';
     }
     try {
-      return readOutcome(await response.json());
+      return read(await response.json());
     } catch (error) {
       if (error instanceof AuthorityFailure) throw error;
       throw new AuthorityFailure(isTimeout(error) ? 'timeout' : 'malformed answer', isTimeout(error));
     }
   }
 
-  async function withRetries(body: string): Promise<VerificationOutcome> {
+  async function withRetries<T extends string>(endpoint: string, body: string, read: (body: unknown) => T): Promise<T | 'unavailable'> {
     for (let retry = 0; ; retry++) {
       try {
-        return await attempt(body);
+        return await attempt(endpoint, body, read);
       } catch (error) {
         if (!(error instanceof AuthorityFailure) || !error.retryable || retry >= retries) throw error;
         await sleep(backoffMs * 2 ** retry * (0.5 + Math.random() / 2));
@@ -94,24 +107,29 @@ export function createHttpAuthority(options: HttpAuthorityOptions): IdentityAuth
     }
   }
 
-  return {
-    async verify(claim) {
-      const body = JSON.stringify({
-        document_type: claim.documentType,
-        document_number: claim.documentNumber,
-        name: claim.name,
-        birth_date: claim.birthDate,
-      });
-      try {
-        return { outcome: await breaker.run(() => withRetries(body)) };
-      } catch (error) {
-        if (error instanceof CircuitOpenError) return { outcome: 'unavailable' };
-        if (error instanceof AuthorityFailure) {
-          logger?.warn({ reason: error.message }, 'identity authority unavailable');
-          return { outcome: 'unavailable' };
-        }
-        throw error;
+  /** One question to the authority: its definite answer, or 'unavailable'. */
+  async function ask<T extends string>(endpoint: string, payload: unknown, read: (body: unknown) => T): Promise<{ outcome: T | 'unavailable' }> {
+    const body = JSON.stringify(payload);
+    try {
+      return { outcome: await breaker.run(() => withRetries(endpoint, body, read)) };
+    } catch (error) {
+      if (error instanceof CircuitOpenError) return { outcome: 'unavailable' };
+      if (error instanceof AuthorityFailure) {
+        logger?.warn({ reason: error.message }, 'identity authority unavailable');
+        return { outcome: 'unavailable' };
       }
-    },
+      throw error;
+    }
+  }
+
+  const relationshipUrl = guardianshipUrl(url);
+  return {
+    verify: (claim) => ask(url, {
+      document_type: claim.documentType,
+      document_number: claim.documentNumber,
+      name: claim.name,
+      birth_date: claim.birthDate,
+    }, readVerification),
+    confirmGuardian: ({ guardian, ward }) => ask(relationshipUrl, { guardian: documentJson(guardian), ward: documentJson(ward) }, readGuardianship),
   };
 }

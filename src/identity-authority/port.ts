@@ -1,7 +1,8 @@
-// The identity authority port: does this document, name and birth date belong together?
-// The application asks it before granting a cyberspace ID; the answer is a verification
-// result only, never identity data. Adapters: sandbox.ts (synthetic identities, the default
-// outside production) and http.ts (a real authority). Choosing one is the container's job.
+// The identity authority port: does this document, name and birth date belong together, and is
+// this person the guardian of that minor? The service asks it before granting a cyberspace ID
+// and before linking a guardian to a ward; the answers are results only, never identity data.
+// Adapters: sandbox.ts (synthetic identities and relationships, the default outside
+// production) and http.ts (a real authority). Choosing one is the container's job.
 import type { DocumentType } from '../identity/documents.js';
 
 /** A claim already validated at the edge (claim.ts): every field in its canonical form. */
@@ -15,6 +16,9 @@ export type IdentityClaim = {
   birthDate: string;
 };
 
+/** A person as the authority knows them: their document, in canonical form. */
+export type DocumentRef = Pick<IdentityClaim, 'documentType' | 'documentNumber'>;
+
 /**
  * 'verified': the authority holds this identity, all four fields match.
  * 'not_verified': a definite no (unknown document, or a field differs; which one is not said).
@@ -22,6 +26,17 @@ export type IdentityClaim = {
  */
 export type VerificationOutcome = 'verified' | 'not_verified' | 'unavailable';
 
+/**
+ * 'confirmed': the authority records the first person as a guardian of the second.
+ * 'not_confirmed': a definite no (no such relationship, or an unknown document; not said which).
+ * 'unavailable': as for verification.
+ */
+export type GuardianshipOutcome = 'confirmed' | 'not_confirmed' | 'unavailable';
+
+export type GuardianPair = { guardian: DocumentRef; ward: DocumentRef };
+
 export interface IdentityAuthority {
   verify(claim: IdentityClaim): Promise<{ outcome: VerificationOutcome }>;
+  /** Only the two documents are sent: both people were verified already (minimum necessity). */
+  confirmGuardian(pair: GuardianPair): Promise<{ outcome: GuardianshipOutcome }>;
 }

@@ -1,4 +1,5 @@
-// SQL for the sandbox_identities table (keyed hashes only, see the migration).
+// SQL for the sandbox_identities and sandbox_guardianships tables (keyed hashes only, see the
+// migrations).
 import type { Knex } from 'knex';
 
 export type SandboxIdentityHashes = { lookup: string; verifier: string };
@@ -21,6 +22,15 @@ export function createSandboxIdentityQueries(knex: Knex) {
     },
     countSandboxIdentities(): Promise<number> {
       return knex('sandbox_identities').count<{ count: string }[]>('* as count').then(([row]) => Number(row?.count ?? 0));
+    },
+    async hasSandboxGuardianship(pair: string): Promise<boolean> {
+      return (await knex('sandbox_guardianships').where({ pair }).first('pair')) !== undefined;
+    },
+    /** Inserts the pairs that are not there yet; the count of those inserted. */
+    async insertSandboxGuardianships(pairs: string[]): Promise<number> {
+      if (pairs.length === 0) return 0;
+      const inserted = await knex('sandbox_guardianships').insert(pairs.map((pair) => ({ pair }))).onConflict('pair').ignore().returning('pair');
+      return inserted.length;
     },
   };
 }

@@ -1,49 +1,22 @@
 // The HTTP identity authority adapter against a stub authority that this test starts: the
 // answer mapping, the bearer token, bounded retries of transient failures only, and the
-// circuit breaker (no request reaches the authority while it is open).
+// circuit breaker (no request reaches the authority while it is open) — for verification and
+// for the guardian relationship query (docs/identity-authority.md).
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createHttpAuthority, type HttpAuthorityOptions } from '../../src/identity-authority/http.js';
-import type { IdentityClaim } from '../../src/identity-authority/port.js';
+import { createHttpAuthority, guardianshipUrl, type HttpAuthorityOptions } from '../../src/identity-authority/http.js';
+import type { GuardianPair, IdentityClaim } from '../../src/identity-authority/port.js';
 import { startTestApp } from '../support/test-app.js';
-
-type Reply = { status: number; body?: string; delayMs?: number; headers?: Record<string, string> };
-type Seen = { method: string; url: string; headers: http.IncomingHttpHeaders; body: string };
+import { answer, startAuthorityStub, type AuthorityStub, type Reply } from '../support/authority-stub.js';
 
 const claim: IdentityClaim = { documentType: 'resident_id', documentNumber: '110101199005170112', name: '张伟', birthDate: '1990-05-17' };
-const answer = (outcome: string): Reply => ({ status: 200, body: JSON.stringify({ outcome }) });
-
-/** A stub authority: `reply` decides each answer; `requests` records what arrived. */
-async function startStub() {
-  const requests: Seen[] = [];
-  const stub = {
-    requests,
-    reply: (_request: Seen): Reply => answer('verified'),
-    url: '',
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  };
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk) => (body += chunk));
-    req.on('end', async () => {
-      const seen = { method: req.method!, url: req.url!, headers: req.headers, body };
-      requests.push(seen);
-      const reply = stub.reply(seen);
-      if (reply.delayMs) await sleep(reply.delayMs);
-      if (res.destroyed) return;
-      res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers }).end(reply.body ?? '');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  stub.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/verify`;
-  return stub;
-}
+const pair: GuardianPair = {
+  guardian: { documentType: 'resident_id', documentNumber: '110101199005170112' },
+  ward: { documentType: 'resident_id', documentNumber: '510104201602290124' },
+};
 
 describe('HTTP identity authority', () => {
-  let stub: Awaited<ReturnType<typeof startStub>>;
+  let stub: AuthorityStub;
   let warnings: string[];
   const authority = (options: Partial<HttpAuthorityOptions> = {}) => createHttpAuthority({
     url: stub.url,
@@ -56,13 +29,13 @@ describe('HTTP identity authority', () => {
     ...options,
   });
   beforeEach(async () => {
-    stub = await startStub();
+    stub = await startAuthorityStub();
     warnings = [];
   });
   afterEach(async () => {
     await stub.close();
     for (const line of warnings) {
-      for (const value of Object.values(claim)) assert.ok(!line.includes(value), `a log line holds ${value}: ${line}`);
+      for (const value of [...Object.values(claim), pair.ward.documentNumber]) assert.ok(!line.includes(value), `a log line holds ${value}: ${line}`);
     }
   });
 
@@ -178,13 +151,73 @@ describe('HTTP identity authority', () => {
     assert.equal(stub.requests.length, 5);
   });
 
+  describe('guardian relationship query', () => {
+    it('POSTs only the two documents to the guardianship endpoint, with the bearer token, and maps the answers', async () => {
+      stub.reply = () => answer('confirmed');
+      assert.deepEqual(await authority().confirmGuardian(pair), { outcome: 'confirmed' });
+      stub.reply = () => answer('not_confirmed');
+      assert.deepEqual(await authority().confirmGuardian(pair), { outcome: 'not_confirmed' });
+      assert.equal(stub.requests.length, 2, 'a definite answer is not retried');
+      const [request] = stub.requests;
+      assert.equal(request!.method, 'POST');
+      assert.equal(request!.url, '/v1/guardianship', 'a sibling of the verification endpoint; nothing personal in the URL');
+      assert.equal(request!.headers.authorization, 'Bearer sandbox-token');
+      assert.match(request!.headers['content-type']!, /^application\/json/);
+      assert.deepEqual(JSON.parse(request!.body), {
+        guardian: { document_type: 'resident_id', document_number: '110101199005170112' },
+        ward: { document_type: 'resident_id', document_number: '510104201602290124' },
+      }, 'no name or birth date: both people are verified already');
+    });
+
+    it('resolves the endpoint against IDENTITY_AUTHORITY_URL', () => {
+      assert.equal(guardianshipUrl('https://authority.example.cn/v1/verify'), 'https://authority.example.cn/v1/guardianship');
+      assert.equal(guardianshipUrl('https://authority.example.cn/verify'), 'https://authority.example.cn/guardianship');
+      assert.equal(guardianshipUrl('https://authority.example.cn/api/v2/'), 'https://authority.example.cn/api/v2/guardianship');
+    });
+
+    const unusable: Array<[string, Reply, number]> = [
+      ['a verification answer (the wrong vocabulary)', answer('verified'), 1],
+      ['a 200 that is not JSON', { status: 200, body: '<html>' }, 1],
+      ['401 (wrong token)', { status: 401 }, 1],
+      ['429 (back off)', { status: 429 }, 1],
+      ['503, retried up to the bound', { status: 503 }, 3],
+    ];
+    for (const [what, reply, attempts] of unusable) {
+      it(`answers unavailable to ${what}`, async () => {
+        stub.reply = () => reply;
+        assert.deepEqual(await authority().confirmGuardian(pair), { outcome: 'unavailable' });
+        assert.equal(stub.requests.length, attempts);
+      });
+    }
+
+    it('retries a timeout up to the bound, then answers unavailable', async () => {
+      stub.reply = () => ({ ...answer('confirmed'), delayMs: 1000 });
+      assert.deepEqual(await authority({ timeoutMs: 100, retries: 1 }).confirmGuardian(pair), { outcome: 'unavailable' });
+      assert.equal(stub.requests.length, 2);
+    });
+
+    it('shares the breaker with verification: while the authority is down, neither call reaches it', async () => {
+      stub.reply = () => ({ status: 500 });
+      const subject = authority({ retries: 0, breaker: { failureThreshold: 2, resetAfterMs: 60_000 } });
+      await subject.verify(claim);
+      await subject.confirmGuardian(pair);
+      assert.equal(stub.requests.length, 2);
+      stub.reply = () => answer('confirmed');
+      assert.deepEqual(await subject.confirmGuardian(pair), { outcome: 'unavailable' });
+      assert.deepEqual(await subject.verify(claim), { outcome: 'unavailable' });
+      assert.equal(stub.requests.length, 2, 'nothing reached the stub while the breaker was open');
+    });
+  });
+
   it('is what the container uses when IDENTITY_AUTHORITY_URL is set', async () => {
     const app = await startTestApp({ env: { IDENTITY_AUTHORITY_URL: stub.url, IDENTITY_AUTHORITY_TOKEN: 'configured-token' } });
     try {
       stub.reply = () => answer('not_verified');
       assert.deepEqual(await app.container.identityAuthority.verify(claim), { outcome: 'not_verified' });
-      assert.equal(stub.requests.length, 1);
-      assert.equal(stub.requests[0]!.headers.authorization, 'Bearer configured-token');
+      stub.reply = () => answer('not_confirmed');
+      assert.deepEqual(await app.container.identityAuthority.confirmGuardian(pair), { outcome: 'not_confirmed' });
+      assert.deepEqual(stub.requests.map((r) => r.url), ['/v1/verify', '/v1/guardianship']);
+      assert.ok(stub.requests.every((r) => r.headers.authorization === 'Bearer configured-token'));
     } finally {
       await app.stop();
     }

@@ -1,20 +1,22 @@
-// The default sandbox identities (src/identity-authority/sandbox-seed.ts) are what
-// docs/sandbox.md promises ISP developers: the same rows, each a valid claim, covering every
-// document type and age band, with age bands that are still true today.
+// The default sandbox identities and guardian relationships (src/identity-authority/
+// sandbox-seed.ts) are what docs/sandbox.md promises ISP developers: the same rows, each a valid
+// claim, covering every document type and age band, with age bands that are still true today;
+// each relationship between a seeded adult and a seeded minor or child.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { SANDBOX_SEED_IDENTITIES, type SandboxSeedIdentity } from '../../src/identity-authority/sandbox-seed.js';
+import { SANDBOX_SEED_GUARDIANSHIPS, SANDBOX_SEED_IDENTITIES, type SandboxSeedIdentity } from '../../src/identity-authority/sandbox-seed.js';
+import type { DocumentRef } from '../../src/identity-authority/port.js';
 import { parseIdentityClaim } from '../../src/identity-authority/claim.js';
 import { ageBand } from '../../src/identity/age.js';
 import { DOCUMENT_TYPES } from '../../src/identity/documents.js';
 
 const DOC = new URL('../../docs/sandbox.md', import.meta.url);
 
-/** The rows of the markdown table whose header starts with "| Document type | Document number". */
-function documentedRows(): string[][] {
+/** The rows of the markdown table whose header starts with `start`. */
+function documentedRows(start = '| Document type | Document number |'): string[][] {
   const lines = readFileSync(DOC, 'utf8').split('\n');
-  const header = lines.findIndex((line) => line.startsWith('| Document type | Document number |'));
-  assert.ok(header >= 0, 'docs/sandbox.md has the default set table');
+  const header = lines.findIndex((line) => line.startsWith(start));
+  assert.ok(header >= 0, `docs/sandbox.md has the table ${start}`);
   const rows: string[][] = [];
   for (const line of lines.slice(header + 2)) {
     if (!line.startsWith('|')) break;
@@ -46,6 +48,24 @@ describe('sandbox default identities', () => {
       entry.documentType, entry.documentNumber, entry.name, entry.birthDate, bandLabel(entry), entry.purpose,
     ]);
     assert.deepEqual(documentedRows(), expected);
+  });
+
+  it('have exactly the guardian relationships docs/sandbox.md lists', () => {
+    const person = (document: DocumentRef) => {
+      const entry = SANDBOX_SEED_IDENTITIES.find((e) => e.documentType === document.documentType && e.documentNumber === document.documentNumber);
+      assert.ok(entry, `${document.documentNumber} is a seeded identity`);
+      return entry;
+    };
+    const expected = SANDBOX_SEED_GUARDIANSHIPS.map(({ guardian, ward, purpose }) => [
+      `${person(guardian).name} (${guardian.documentNumber})`, `${person(ward).name} (${ward.documentNumber})`, purpose,
+    ]);
+    assert.deepEqual(documentedRows('| Guardian | Ward |'), expected);
+    for (const { guardian, ward } of SANDBOX_SEED_GUARDIANSHIPS) {
+      assert.equal(person(guardian).ageBand, 'adult');
+      assert.notEqual(person(ward).ageBand, 'adult');
+    }
+    const wards = new Set(SANDBOX_SEED_GUARDIANSHIPS.map((pair) => pair.ward.documentNumber));
+    for (const minor of SANDBOX_SEED_IDENTITIES.filter((e) => e.ageBand !== 'adult')) assert.ok(wards.has(minor.documentNumber), `${minor.name} has a seeded guardian`);
   });
 
   it('are valid claims already in canonical form', () => {
