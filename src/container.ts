@@ -395,6 +395,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     connections: connectionQueries,
     connectionService: connections,
     vault,
+    authority: identityAuthority,
     record: ({ type, citizenId, clientId, actorId, actor = 'guardian' }) =>
       audit.record({ type, citizenId, clientId, actor, details: { guardian_id: actorId } }),
     notifyGuardianRequest: async (guardianId, clientId) =>
@@ -406,6 +407,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     hasher,
     authority: identityAuthority,
     isActiveAdult: guardianship.isActiveAdult,
+    confirmGuardian: guardianship.confirmLink,
     attestations,
     transaction: (work) => db.knex.transaction(work),
     // In the application's transaction: its audit entry, and for a 14–17-year-old naming a

@@ -1,5 +1,5 @@
 // Applying for a cyberspace ID: validate → check age and guardian → verify the identity with
-// the authority → one transaction: the encrypted record, its audit entry and the notices it
+// the authority → the authority confirms the guardian of a minor → one transaction: the encrypted record, its audit entry and the notices it
 // causes (onApplied). Nothing is written unless every check passes, and either all of it
 // commits or none: an account nobody was told of cannot exist. The unique blind index makes a
 // second application for the same document fail even when two arrive at once.
@@ -47,10 +47,12 @@ type Dependencies = {
   onApplied?: (citizen: CitizenRow, by: 'self' | 'guardian', trx: Knex.Transaction) => Promise<void>;
   /** Who may be a guardian: an adult holding an active cyberspace ID (guardianship.ts). */
   isActiveAdult: (citizen: CitizenRow) => Promise<boolean>;
+  /** Whether the identity authority confirms the guardian of this ward (guardianship.ts). */
+  confirmGuardian: (guardian: CitizenRow, ward: Pick<VerifiedClaim, 'documentType' | 'documentNumber'>) => Promise<boolean>;
   attestations?: Pick<AttestationVerifier, 'verify'>;
 };
 
-export function createApplicationService({ queries, vault, hasher, authority, now = () => new Date(), transaction, onApplied, isActiveAdult, attestations }: Dependencies) {
+export function createApplicationService({ queries, vault, hasher, authority, now = () => new Date(), transaction, onApplied, isActiveAdult, confirmGuardian, attestations }: Dependencies) {
   /** Field checks only (no I/O): every problem at once. */
   function validate(input: ApplicationInput) {
     const checked = checkIdentityFields(input, { now: now() });
@@ -109,6 +111,11 @@ export function createApplicationService({ queries, vault, hasher, authority, no
       }
       if (guardian && guardian.document_blind_index === blindIndex) throw new FormError({ guardian: 'not_eligible' });
       if (await queries.findCitizenByBlindIndex(blindIndex)) throw new FormError({ identity: 'already_registered' });
+      // Never on the applicant's word: the authority confirms the relationship, or nothing is
+      // written. Asked last among the checks, so its answer is the only thing left to learn.
+      if (guardian && !(await confirmGuardian(guardian, claim))) {
+        throw new FormError({ guardian: applyingGuardian ? 'not_confirmed_child' : 'not_confirmed' });
+      }
       // Document facts confirmed by the authority (low), or an attestation for this application.
       const evidence = await evidenceFromForm(attestations, input, claim, now());
 

@@ -1,11 +1,13 @@
 // Guardians and minors. A guardian is linked to a ward under 18: approves a 14–17-year-old's
 // new account, applies for a child under 14, approves each new ISP connection of the ward,
 // sees and revokes the ward's connections. At 18 the link ends by itself (checked whenever it
-// is used, in China Standard Time).
+// is used, in China Standard Time). No link is made on anyone's word: the identity authority
+// must confirm the relationship first (confirmLink), and a refusal writes nothing.
 import type { CitizenQueries, CitizenRow } from '../queries/citizens.js';
 import type { ConnectionQueries, ApprovalRow } from '../queries/connections.js';
 import { ageBand, ageInChina } from '../identity/age.js';
-import { FormError, ForbiddenError, NotFoundError } from '../errors.js';
+import { FormError, ForbiddenError, NotFoundError, UnavailableError } from '../errors.js';
+import type { DocumentRef, IdentityAuthority } from '../identity-authority/port.js';
 import { parseCyberspaceId } from '../ids/cyberspace-id.js';
 import type { IdentityVault } from './identity-vault.js';
 import type { ConnectionService, ConnectionView } from './connections.js';
@@ -23,6 +25,7 @@ type Dependencies = {
   connections: ConnectionQueries;
   connectionService: ConnectionService;
   vault: IdentityVault;
+  authority: Pick<IdentityAuthority, 'confirmGuardian'>;
   now?: () => Date;
   record?: (event: GuardianEvent & { actorId: string }) => Promise<void>;
   /** Tells the guardian outside the site that a ward's new service waits for them. */
@@ -32,7 +35,7 @@ type Dependencies = {
 /** `name` and `age` are decrypted for the guardian's own dashboard only (audited: guardian_view). */
 export type WardView = { ward: CitizenRow; name: string; age: number; connections: ConnectionView[]; pendingApprovals: ApprovalRow[] };
 
-export function createGuardianship({ citizens, connections, connectionService, vault, now = () => new Date(), record = async () => {}, notifyGuardianRequest = async () => {} }: Dependencies) {
+export function createGuardianship({ citizens, connections, connectionService, vault, authority, now = () => new Date(), record = async () => {}, notifyGuardianRequest = async () => {} }: Dependencies) {
   /** True while the ward is under 18; ends the link (and returns false) once they are not. */
   async function linkActive(ward: CitizenRow): Promise<boolean> {
     if (!ward.guardian_id) return false;
@@ -58,6 +61,25 @@ export function createGuardianship({ citizens, connections, connectionService, v
     return birthDate !== undefined && ageBand(birthDate, now()) === 'adult';
   }
 
+  /** A citizen's document, as the authority knows them (undefined: none on record, e.g. a test citizen). */
+  async function documentOf(citizen: CitizenRow): Promise<DocumentRef | undefined> {
+    const { documentType, documentNumber } = await vault.open(citizen.id, citizen, ['documentType', 'documentNumber'], 'guardian_confirmation');
+    return documentType && documentNumber ? { documentType, documentNumber } : undefined;
+  }
+
+  /**
+   * Asks the identity authority whether `guardian` is a guardian of the person holding `ward`:
+   * true only when it confirms; UnavailableError when it cannot answer. Called before any link
+   * is written (applying, naming a new guardian); the caller turns a no into its form error.
+   */
+  async function confirmLink(guardian: CitizenRow, ward: DocumentRef): Promise<boolean> {
+    const document = await documentOf(guardian);
+    if (!document) return false;
+    const { outcome } = await authority.confirmGuardian({ guardian: document, ward });
+    if (outcome === 'unavailable') throw new UnavailableError('identity authority unavailable');
+    return outcome === 'confirmed';
+  }
+
   async function wardOf(guardian: CitizenRow, wardId: string): Promise<CitizenRow> {
     const ward = await citizens.findCitizenById(wardId);
     if (!ward || ward.guardian_id !== guardian.id || !(await linkActive(ward))) throw new NotFoundError('no such ward');
@@ -67,6 +89,7 @@ export function createGuardianship({ citizens, connections, connectionService, v
   return {
     linkActive,
     isActiveAdult,
+    confirmLink,
 
     async wards(guardian: CitizenRow): Promise<WardView[]> {
       const views: WardView[] = [];
@@ -88,8 +111,9 @@ export function createGuardianship({ citizens, connections, connectionService, v
      * A ward names a new guardian when the current one can no longer act (suspended, cancelled,
      * or no longer linked) — or, while the ward's own account still awaits approval, instead of
      * a guardian who has not approved. A guardian who is active and has approved cannot be
-     * replaced by the ward alone. The new guardian must be an active adult other than the ward;
-     * a pending account stays pending until the new guardian approves.
+     * replaced by the ward alone. The new guardian must be an active adult other than the ward,
+     * whom the identity authority confirms as the ward's guardian; a pending account stays
+     * pending until the new guardian approves.
      */
     mayNameNewGuardian,
 
@@ -100,6 +124,8 @@ export function createGuardianship({ citizens, connections, connectionService, v
       const candidate = await citizens.findCitizenByCyberspaceId(parsed.id);
       const distinct = candidate && candidate.id !== ward.id && candidate.document_blind_index !== ward.document_blind_index;
       if (!distinct || !(await isActiveAdult(candidate))) throw new FormError({ guardian: 'not_eligible' });
+      const wardDocument = await documentOf(ward);
+      if (!wardDocument || !(await confirmLink(candidate, wardDocument))) throw new FormError({ guardian: 'not_confirmed' });
       if (!(await citizens.replaceGuardian(ward.id, ward.guardian_id, candidate.id))) throw new ForbiddenError('the guardian changed meanwhile; reload');
       await record({ type: 'guardian.replaced', citizenId: ward.id, actorId: candidate.id, actor: 'citizen' });
     },

@@ -7,6 +7,7 @@ import { Browser, isPage } from '../support/browser.js';
 import { applyInBrowser, issuedId, seedSandbox } from '../support/citizen-pages.js';
 import { adultIdentity } from '../account/account-support.js';
 import { personAged } from '../support/identities.js';
+import { adultWithIdentity, confirmGuardianOf } from '../support/guardians.js';
 import { APPLICATION_COOKIE } from '../../src/web/application-cookie.js';
 
 const PASSWORD = 'a long memorable phrase';
@@ -91,10 +92,10 @@ describe('applying is atomic', () => {
   });
 
   it('tells the guardian a 14–17-year-old named them, in the same transaction', async () => {
-    const guardian = await app.container.citizens.createTestCitizen({ birthDate: '1980-04-02' });
+    const guardian = await adultWithIdentity(app.container);
     const outbox = () => app.container.db.knex('notification_outbox').where({ citizen_id: guardian.citizen.id, kind: 'guardian_request' });
     const minor = personAged(15, '原子乙');
-    await seedSandbox(app.container, minor);
+    await confirmGuardianOf(app.container, guardian, minor);
     await failAuditOf('account.applied');
     try {
       await assert.rejects(app.container.applications.apply({ ...minor, password: PASSWORD, guardianCyberspaceId: guardian.cyberspace_id }), /injected audit failure/);

@@ -1,10 +1,13 @@
 // A ward names a new guardian when the current one cannot act (suspended, cancelled) or has not
-// approved yet; never behind the back of an active guardian who has approved.
+// approved yet; never behind the back of an active guardian who has approved; and only one the
+// identity authority confirms as their guardian (test/apply/guardian-confirmation.test.ts).
 import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { Browser, isPage } from '../support/browser.js';
 import { signInToAccount } from '../support/citizen-pages.js';
 import { personAged } from '../support/identities.js';
+import { adultWithIdentity, confirmGuardianOf, type AdultWithIdentity } from '../support/guardians.js';
+import type { IdentityClaim } from '../../src/identity-authority/port.js';
 
 describe('naming a new guardian', () => {
   let app: TestApp;
@@ -12,13 +15,14 @@ describe('naming a new guardian', () => {
   before(async () => (app = await startTestApp()));
   after(async () => app.stop());
 
-  const adult = () => app.container.citizens.createTestCitizen({ birthDate: '1978-08-08' });
+  const adult = () => adultWithIdentity(app.container);
   const row = async (cyberspaceId: string) => (await app.container.citizenQueries.findCitizenByCyberspaceId(cyberspaceId))!;
 
-  async function minorWithGuardian(guardianId: string, name: string) {
-    const minor = personAged(15, name);
-    await app.container.sandboxIdentities.add(minor);
-    const { cyberspaceId } = await app.container.applications.apply({ ...minor, password: PASSWORD, guardianCyberspaceId: guardianId });
+  /** A 15-year-old who applied naming `guardian`; the authority also confirms each of `others`. */
+  async function minorWithGuardian(guardian: AdultWithIdentity, name: string, others: AdultWithIdentity[] = []): Promise<string> {
+    const minor: IdentityClaim = personAged(15, name);
+    for (const each of [guardian, ...others]) await confirmGuardianOf(app.container, each, minor);
+    const { cyberspaceId } = await app.container.applications.apply({ ...minor, password: PASSWORD, guardianCyberspaceId: guardian.cyberspace_id });
     return cyberspaceId;
   }
 
@@ -37,7 +41,7 @@ describe('naming a new guardian', () => {
   it('lets a minor still awaiting approval name another adult, who then approves', async () => {
     const first = await adult();
     const second = await adult();
-    const ward = await minorWithGuardian(first.cyberspace_id, '换监护人');
+    const ward = await minorWithGuardian(first, '换监护人', [second]);
     const named = await nameGuardian(ward, second.cyberspace_id.toLowerCase());
     assert.equal(named.offered, true);
     assert.match(named.result!.html, /new guardian has been named/);
@@ -50,9 +54,9 @@ describe('naming a new guardian', () => {
 
   it('is not offered, and refused, while an approving guardian is active', async () => {
     const guardian = await adult();
-    const ward = await minorWithGuardian(guardian.cyberspace_id, '不能换');
-    await app.container.guardianship.approveAccount(guardian.citizen, (await row(ward)).id);
     const other = await adult();
+    const ward = await minorWithGuardian(guardian, '不能换', [other]);
+    await app.container.guardianship.approveAccount(guardian.citizen, (await row(ward)).id);
     const named = await nameGuardian(ward, other.cyberspace_id);
     assert.equal(named.offered, false);
     await assert.rejects(app.container.guardianship.nameNewGuardian(await row(ward), other.cyberspace_id), /only they can end the link/);
@@ -61,7 +65,8 @@ describe('naming a new guardian', () => {
 
   it('is offered once the guardian is suspended, and refuses ineligible candidates without changing anything', async () => {
     const guardian = await adult();
-    const ward = await minorWithGuardian(guardian.cyberspace_id, '被暂停');
+    const replacement = await adult();
+    const ward = await minorWithGuardian(guardian, '被暂停', [replacement]);
     await app.container.guardianship.approveAccount(guardian.citizen, (await row(ward)).id);
     await app.container.lifecycle.suspendBySelf((await row(guardian.cyberspace_id)));
     const teen = await app.container.citizens.createTestCitizen({ birthDate: personAged(16, 'x').birthDate });
@@ -72,7 +77,6 @@ describe('naming a new guardian', () => {
       assert.match(named.result!.html, /cannot act as a guardian|not valid/);
       assert.equal((await row(ward)).guardian_id, guardian.citizen.id);
     }
-    const replacement = await adult();
     assert.equal((await nameGuardian(ward, replacement.cyberspace_id)).offered, true);
     assert.equal((await row(ward)).guardian_id, replacement.citizen.id);
     assert.equal((await row(ward)).status, 'active', 'an approved ward stays usable');

@@ -7,6 +7,7 @@ import { signIn } from '../support/flow.js';
 import { beijingMidnight, personAged } from '../support/identities.js';
 import { FormError } from '../../src/errors.js';
 import { createGuardianship } from '../../src/services/guardianship.js';
+import { adultWithIdentity, confirmGuardianOf } from '../support/guardians.js';
 import { createConnectionQueries } from '../../src/queries/connections.js';
 import { passwordSignIn } from '../support/sign-in.js';
 
@@ -43,9 +44,9 @@ describe('account lifecycle edges', () => {
   });
 
   it('activates a minor who turns 18 while still waiting for their guardian', async () => {
-    const guardian = await app.container.citizens.createTestCitizen({ birthDate: '1980-01-01' });
+    const guardian = await adultWithIdentity(app.container);
     const minor = personAged(17, '待批准');
-    await app.container.sandboxIdentities.add(minor);
+    await confirmGuardianOf(app.container, guardian, minor);
     const applied = await app.container.applications.apply({ ...minor, password: 'minor long phrase', guardianCyberspaceId: guardian.cyberspace_id });
     assert.equal(applied.status, 'pending_guardian');
     const eighteenth = `${Number(minor.birthDate.slice(0, 4)) + 18}${minor.birthDate.slice(4)}`;
@@ -54,6 +55,7 @@ describe('account lifecycle edges', () => {
       connections: createConnectionQueries(app.container.db.knex),
       connectionService: app.container.connections,
       vault: app.container.vault,
+      authority: app.container.identityAuthority,
       now: () => beijingMidnight(eighteenth),
     });
     const row = (await app.container.citizenQueries.findCitizenByCyberspaceId(applied.cyberspaceId))!;

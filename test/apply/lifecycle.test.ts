@@ -15,6 +15,7 @@ import {
   type TestClient, type TokenSet,
 } from '../support/tokens.js';
 import { mainText, personAged, visitIsp } from '../support/identities.js';
+import { adultWithIdentity, confirmGuardianOf } from '../support/guardians.js';
 import { runCommand } from '../../src/cli/registry.js';
 import { formatForReading, generateCyberspaceId } from '../../src/ids/cyberspace-id.js';
 import { ACCOUNT_COOKIE } from '../../src/routes/account.js';
@@ -212,9 +213,9 @@ describe('account lifecycle', () => {
     });
 
     it('returns a minor’s account still awaiting the guardian to pending, not active, when lifted', async () => {
-      const guardian = await app.container.citizens.createTestCitizen({ birthDate: '1978-03-03' });
+      const guardian = await adultWithIdentity(app.container);
       const identity = personAged(15, '少年庚');
-      await seedSandbox(app.container, identity);
+      await confirmGuardianOf(app.container, guardian, identity);
       const page = await applyInBrowser(englishBrowser(), { ...identity, password: PASSWORD, guardian: guardian.cyberspace_id });
       assert.equal(page.status, 201);
       const minor = { cyberspace_id: issuedId(page), password: PASSWORD };
@@ -232,7 +233,7 @@ describe('account lifecycle', () => {
       await cli('citizen', 'resume', minor.cyberspace_id);
       assert.equal((await row(minor.cyberspace_id)).status, 'active');
       const child = personAged(10, '小孩辛');
-      await seedSandbox(app.container, child);
+      await confirmGuardianOf(app.container, guardian, child);
       const applied = await app.container.applications.apply({ ...child, password: PASSWORD }, guardian.citizen);
       await cli('citizen', 'suspend', applied.cyberspaceId, '--reason', 'Check child');
       await cli('citizen', 'resume', applied.cyberspaceId);

@@ -3,7 +3,9 @@
 // - under 14, only a signed-in adult guardian applies, from their dashboard; the child is linked;
 // - 14 to 17, the minor names a guardian and the account stays pending — no ISP can be reached —
 //   until that guardian approves it from their own session;
-// - a guardian is an adult with an active cyberspace ID and not the minor;
+// - a guardian is an adult with an active cyberspace ID and not the minor, whom the identity
+//   authority confirms as the minor's guardian (test/apply/guardian-confirmation.test.ts has
+//   the refusals);
 // - while the link lasts the guardian sees and revokes the ward's services and approves each
 //   new one; a refusal stands; at 18 the link ends by itself.
 import assert from 'node:assert/strict';
@@ -13,6 +15,7 @@ import { Browser, isPage, type Page } from '../support/browser.js';
 import { authorizeUrl } from '../support/flow.js';
 import { applyInBrowser, fieldErrors, issuedId, seedSandbox, signInToAccount, type Applicant } from '../support/citizen-pages.js';
 import { createClient } from '../support/factories.js';
+import { adultWithIdentity, confirmGuardianOf, type AdultWithIdentity } from '../support/guardians.js';
 import type { Credentials } from '../support/flow.js';
 import { assertAccessTokenDead, assertRefreshTokenDead, redeem, type TestClient } from '../support/tokens.js';
 import { beijingMidnight, birthDateYearsAgo, mainText, personAged, visitIsp } from '../support/identities.js';
@@ -32,26 +35,33 @@ describe('minors and guardians', () => {
   const citizenRow = async (cyberspaceId: string) => (await app.container.citizenQueries.findCitizenByCyberspaceId(cyberspaceId))!;
   const citizenCount = () => app.container.citizenQueries.countCitizens();
 
-  /** An adult guardian (a verified test citizen with a birth date), signed in to their dashboard. */
-  async function adultGuardian(birthDate = '1980-04-02') {
-    const created = await app.container.citizens.createTestCitizen({ birthDate });
+  /** Signs a citizen in to their dashboard in a browser of their own. */
+  async function signedIn<T extends { cyberspace_id: string; password: string }>(created: T) {
     const browser = englishBrowser();
     const dashboard = await signInToAccount(browser, created.cyberspace_id, created.password);
     assert.equal(dashboard.status, 200);
     return { ...created, browser };
   }
 
-  /** A 14–17-year-old who applies through the forms naming `guardianId`. */
-  async function minorApplies(guardianId: string, years = 15): Promise<{ page: Page; applicant: Applicant }> {
+  /** An adult guardian who applied with a sandbox identity, signed in to their dashboard. */
+  const adultGuardian = async () => signedIn(await adultWithIdentity(app.container));
+
+  /**
+   * A 14–17-year-old who applies through the forms naming a guardian: one the authority
+   * confirms as theirs, or just a cyberspace ID (for the refusals that come before asking).
+   */
+  async function minorApplies(guardian: AdultWithIdentity | string, years = 15): Promise<{ page: Page; applicant: Applicant }> {
     const identity = personAged(years, '少年乙');
     await seedSandbox(app.container, identity);
+    if (typeof guardian !== 'string') await confirmGuardianOf(app.container, guardian, identity);
+    const guardianId = typeof guardian === 'string' ? guardian : guardian.cyberspace_id;
     const applicant: Applicant = { ...identity, password: PASSWORD, guardian: guardianId };
     return { page: await applyInBrowser(englishBrowser(), applicant), applicant };
   }
 
   /** A ward aged 15 whose account the guardian has approved (through the guardian's dashboard). */
   async function approvedWard(guardian: Awaited<ReturnType<typeof adultGuardian>>) {
-    const { page } = await minorApplies(guardian.cyberspace_id);
+    const { page } = await minorApplies(guardian);
     const cyberspaceId = issuedId(page);
     const ward = await citizenRow(cyberspaceId);
     await guardianDecides(guardian.browser, `form[action="/account/wards/${ward.id}/approve"]`);
@@ -114,6 +124,7 @@ describe('minors and guardians', () => {
 
       const child = personAged(9, '小孩丙');
       await seedSandbox(app.container, child);
+      await confirmGuardianOf(app.container, guardian, child);
       const done = await guardian.browser.submit(form, 'form[action="/account/children/apply"]', {
         document_type: child.documentType, document_number: child.documentNumber, name: child.name, birth_date: child.birthDate, password: PASSWORD,
       });
@@ -161,7 +172,7 @@ describe('minors and guardians', () => {
     });
 
     it('refuses a guardian who is not an adult, and a guardian applying for someone 14 or older', async () => {
-      const teen = await adultGuardian(birthDateYearsAgo(16)); // a signed-in 16-year-old
+      const teen = await signedIn(await app.container.citizens.createTestCitizen({ birthDate: birthDateYearsAgo(16) })); // a signed-in 16-year-old
       const child = personAged(10, '小孩戊');
       await seedSandbox(app.container, child);
       const fields = { document_type: child.documentType, document_number: child.documentNumber, name: child.name, birth_date: child.birthDate, password: PASSWORD };
@@ -192,7 +203,7 @@ describe('minors and guardians', () => {
   describe('14 to 17: the minor applies naming a guardian, and waits for them', () => {
     it('stays pending — no ISP can be reached — until the guardian approves from their own session', async () => {
       const guardian = await adultGuardian();
-      const { page } = await minorApplies(guardian.cyberspace_id);
+      const { page } = await minorApplies(guardian);
       assert.equal(page.status, 201, mainText(page));
       assert.match(mainText(page), /guardian must approve/);
       const minor: Credentials = { cyberspace_id: issuedId(page), password: PASSWORD };
@@ -444,6 +455,7 @@ describe('minors and guardians', () => {
         connections: createConnectionQueries(app.container.db.knex),
         connectionService: app.container.connections,
         vault: app.container.vault,
+        authority: app.container.identityAuthority,
         now: () => clock,
       });
       const current = () => citizenRow(ward.cyberspace_id);
@@ -473,6 +485,7 @@ describe('minors and guardians', () => {
         connections: createConnectionQueries(app.container.db.knex),
         connectionService: app.container.connections,
         vault: app.container.vault,
+        authority: app.container.identityAuthority,
         now: () => new Date(Date.now() + 4 * 366 * 86_400_000),
       });
       assert.deepEqual(await fourYearsLater.wards(await citizenRow(guardian.cyberspace_id)), []);

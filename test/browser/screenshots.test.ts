@@ -13,6 +13,7 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createClient } from '../support/factories.js';
 import { authorizeUrl } from '../support/flow.js';
 import { seedSandbox } from '../support/citizen-pages.js';
+import { adultWithIdentity, confirmGuardianOf } from '../support/guardians.js';
 import { ispReturns, launchChromium } from '../support/chromium.js';
 import { axeViolations } from '../support/axe.js';
 import { residentIdCheckCharacter } from '../../src/identity/resident-id.js';
@@ -409,7 +410,8 @@ describe('screenshots of every citizen page, in both languages (docs/screenshots
       tab.assertAllLoaded();
 
       // A 15-year-old whose guardian has approved the account but not yet this ISP.
-      const guardian = await app.container.citizens.createTestCitizen({ birthDate: '1980-04-02' });
+      const guardian = await adultWithIdentity(app.container, `监护人${locale === 'en' ? '甲' : '乙'}`);
+      await confirmGuardianOf(app.container, guardian, people.minor);
       const ward = await app.container.applications.apply({ ...people.minor, password: PASSWORD, guardianCyberspaceId: guardian.cyberspace_id });
       const wardRow = await app.container.citizenQueries.findCitizenByCyberspaceId(ward.cyberspaceId);
       await app.container.guardianship.approveAccount(guardian.citizen, wardRow!.id);

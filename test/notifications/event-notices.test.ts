@@ -9,6 +9,7 @@ import { signIn } from '../support/flow.js';
 import { signInToAccount } from '../support/citizen-pages.js';
 import { startSmtpServer, type TestSmtpServer } from '../support/mail.js';
 import { personAged, visitIsp } from '../support/identities.js';
+import { adultWithIdentity, confirmGuardianOf } from '../support/guardians.js';
 import type { TestClient } from '../support/tokens.js';
 
 describe('notices of account events by email', () => {
@@ -52,10 +53,10 @@ describe('notices of account events by email', () => {
   });
 
   it('tells the guardian once that a ward’s new service waits for approval', async () => {
-    const guardian = await app.container.citizens.createTestCitizen({ birthDate: '1980-04-02' });
+    const guardian = await adultWithIdentity(app.container);
     await withEmail(guardian.citizen.id, 'guardian@example.cn');
     const minor = personAged(15, '提醒少年');
-    await app.container.sandboxIdentities.add(minor);
+    await confirmGuardianOf(app.container, guardian, minor);
     const password = 'a long memorable phrase';
     const ward = await app.container.applications.apply({ ...minor, password, guardianCyberspaceId: guardian.cyberspace_id });
     const wardRow = (await app.container.citizenQueries.findCitizenByCyberspaceId(ward.cyberspaceId))!;
