@@ -11,6 +11,7 @@ import {
   assertAccessTokenAlive, assertAccessTokenDead, assertRefreshTokenDead, holdConcurrentReads, idTokenClaims, redeem, type TestClient, type TokenSet,
 } from '../support/tokens.js';
 import type { Payload } from '../../src/storage/model-store.js';
+import { createRedisKeys } from '../../src/storage/redis-keys.js';
 
 const OFFLINE = { scope: 'openid offline_access', prompt: 'consent' };
 
@@ -133,7 +134,7 @@ describe('authorization code flow', () => {
     assert.ok(stored.exp - stored.iat <= 60, `code lifetime ${stored.exp - stored.iat}s must be ≤ 60s`);
     if (app.container.ephemeral.kind === 'redis') {
       const { redis, prefix } = app.container.ephemeral as unknown as { redis: import('ioredis').Redis; prefix: string };
-      const ttl = await redis.ttl(`${prefix}AuthorizationCode:${flow.code!}`);
+      const ttl = await redis.ttl(createRedisKeys(prefix).entry('AuthorizationCode', flow.code!));
       assert.ok(ttl > 0 && ttl <= 60, `the stored code is evicted within 60s (TTL ${ttl})`);
     }
   });
