@@ -15,6 +15,7 @@ import { languageSwitchFromForm } from './web/language-switch.js';
 import { strictFormBody } from './web/strict-form.js';
 import { hostGuard } from './web/host-guard.js';
 import { endpointInputGuard } from './oidc/endpoint-input-guard.js';
+import { providerRoutes } from './web/provider-routes.js';
 import { createInteractionRouter } from './routes/interaction.js';
 import { createApplyRouter } from './routes/apply.js';
 import { createAccountRouter } from './routes/account.js';
@@ -120,12 +121,18 @@ export function createApp(container: Container, options: AppOptions = {}): Koa {
     ctx.body = faviconSvg;
   });
 
+  const locale = localeMiddleware(https);
+  const errors = errorHandler(logger, render);
+  const host = hostGuard(config.issuer);
+  const inputGuard = endpointInputGuard();
   app.use(requestContext(logger, metrics));
   app.use(securityHeaders(https));
-  app.use(localeMiddleware(https));
-  app.use(errorHandler(logger, render));
+  // oidc-provider's endpoints first, through only what applies to them (provider-routes.ts).
+  app.use(providerRoutes([locale, errors, host, inputGuard, providerHolder.middleware]));
+  app.use(locale);
+  app.use(errors);
   app.use(createSystemRouter(container).routes());
-  app.use(hostGuard(config.issuer));
+  app.use(host);
   // The admin API: JSON and DPoP-bound tokens, no cookies, so it sits apart from the forms (and
   // from appRoutes(): it has no pages; its routes are checked against its OpenAPI document).
   app.use(createAdminApi({ operators: container.operators, store: container.ephemeral, logger, issuer: config.issuer, limits: config.operators }).middleware);
@@ -135,7 +142,8 @@ export function createApp(container: Container, options: AppOptions = {}): Koa {
   app.use(forms.routes());
   for (const router of options.extraRouters ?? []) app.use(router.routes());
   routersOf.set(app, [pages, developers, forms, ...(options.extraRouters ?? [])]);
-  app.use(endpointInputGuard());
+  // Any provider path provider-routes.ts does not list still reaches it, behind every router.
+  app.use(inputGuard);
   app.use(providerHolder.middleware);
   return app;
 }
