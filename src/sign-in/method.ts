@@ -22,6 +22,12 @@ export type MethodFailure = { ok: false; reason: string; citizenId?: string };
 export type FirstFactorResult = { ok: true; citizen: CitizenRow; amr: string[] } | MethodFailure;
 export type SecondFactorResult = { ok: true; amr: string[] } | MethodFailure;
 
+/**
+ * The account an input names: `key` for the per-account limit, `citizenId` when it exists, and
+ * the row as read, so that verify() need not read it a second time in the same sign-in.
+ */
+export type ClaimedAccount = { key: string; citizenId?: string; citizen?: CitizenRow };
+
 /** Account states a sign-in may end in (the dashboard admits suspended citizens). */
 export type AllowedStatuses = ReadonlyArray<CitizenRow['status']>;
 
@@ -33,8 +39,9 @@ export type FirstFactor = {
    * limit is checked before any hash. `undefined` when the input names none (a discoverable
    * passkey) or cannot (a malformed ID): then only the per-address limit applies.
    */
-  claimedAccount(input: MethodInput): Promise<{ key: string; citizenId?: string } | undefined>;
-  verify(input: MethodInput, allow: AllowedStatuses): Promise<FirstFactorResult>;
+  claimedAccount(input: MethodInput): Promise<ClaimedAccount | undefined>;
+  /** `claimed`: what claimedAccount answered for this same input, moments before. */
+  verify(input: MethodInput, allow: AllowedStatuses, claimed?: ClaimedAccount): Promise<FirstFactorResult>;
 };
 
 /** Where a second factor is being used (a recovery code's use is told to the citizen with it). */

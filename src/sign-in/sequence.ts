@@ -111,24 +111,34 @@ export function createSignIn(deps: Dependencies) {
     return { step: 'done', citizen, acr, amr, deviceToken };
   }
 
-  async function secondFactorsOf(citizen: CitizenRow): Promise<SecondFactor[]> {
+  /** The second factors the citizen has set up; only the stand-ins, or only the others, when asked. */
+  async function secondFactorsOf(citizen: CitizenRow, which: 'all' | 'own' | 'standIns' = 'all'): Promise<SecondFactor[]> {
     const offered: SecondFactor[] = [];
-    for (const method of deps.methods) if (method.role === 'second' && (await method.availableFor(citizen))) offered.push(method);
+    for (const method of deps.methods) {
+      if (method.role !== 'second' || (which === 'own' && method.standsIn) || (which === 'standIns' && !method.standsIn)) continue;
+      if (await method.availableFor(citizen)) offered.push(method);
+    }
     return offered;
   }
 
   /** After a passed step: a second factor if the citizen has one, else done, or unmet. */
   async function next(attempt: Attempt, citizen: CitizenRow, amr: string[], account?: string): Promise<Step> {
     const requirement = requirementOf(attempt);
-    const offered = await secondFactorsOf(citizen);
-    const methods = offered.map((m) => m.id);
+    // The stand-ins (a recovery code: queries of their own) matter only once a second step is
+    // shown, so a citizen with no second factor whose sign-in is enough is done without them.
+    const own = await secondFactorsOf(citizen, 'own');
+    const everything = async () => {
+      const standIns = await secondFactorsOf(citizen, 'standIns');
+      return deps.methods.filter((m) => own.includes(m as SecondFactor) || standIns.includes(m as SecondFactor)).map((m) => m.id);
+    };
     // A citizen with a second factor always uses it (it is theirs to protect the account with);
     // a stand-in (a recovery code) alone never makes them.
-    if (offered.some((m) => !m.standsIn) && !meets(acrFor(amr), { level: 'substantial', essential: false })) {
+    if (own.length > 0 && !meets(acrFor(amr), { level: 'substantial', essential: false })) {
       await hold(attempt, { citizenId: citizen.id, amr, account });
-      return { step: 'second_factor', methods };
+      return { step: 'second_factor', methods: await everything() };
     }
     if (meets(acrFor(amr), requirement)) return done(attempt, citizen, amr, account);
+    const methods = await everything();
     await hold(attempt, { citizenId: citizen.id, amr, account });
     // Only a stand-in can reach the level here (a passkey-only citizen who typed the password,
     // the passkey lost): the password and a recovery code.
@@ -146,7 +156,7 @@ export function createSignIn(deps: Dependencies) {
       const accountPassed = claimed?.citizenId ? await deps.devices.isKnown(claimed.citizenId, attempt.device.token) : false;
       const verdict = await limits.check({ address: attempt.address, account: claimed?.key, accountPassed });
       if (!verdict.ok) return failed(attempt, 'throttled', claimed?.citizenId, verdict.retryAfterSeconds);
-      const result = await method.verify(input, allowOf(attempt));
+      const result = await method.verify(input, allowOf(attempt), claimed);
       if (!result.ok) {
         if (result.reason === 'invalid_credentials') await limits.failed({ address: attempt.address, account: claimed?.key });
         return failed(attempt, result.reason, result.citizenId);

@@ -25,13 +25,15 @@ export function createPasswordMethod({ queries, hasher }: Dependencies): FirstFa
       // A mistyped ID is caught by its check symbol before any lookup (and any count).
       const parsed = parseCyberspaceId(field(input, 'cyberspace_id', 100));
       if (!parsed.ok) return undefined;
-      return { key: parsed.id, citizenId: (await queries.findCitizenByCyberspaceId(parsed.id))?.id };
+      const citizen = await queries.findCitizenByCyberspaceId(parsed.id);
+      return { key: parsed.id, citizenId: citizen?.id, citizen };
     },
-    async verify(input, allow) {
+    async verify(input, allow, claimed) {
       const parsed = parseCyberspaceId(field(input, 'cyberspace_id', 100));
       if (!parsed.ok) return { ok: false, reason: 'malformed_id' };
       const password = field(input, 'password', 1024).normalize('NFC');
-      const citizen = await queries.findCitizenByCyberspaceId(parsed.id);
+      // The row claimedAccount read for this ID a moment ago (before the limits), else a read.
+      const citizen = claimed?.key === parsed.id ? claimed.citizen : await queries.findCitizenByCyberspaceId(parsed.id);
       const valid = citizen ? await hasher.verify(citizen.password_hash, password) : await hasher.verifyNothing(password);
       if (!citizen || !valid) return { ok: false, reason: 'invalid_credentials', citizenId: citizen?.id };
       if (!allow.includes(citizen.status)) return { ok: false, reason: citizen.status as Exclude<CitizenRow['status'], 'active'>, citizenId: citizen.id };
