@@ -101,13 +101,18 @@ export function createSignIn(deps: Dependencies) {
 
   async function done(attempt: Attempt, citizen: CitizenRow, amr: string[], account?: string): Promise<Step> {
     const acr = acrFor(amr);
-    await store.destroy(HELD, heldId(attempt));
-    if (account) await limits.succeeded(account);
     const purpose = attempt.channel === 'account' ? { purpose: 'account' } : {};
-    await deps.audit.record({ type: 'sign_in.succeeded', citizenId: citizen.id, clientId: attempt.clientId, actor: 'citizen', details: { ...purpose, acr, amr } });
-    await deps.authLog?.record({ citizenId: citizen.id, clientId: attempt.clientId, event: 'sign_in', outcome: 'succeeded', acr, address: attempt.address, userAgent: attempt.userAgent });
+    // Independent writes, at once: the citizen waits for the slowest, not for their sum. Each is
+    // still awaited: the sign-in succeeds only once the audit entry and the authentication log
+    // are written.
+    const [deviceToken] = await Promise.all([
+      deps.devices.signedIn(citizen.id, attempt.device.token, attempt.clientId, attempt.device.description),
+      store.destroy(HELD, heldId(attempt)),
+      account ? limits.succeeded(account) : undefined,
+      deps.audit.record({ type: 'sign_in.succeeded', citizenId: citizen.id, clientId: attempt.clientId, actor: 'citizen', details: { ...purpose, acr, amr } }),
+      deps.authLog?.record({ citizenId: citizen.id, clientId: attempt.clientId, event: 'sign_in', outcome: 'succeeded', acr, address: attempt.address, userAgent: attempt.userAgent }),
+    ]);
     deps.observe?.('succeeded');
-    const deviceToken = await deps.devices.signedIn(citizen.id, attempt.device.token, attempt.clientId, attempt.device.description);
     return { step: 'done', citizen, acr, amr, deviceToken };
   }
 
