@@ -23,6 +23,7 @@ import { ID_TOKEN_ENCRYPTION_ALGS, ID_TOKEN_ENCRYPTION_ENCS, REQUEST_OBJECT_SIGN
 import { assertClientAssertion, authorizationCodeTtl, fapiProfileOf, rotateRefreshToken } from './fapi-profile.js';
 import { DEFAULT_ID_TOKEN_ALG, SIGNING_ALGORITHMS } from '../services/signing-keys.js';
 import type { CitizenService } from '../services/citizens.js';
+import type { CitizenRow } from '../queries/citizens.js';
 import type { AuthenticationRecord } from '../services/authentication-log.js';
 import { requestScopedCitizens, type CitizenOfRequest } from './request-citizen.js';
 import type { createProviderPages } from './pages.js';
@@ -42,8 +43,8 @@ export type ProviderDependencies = {
   claimsFor: ClaimsForAccount;
   /** The citizen's stored grants (consent remembered across browsers). */
   findGrantsByAccount: (accountId: string) => Promise<Array<{ id: string; payload: Payload }>>;
-  /** A code was issued to an ISP for a citizen (connections, audit). */
-  onAuthorizationSuccess?: (event: { accountId: string; clientId: string; scope: string }) => Promise<void>;
+  /** A code was issued to an ISP for a citizen (connections, audit); the row read for this request. */
+  onAuthorizationSuccess?: (event: { citizen: CitizenRow; clientId: string; scope: string }) => Promise<void>;
   /** An ISP revoked one of its tokens for a citizen (audit). */
   onTokenRevoked?: (event: { accountId: string; clientId: string; tokenType: string }) => Promise<void>;
   /** The authentication log lawful assistance may provide (authentication-log-hook.ts). */
@@ -215,7 +216,9 @@ export function createProvider(deps: ProviderDependencies): Provider {
     if (oidc?.route !== 'authorization' && oidc?.route !== 'resume') return;
     const code = oidc.entities?.AuthorizationCode as { accountId?: string; clientId?: string; scope?: string } | undefined;
     if (!code?.accountId || !code.clientId || !deps.onAuthorizationSuccess) return;
-    await deps.onAuthorizationSuccess({ accountId: code.accountId, clientId: code.clientId, scope: code.scope ?? '' });
+    // The citizen findAccount read for this request (request-citizen.ts), not a read of its own.
+    const citizen = await citizenOf(ctx, code.accountId);
+    if (citizen) await deps.onAuthorizationSuccess({ citizen, clientId: code.clientId, scope: code.scope ?? '' });
   });
   return provider;
 }

@@ -7,7 +7,7 @@
 // accountId is the citizen's cyberspace ID (oidc-provider's account id); audit entries and
 // connection rows use the internal uuid.
 import { SCOPE_CLAIMS } from '../oidc/claims.js';
-import type { CitizenQueries } from '../queries/citizens.js';
+import type { CitizenQueries, CitizenRow } from '../queries/citizens.js';
 import type { ClaimsForAccount } from '../oidc/claims.js';
 import type { AuditService } from './audit.js';
 
@@ -22,15 +22,18 @@ type Dependencies = {
 
 export function createIspEvents({ citizens, claimsFor, audit, recordSignIn, notifyNewConnection }: Dependencies) {
   return {
-    async onAuthorizationSuccess({ accountId, clientId, scope }: { accountId: string; clientId: string; scope: string }): Promise<void> {
-      const citizen = await citizens.findCitizenByCyberspaceId(accountId);
-      if (!citizen) return;
+    /** `citizen`: the row oidc-provider's findAccount read for this same request. */
+    async onAuthorizationSuccess({ citizen, clientId, scope }: { citizen: CitizenRow; clientId: string; scope: string }): Promise<void> {
       const scopes = scope.split(' ').filter(Boolean);
       const issued = Object.keys(await claimsFor(citizen, scope));
       const protocol = scopes.includes('openid') ? SCOPE_CLAIMS.openid ?? [] : [];
       const claims = [...new Set([...protocol, ...issued])].sort();
-      if (await recordSignIn(citizen.id, clientId, claims)) await notifyNewConnection(citizen.id, clientId);
-      await audit.record({ type: 'claims.released', citizenId: citizen.id, clientId, actor: 'system', details: { claims, scopes } });
+      // The connection and the audit entry do not depend on each other: written at once, both
+      // awaited, so the redirect to the ISP waits for the slower one, not for their sum.
+      await Promise.all([
+        recordSignIn(citizen.id, clientId, claims).then((first) => (first ? notifyNewConnection(citizen.id, clientId) : undefined)),
+        audit.record({ type: 'claims.released', citizenId: citizen.id, clientId, actor: 'system', details: { claims, scopes } }),
+      ]);
     },
 
     async onTokenRevoked({ accountId, clientId, tokenType }: { accountId: string; clientId: string; tokenType: string }): Promise<void> {
