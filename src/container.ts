@@ -26,6 +26,7 @@ import { createCitizenService } from './services/citizens.js';
 import { createClientService } from './services/clients.js';
 import { createClientOnboarding } from './services/client-onboarding.js';
 import { createAuthenticationLog } from './services/authentication-log.js';
+import { createGrantCopies } from './oidc/grant-copies.js';
 import { createAuthenticationLogQueries } from './queries/authentication-log.js';
 import type { Redis } from 'ioredis';
 import { createSigningKeyService } from './services/signing-keys.js';
@@ -199,8 +200,9 @@ export async function buildContainer(config: Config, options: ContainerOptions =
   });
 
   const render = createViewRenderer();
-  const revokeGrant = createGrantRevoker(durable, ephemeral);
-  const adapter = createAdapterFactory({ durable, ephemeral, clients, revokeGrant });
+  const grants = createGrantCopies(durable, ephemeral);
+  const revokeGrant = createGrantRevoker(grants, ephemeral);
+  const adapter = createAdapterFactory({ durable, ephemeral, grants, clients, revokeGrant });
   const pages = createProviderPages(render);
   // One computation of a citizen's claims: what the ID token and userinfo carry, and what the
   // audit log, the dashboard and the export record as released.

@@ -1,6 +1,7 @@
 // oidc-provider's storage adapter, one per model name, routing each model to its store:
 // - Client → the ISP registry (clients table, secrets sealed);
 // - Grant, RegistrationAccessToken, InitialAccessToken → PostgreSQL (they outlive sessions);
+//   the Grant read through a copy in Redis (grant-copies.ts), as every token use loads it;
 // - everything short-lived (sessions, interactions, codes, tokens, replay markers) → Redis.
 // consume() is atomic in every store; the loser of a race to redeem a code or rotate a refresh
 // token revokes the whole grant and fails, so a stolen code cannot be raced past the check.
@@ -16,6 +17,8 @@ const SINGLE_USE_MODELS = new Set(['AuthorizationCode', 'RefreshToken', 'DeviceC
 export type AdapterDependencies = {
   durable: ModelStore;
   ephemeral: ModelStore;
+  /** The Grant model's store: `durable`, read through copies (grant-copies.ts). */
+  grants: ModelStore;
   clients: ClientService;
   /** Revokes every token and the grant itself (double redemption, refresh token replay). */
   revokeGrant: (grantId: string) => Promise<void>;
@@ -46,10 +49,10 @@ function clientAdapter(clients: ClientService): Adapter {
   };
 }
 
-export function createAdapterFactory({ durable, ephemeral, clients, revokeGrant }: AdapterDependencies) {
+export function createAdapterFactory({ durable, ephemeral, grants, clients, revokeGrant }: AdapterDependencies) {
   return (model: string): Adapter => {
     if (model === 'Client') return clientAdapter(clients);
-    const store = DURABLE_MODELS.has(model) ? durable : ephemeral;
+    const store = model === 'Grant' ? grants : DURABLE_MODELS.has(model) ? durable : ephemeral;
     return {
       upsert: (id, payload, expiresIn) => store.upsert(model, id, payload as Payload, expiresIn),
       find: async (id) => (await store.find(model, id)) as AdapterPayload | undefined,
@@ -69,13 +72,13 @@ export function createAdapterFactory({ durable, ephemeral, clients, revokeGrant 
   };
 }
 
-/** Everything issued under a grant, in both stores. */
-export function createGrantRevoker(durable: ModelStore, ephemeral: ModelStore) {
+/** Everything issued under a grant, in both stores; `grants` as in AdapterDependencies. */
+export function createGrantRevoker(grants: ModelStore, ephemeral: ModelStore) {
   const tokenModels = ['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest'];
   return async (grantId: string) => {
     await Promise.all([
       ...tokenModels.map((model) => ephemeral.revokeByGrantId(model, grantId)),
-      durable.destroy('Grant', grantId),
+      grants.destroy('Grant', grantId),
     ]);
   };
 }

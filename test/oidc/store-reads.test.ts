@@ -38,12 +38,14 @@ describe('store reads per request on the token-using endpoints', () => {
     return { result, reads: { ...reads } };
   };
 
-  it('a refresh reads the citizen once (account check and authentication log) and the grant once', async () => {
+  it('a refresh reads the citizen once (account check and authentication log) and the grant at most once', async () => {
     const { citizen, tokens } = await offline();
     const logged = async () => (await app.container.authenticationLog.reveal(citizen.citizen.id)).filter((e) => e.event === 'refresh').length;
     const { result, reads: seen } = await measured(() => refresh(app.url, client, tokens.refresh_token!));
     assert.equal(result.status, 200, JSON.stringify(result.body));
-    assert.deepEqual(seen, { citizens: 1, grants: 1 });
+    assert.equal(seen.citizens, 1);
+    // From PostgreSQL while the grant is freshly saved, else from its copy (grant-copies.ts).
+    assert.ok(seen.grants <= 1, `${seen.grants} grant reads`);
     assert.equal(await logged(), 1, 'and the refresh is in the authentication log');
   });
 
