@@ -402,6 +402,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
       audit.record({ type, citizenId, clientId, actor, details: { guardian_id: actorId } }),
     notifyGuardianRequest: async (guardianId, clientId) =>
       notifications.notify(db.knex, guardianId, 'guardian_request', { at: new Date().toISOString(), isp: await clientName(clientId) }),
+    endSessions: (citizenId) => accountSessions.endAll(citizenId),
   });
   const applications = createApplicationService({
     queries: citizenQueries,

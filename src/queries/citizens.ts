@@ -44,6 +44,22 @@ export class DuplicateDocumentError extends Error {
 
 export function createCitizenQueries(knex: Knex) {
   const touch = () => ({ updated_at: knex.fn.now() });
+  // Crypto-shredding: the data key and every ciphertext go; the row stays so the ID is never reissued.
+  const shredded = () => ({
+    status: 'cancelled' as const,
+    data_key: null,
+    name_ciphertext: null,
+    document_type_ciphertext: null,
+    document_number_ciphertext: null,
+    birth_date_ciphertext: null,
+    document_blind_index: null,
+    totp_secret_ciphertext: null,
+    totp_enabled_at: null,
+    guardian_id: null,
+    password_hash: '!cancelled',
+    cancelled_at: knex.fn.now(),
+    ...touch(),
+  });
   return {
     findCitizenByCyberspaceId(cyberspaceId: string): Promise<CitizenRow | undefined> {
       return knex('citizens').where({ cyberspace_id: cyberspaceId }).first();
@@ -130,23 +146,13 @@ export function createCitizenQueries(knex: Knex) {
     async endGuardianship(wardId: string): Promise<void> {
       await knex('citizens').where({ id: wardId }).update({ guardian_id: null, ...touch() });
     },
-    /** Cancellation: the data key and every ciphertext go; the cyberspace ID row stays so the ID is never reissued. */
+    /** Cancellation (see `shredded`). */
     async shredCitizen(id: string): Promise<void> {
-      await knex('citizens').where({ id }).update({
-        status: 'cancelled',
-        data_key: null,
-        name_ciphertext: null,
-        document_type_ciphertext: null,
-        document_number_ciphertext: null,
-        birth_date_ciphertext: null,
-        document_blind_index: null,
-        totp_secret_ciphertext: null,
-        totp_enabled_at: null,
-        guardian_id: null,
-        password_hash: '!cancelled',
-        cancelled_at: knex.fn.now(),
-        ...touch(),
-      });
+      await knex('citizens').where({ id }).update(shredded());
+    },
+    /** A guardian refuses a pending account: shredded like a cancellation, if still theirs and pending. */
+    async shredRefusedWard(wardId: string, guardianId: string): Promise<boolean> {
+      return (await knex('citizens').where({ id: wardId, guardian_id: guardianId, status: 'pending_guardian' }).update(shredded())) === 1;
     },
     listDataKeys(afterId: string | null, limit: number): Promise<Array<Pick<CitizenRow, 'id' | 'data_key'>>> {
       const query = knex('citizens').whereNotNull('data_key').orderBy('id').limit(limit).select('id', 'data_key');

@@ -74,6 +74,11 @@ export function createAccountGuardianshipRouter(deps: Deps): Router {
     redirectWithFlash(ctx, 'guardian');
   });
 
+  router.post('/account/wards/:wardId/refuse', loadCitizen, async (ctx) => {
+    await deps.guardianship.refuseAccount(me(ctx), ctx.params.wardId!);
+    redirectWithFlash(ctx, 'guardian_refused_account');
+  });
+
   router.post('/account/wards/:wardId/connections/:clientId/decide', loadCitizen, async (ctx) => {
     const decision = formBody(ctx).decision === 'approved' ? 'approved' : 'refused';
     await deps.guardianship.decideConnection(me(ctx), ctx.params.wardId!, ctx.params.clientId!, decision);

@@ -33,6 +33,7 @@ const FLASHES = {
   resumed: { key: 'account.resume.done', page: '/account/data' },
   revoked: { key: 'account.connections.revoked', page: '/account/services' },
   guardian: { key: 'account.guardian.done', page: '/account/guardianship' },
+  guardian_refused_account: { key: 'account.guardian.refused_account_done', page: '/account/guardianship' },
   guardian_named: { key: 'account.guardian.mine.done', page: '/account/guardianship' },
   password: { key: 'account.password.done', page: '/account/security' },
   two_factor_on: { key: 'account.two_factor.enabled_done', page: '/account/security' },

@@ -1,5 +1,5 @@
-// Guardians and minors. A guardian is linked to a ward under 18: approves a 14–17-year-old's
-// new account, applies for a child under 14, approves each new ISP connection of the ward,
+// Guardians and minors. A guardian is linked to a ward under 18: approves or refuses a
+// 14–17-year-old's new account, applies for a child under 14, approves each new ISP connection of the ward,
 // sees and revokes the ward's connections. At 18 the link ends by itself (checked whenever it
 // is used, in China Standard Time). No link is made on anyone's word: the identity authority
 // must confirm the relationship first (confirmLink), and a refusal writes nothing.
@@ -30,12 +30,14 @@ type Dependencies = {
   record?: (event: GuardianEvent & { actorId: string }) => Promise<void>;
   /** Tells the guardian outside the site that a ward's new service waits for them. */
   notifyGuardianRequest?: (guardianId: string, clientId: string) => Promise<void>;
+  /** Ends every account session of a citizen (a refused account). */
+  endSessions?: (citizenId: string) => Promise<void>;
 };
 
 /** `name` and `age` are decrypted for the guardian's own dashboard only (audited: guardian_view). */
 export type WardView = { ward: CitizenRow; name: string; age: number; connections: ConnectionView[]; pendingApprovals: ApprovalRow[] };
 
-export function createGuardianship({ citizens, connections, connectionService, vault, authority, now = () => new Date(), record = async () => {}, notifyGuardianRequest = async () => {} }: Dependencies) {
+export function createGuardianship({ citizens, connections, connectionService, vault, authority, now = () => new Date(), record = async () => {}, notifyGuardianRequest = async () => {}, endSessions = async () => {} }: Dependencies) {
   /** True while the ward is under 18; ends the link (and returns false) once they are not. */
   async function linkActive(ward: CitizenRow): Promise<boolean> {
     if (!ward.guardian_id) return false;
@@ -136,6 +138,20 @@ export function createGuardianship({ citizens, connections, connectionService, v
       const ward = await wardOf(guardian, wardId);
       if (!(await citizens.approveWard(ward.id, guardian.id))) throw new ForbiddenError('nothing to approve');
       await record({ type: 'guardian.approved', citizenId: ward.id, actorId: guardian.id });
+    },
+
+    /**
+     * The guardian says no to a 14–17-year-old's pending account: the application is withdrawn.
+     * Its identity data is crypto-shredded like a cancellation (a refused applicant's data is not
+     * kept), which also frees the document, so the minor may apply again (with another guardian,
+     * or at 18). A pending account never reached an ISP, so there is no grant to revoke.
+     */
+    async refuseAccount(guardian: CitizenRow, wardId: string): Promise<void> {
+      if (guardian.status !== 'active') throw new ForbiddenError('guardian account is not active');
+      const ward = await wardOf(guardian, wardId);
+      if (!(await citizens.shredRefusedWard(ward.id, guardian.id))) throw new ForbiddenError('nothing to refuse');
+      await endSessions(ward.id);
+      await record({ type: 'guardian.refused', citizenId: ward.id, actorId: guardian.id });
     },
 
     /**

@@ -68,7 +68,7 @@ function sentence(item: ActivityItem, t: Translate): string {
     case 'account.two_factor_disabled':
       return d.reason_code === 'password_recovery' ? t('activity.account.two_factor_disabled.recovery') : t('activity.account.two_factor_disabled');
     case 'guardian.approved': return item.clientId ? t('activity.guardian.connection_approved', { isp }) : t('activity.guardian.approved');
-    case 'guardian.refused': return t('activity.guardian.connection_refused', { isp });
+    case 'guardian.refused': return item.clientId ? t('activity.guardian.connection_refused', { isp }) : t('activity.guardian.account_refused');
     case 'guardian.revoked_connection': return t('activity.guardian.revoked_connection', { isp });
     case 'guardian.replaced': return t('activity.guardian.replaced');
     case 'identity.assurance_raised': return t('activity.identity.assurance_raised', { level: label(t, 'activity.level.', String(d.level ?? '')) });

@@ -250,6 +250,56 @@ describe('minors and guardians', () => {
       assert.match(mainText(again.page), /guardian must approve this service/);
     });
 
+    it('the guardian may refuse the pending account instead: withdrawn, identity data shredded, the minor may apply again', async () => {
+      const guardian = await adultGuardian();
+      const { page, applicant } = await minorApplies(guardian);
+      const minor: Credentials = { cyberspace_id: issuedId(page), password: PASSWORD };
+      const row = await citizenRow(minor.cyberspace_id);
+      const minorBrowser = englishBrowser();
+      await signInToAccount(minorBrowser, minor.cyberspace_id, minor.password);
+
+      // Only that guardian, and only while the account waits.
+      const stranger = await adultGuardian();
+      const strangerPage = await dashboardOf(stranger.browser);
+      const forged = await stranger.browser.request(`/account/wards/${row.id}/refuse`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: strangerPage.document.querySelector('input[name=_csrf]')!.getAttribute('value')! }),
+      });
+      assert.equal(forged.status, 404);
+      await forged.body?.cancel();
+      assert.equal((await citizenRow(minor.cyberspace_id)).status, 'pending_guardian');
+
+      const ward = (await dashboardOf(guardian.browser)).document.querySelector(`.ward[data-ward-id="${row.id}"]`)!;
+      assert.match(ward.text, /Refusing withdraws the application/);
+      const refused = await guardianDecides(guardian.browser, `form[action="/account/wards/${row.id}/refuse"]`);
+      assert.match(mainText(refused), /The application was refused/);
+      const after = await citizenRow(minor.cyberspace_id);
+      assert.equal(after.status, 'cancelled');
+      for (const column of ['data_key', 'name_ciphertext', 'document_number_ciphertext', 'birth_date_ciphertext', 'document_blind_index', 'guardian_id'] as const) {
+        assert.equal(after[column], null, `${column} is shredded`);
+      }
+      assert.equal((await dashboardOf(guardian.browser)).document.querySelector(`.ward[data-ward-id="${row.id}"]`), null, 'no longer in the guardian\'s care');
+      const entries = await app.container.audit.listForCitizen(row.id, { limit: 50 });
+      assert.ok(entries.some((e) => e.type === 'guardian.refused' && e.actor === 'guardian' && !e.clientId), 'the refusal is audited');
+      const signedOut = await minorBrowser.request('/account');
+      assert.equal(signedOut.status, 303, 'the minor\'s session ended');
+      await signedOut.body?.cancel();
+      await assert.rejects(app.container.guardianship.approveAccount(guardian.citizen, row.id), /no such ward/, 'nothing left to approve');
+
+      // The document is free again: the minor applies anew (here naming the same guardian).
+      const again = await applyInBrowser(englishBrowser(), applicant);
+      assert.equal(again.status, 201, mainText(again));
+      assert.notEqual(issuedId(again), minor.cyberspace_id, 'a new cyberspace ID; the refused one is never reissued');
+    });
+
+    it('an approved account cannot be refused', async () => {
+      const guardian = await adultGuardian();
+      const ward = await approvedWard(guardian);
+      await assert.rejects(app.container.guardianship.refuseAccount(guardian.citizen, ward.row.id), /nothing to refuse/);
+      assert.equal((await citizenRow(ward.cyberspace_id)).status, 'active');
+    });
+
     it('refuses a guardian who is a minor, suspended, cancelled, unknown or not named; nothing is written', async () => {
       const teen = await app.container.citizens.createTestCitizen({ birthDate: birthDateYearsAgo(17) });
       const suspended = await app.container.citizens.createTestCitizen({ birthDate: '1975-06-01' });
