@@ -98,7 +98,8 @@ describe('minors and guardians', () => {
   }
 
   before(async () => {
-    app = await startTestApp();
+    // Every scenario applies through the form from the same address: more than one hour's limit.
+    app = await startTestApp({ configure: (config) => { config.rateLimit.applicationsPerAddressPerWindow = 200; } });
     homework = await createClient(app.container, { name: 'Homework Helper', redirectUris: ['https://homework.example/callback'] });
     games = await createClient(app.container, { name: 'Game World', redirectUris: ['https://games.example/callback'] });
   });
