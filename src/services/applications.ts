@@ -110,12 +110,13 @@ export function createApplicationService({ queries, vault, hasher, authority, no
         if (!(await eligibleGuardian(guardian))) throw new FormError({ guardian: 'not_eligible' });
       }
       if (guardian && guardian.document_blind_index === blindIndex) throw new FormError({ guardian: 'not_eligible' });
-      if (await queries.findCitizenByBlindIndex(blindIndex)) throw new FormError({ identity: 'already_registered' });
       // Never on the applicant's word: the authority confirms the relationship, or nothing is
-      // written. Asked last among the checks, so its answer is the only thing left to learn.
+      // written. Asked before the duplicate check, so an adult who knows a child's card facts
+      // but is not their guardian does not learn whether the child holds a cyberspace ID.
       if (guardian && !(await confirmGuardian(guardian, claim))) {
         throw new FormError({ guardian: applyingGuardian ? 'not_confirmed_child' : 'not_confirmed' });
       }
+      if (await queries.findCitizenByBlindIndex(blindIndex)) throw new FormError({ identity: 'already_registered' });
       // Document facts confirmed by the authority (low), or an attestation for this application.
       const evidence = await evidenceFromForm(attestations, input, claim, now());
 

@@ -138,6 +138,22 @@ describe('the identity authority confirms every guardian link (sandbox)', () => 
     });
   }
 
+  it('an adult who is not the guardian does not learn whether the child already holds a cyberspace ID', async () => {
+    const parent = await adultWithIdentity(app.container);
+    const stranger = await adultWithIdentity(app.container);
+    const child = personAged(10, '已有号');
+    await confirmGuardianOf(app.container, parent, child);
+    await app.container.applications.apply({ ...child, password: PASSWORD }, parent.citizen);
+    const refused = await applyForChild(await signedIn(app, stranger, EN), child);
+    assert.equal(refused.status, 400);
+    const errors = fieldErrors(refused).join('\n');
+    assert.match(errors, NOT_CONFIRMED_CHILD.en);
+    assert.doesNotMatch(errors, /already exists/);
+    // The parent, asking again, is told.
+    const again = await applyForChild(await signedIn(app, parent, EN), child);
+    assert.match(fieldErrors(again).join('\n'), /already exists/);
+  });
+
   it('a guardian without a document on record (a test citizen) is never confirmed, on any path', async () => {
     const testCitizen = await app.container.citizens.createTestCitizen({ birthDate: '1980-04-02' });
     const minor = personAged(16, '无证件');
@@ -163,6 +179,9 @@ describe('the identity authority confirms every guardian link (sandbox)', () => 
     await assert.rejects(assertNothingWritten(app, before, 'confirmed'), /confirmed: .* changed/, 'the snapshot sees what applying writes');
     const wardId = issuedId(applied);
     assert.equal((await row(app, wardId)).guardian_id, first.citizen.id);
+    // Sending the guardian's document to the authority is on the guardian's own record.
+    const reads = await app.container.audit.listForCitizen(first.citizen.id, { limit: 50 });
+    assert.ok(reads.some((e) => e.type === 'identity.decrypted' && (e.details as { purpose?: string }).purpose === 'guardian_confirmation'));
 
     const named = await (await newGuardianForm(app, EN, wardId))(second.cyberspace_id);
     assert.match(named.html, /new guardian has been named/);
