@@ -49,7 +49,7 @@ const out = (s = '') => lines.push(s);
 out(`Measured: bench/results/latest.json of ${latest.machine.date} (${latest.machine.node}), sizes.json of ${sizes.machine.date} (${n(sizes.records)} records)${scaleOut ? `, scale-out.json of ${scaleOut.machine.date}` : ''}.`);
 out();
 out('| input | value |');
-out('|---|---:|');
+out('|---|---|');
 out(`| live-session sign-ins per second, one process (r_live) | ${n(live.project.perSecond)} |`);
 out(`| refreshes per second, one process (r_refresh) | ${n(refresh.project.perSecond)} |`);
 out(`| raw argon2id verifies per second per core (r_argon2) | ${n(argon2PerCore, 1)} |`);
@@ -66,7 +66,7 @@ const S = ASSUME.peakSignIns;
 out(`Application cores at ${n(S)} sign-ins/s and ${n(ASSUME.peakRefreshes)} refreshes/s, ${n(ASSUME.utilisation * 100)}% target use:`);
 out();
 out('| password share p | OAuth cores S/r_live | argon2id cores S·p/r_argon2 | refresh cores R/r_refresh | total at target use |');
-out('|---:|---:|---:|---:|---:|');
+out('|---|---|---|---|---|');
 for (const p of ASSUME.passwordShares) {
   const oauth = S / live.project.perSecond;
   const argon = (S * p) / argon2PerCore;
@@ -78,7 +78,7 @@ out();
 out(`Redis Cluster primaries (each with one replica), ${n(ASSUME.liveSessions / 1e6)} M live sessions, ${n(ASSUME.averageRefreshes)} rotations/s on average:`);
 out();
 out('| password share p | commands/s | primaries for commands | memory: sessions | memory: consumed refresh tokens kept | primaries for memory |');
-out('|---:|---:|---:|---:|---:|---:|');
+out('|---|---|---|---|---|---|');
 for (const p of ASSUME.passwordShares) {
   const commands = S * ((1 - p) * live.perOperation.redisCommands + p * password.perOperation.redisCommands) + ASSUME.peakRefreshes * refresh.perOperation.redisCommands;
   const sessionsMemory = ASSUME.liveSessions * sizes.redisPerSession.bytes;
@@ -94,7 +94,7 @@ const citizensBytes = ASSUME.citizens * (sizes.postgresPerCitizen.bytes + sizes.
 const writes = S * WRITES.liveSignIn + ASSUME.peakRefreshes * WRITES.refresh;
 const logPerDay = ASSUME.averageSignIns * 86400 * (sizes.postgresPerSignIn.authenticationLogBytes / sizes.postgresPerSignIn.authenticationLogEntries) * 2.5;
 out('| quantity | formula | value |');
-out('|---|---|---:|');
+out('|---|---|---|');
 out(`| citizens and their application entries | N · (B_citizen + B_audit) | ${bytes(citizensBytes)} |`);
 out(`| rows written per second at peak (returning sign-ins) | S · ${WRITES.liveSignIn} + R · ${WRITES.refresh} | ${n(writes)} |`);
 out(`| primaries (or Citus workers) for those writes | ÷ ${n(ASSUME.postgresRowsPerPrimary)} per primary | ${n(Math.ceil(writes / ASSUME.postgresRowsPerPrimary))} |`);
