@@ -80,7 +80,7 @@ import { createContacts } from './notifications/contacts.js';
 import { contactRewrapSource } from './notifications/contact-sealing.js';
 import { createDisclosureNotices } from './notifications/disclosure-notices.js';
 import { createApplicationTokens } from './web/application-cookie.js';
-import { NOTICE_FOR_EVENT } from './notifications/audit-notices.js';
+import { createAccountEvents } from './services/account-events.js';
 import { createOperatorArea } from './operators/index.js';
 import { createOperatorQueries } from './queries/operators.js';
 import { operatorTotpRewrapSource } from './operators/totp.js';
@@ -274,12 +274,8 @@ export async function buildContainer(config: Config, options: ContainerOptions =
       notifications.notify(db.knex, citizenId, 'new_device', { at: new Date().toISOString(), isp: clientId ? await clientName(clientId) : undefined }),
   });
   const activity = createActivity({ audit, clientName });
-  // Audited account events the citizen is also told about (notifications/audit-notices.ts).
-  const recordAndNotify = async (event: Parameters<typeof audit.record>[0]) => {
-    await audit.record(event);
-    const kind = NOTICE_FOR_EVENT[event.type];
-    if (kind && event.citizenId) await notifications.notify(db.knex, event.citizenId, kind, { at: new Date().toISOString() });
-  };
+  // An account change, its audit entry and the notice it causes: one transaction (account-events.ts).
+  const accountEvents = createAccountEvents({ knex: db.knex, audit, notify: notifications.notify });
   // The citizen's email address and mobile number for notices, each confirmed by a code.
   const contacts = createContacts({
     queries: notifications.contactQueries,
@@ -287,7 +283,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     channels: notifications.channels,
     hasher,
     counters: ephemeral,
-    record: recordAndNotify,
+    events: accountEvents,
     codeSecret: config.secrets.blindIndexSecret,
   });
   const credentials = createCredentials({
@@ -297,7 +293,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     vault,
     counters: ephemeral,
     rateLimit: config.rateLimit,
-    record: recordAndNotify,
+    events: accountEvents,
   });
   // The optional second factor (TOTP): secrets sealed with the envelope, codes single-use.
   const twoFactor = createTwoFactor({
@@ -306,7 +302,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     store: ephemeral,
     hasher,
     rateLimit: config.rateLimit,
-    record: recordAndNotify,
+    events: accountEvents,
   });
   // How a citizen proves who they are (src/sign-in/), for the ISP interaction and the account pages.
   const passkeyQueries = createPasskeyQueries(db.knex);
@@ -315,15 +311,14 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     store: ephemeral,
     issuer: config.issuer,
     userHandleSecret: config.secrets.blindIndexSecret,
+    events: accountEvents,
   });
   // Ten single-use codes that stand in for the second factor or the passkey (recovery-codes.ts).
   const recoveryCodeQueries = createRecoveryCodeQueries(db.knex);
   const recoveryCodes = createRecoveryCodes({
     queries: recoveryCodeQueries,
-    db: db.knex,
-    notify: notifications.notify,
+    events: accountEvents,
     key: deriveRecoveryCodeKey(config.secrets.blindIndexSecret),
-    audit,
     notices: accountNotices,
     hasher,
     counters: ephemeral,
@@ -364,14 +359,14 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     sessions: accountSessions,
     revocations,
     // Cancellation forgets every record about the citizen beyond the ID row and the audit log.
-    forgetConnections: async (citizenId) => {
-      await connectionQueries.deleteAllConnections(citizenId);
-      await deviceQueries.deleteDevicesOf(citizenId);
-      await noticeQueries.deleteNoticesOf(citizenId);
-      await passkeyQueries.deletePasskeysOf(citizenId);
-      await recoveryCodeQueries.deleteCodesOf(citizenId);
+    forgetConnections: async (citizenId, trx) => {
+      await connectionQueries.deleteAllConnections(citizenId, trx);
+      await deviceQueries.deleteDevicesOf(citizenId, trx);
+      await noticeQueries.deleteNoticesOf(citizenId, trx);
+      await passkeyQueries.deletePasskeysOf(citizenId, trx);
+      await recoveryCodeQueries.deleteCodesOf(citizenId, trx);
     },
-    record: recordAndNotify,
+    events: accountEvents,
   });
   // Recovery (docs/assurance.md): evidence at least as strong as the account's level; facts
   // alone on an account with a second factor wait, told and cancellable.
@@ -385,12 +380,8 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     counters: ephemeral,
     rateLimit: config.rateLimit,
     delaySeconds: config.proofing.recoveryDelaySeconds,
-    record: (event) => audit.record(event),
     // Told by email and SMS through the outbox, besides the dashboard of every signed-in session.
-    // The recovery service writes without a transaction of its own, so the notice commits
-    // right after the event rather than with it.
-    notify: ({ kind, citizenId, completesAt }) =>
-      notifications.notify(db.knex, citizenId, kind, { at: new Date().toISOString(), until: completesAt?.toISOString() }),
+    events: accountEvents,
   });
   const guardianship = createGuardianship({
     citizens: citizenQueries,
@@ -463,8 +454,8 @@ export async function buildContainer(config: Config, options: ContainerOptions =
   return {
     applicationTokens: createApplicationTokens(config.secrets.blindIndexSecret, config.issuer.startsWith('https://')),
     disclosureNotices,
-    /** Records an account event and, where NOTICE_FOR_EVENT says so, tells the citizen by email/SMS. */
-    recordAccountEvent: recordAndNotify,
+    /** Runs an account change with its audit entry and notice in one transaction. */
+    accountEvents,
     contacts,
     config,
     logger,

@@ -8,7 +8,7 @@ import { FormError } from '../errors.js';
 import type { ContactQueries } from '../queries/citizen-contacts.js';
 import type { CitizenRow } from '../queries/citizens.js';
 import type { PasswordHasher } from '../services/password-hasher.js';
-import type { AuditEvent } from '../services/audit-events.js';
+import type { AccountEvents } from '../services/account-events.js';
 import type { CounterStore } from '../storage/model-store.js';
 import type { Locale } from '../web/i18n.js';
 import type { ContactSealing } from './contact-sealing.js';
@@ -29,12 +29,13 @@ type Dependencies = {
   channels: NotificationChannel[];
   hasher: Pick<PasswordHasher, 'verify'>;
   counters: Pick<CounterStore, 'increment'>;
-  record: (event: AuditEvent) => Promise<void>;
+  /** Confirming or removing an address, its audit entry and its notice: one transaction. */
+  events: AccountEvents;
   codeSecret: Buffer;
   now?: () => Date;
 };
 
-export function createContacts({ queries, sealing, channels, hasher, counters, record, codeSecret, now = () => new Date() }: Dependencies) {
+export function createContacts({ queries, sealing, channels, hasher, counters, events, codeSecret, now = () => new Date() }: Dependencies) {
   const codeKey = Buffer.from(hkdfSync('sha256', codeSecret, 'cyberspace-id', 'contact-confirmation-code', 32));
   const codeHash = (citizenId: string, channel: ChannelName, code: string) =>
     createHmac('sha256', codeKey).update(`${citizenId}|${channel}|${code}`).digest('hex');
@@ -99,17 +100,20 @@ export function createContacts({ queries, sealing, channels, hasher, counters, r
       const code = rawCode.replace(/\s/g, '');
       const given = Buffer.from(codeHash(citizen.id, channelName, /^\d{6}$/.test(code) ? code : 'not-a-code'));
       if (!timingSafeEqual(given, Buffer.from(row.code_hash))) throw new FormError({ code: 'incorrect' });
-      await queries.markConfirmed(citizen.id, channelName);
-      await record({ type: 'account.contact_added', citizenId: citizen.id, actor: 'citizen', details: { channel: channelName } });
+      await events.run(async ({ trx, record }) => {
+        await queries.markConfirmed(citizen.id, channelName, trx);
+        await record({ type: 'account.contact_added', citizenId: citizen.id, actor: 'citizen', details: { channel: channelName } });
+      });
     },
 
     /** Removes an address (confirmed or not) after the password; nothing is sent there again. */
     async remove(citizen: CitizenRow, channelName: string, password: string): Promise<void> {
       if (channelName !== 'email' && channelName !== 'sms') throw new FormError({ channel: 'unknown' });
       if (!(await hasher.verify(citizen.password_hash, password.normalize('NFC')))) throw new FormError({ password: 'incorrect' });
-      if (await queries.deleteContact(citizen.id, channelName)) {
+      await events.run(async ({ trx, record }) => {
+        if (!(await queries.deleteContact(citizen.id, channelName, trx))) return;
         await record({ type: 'account.contact_removed', citizenId: citizen.id, actor: 'citizen', details: { channel: channelName } });
-      }
+      });
     },
   };
 }

@@ -23,13 +23,16 @@ const toRow = (raw: Record<string, unknown>): AccountNoticeRow => ({
   seen_at: raw.seen_at ? new Date(raw.seen_at as Date | string) : null,
 });
 
+/** The caller's transaction (services/account-events.ts), or the pool. */
+type Db = Knex | Knex.Transaction;
+
 export function createAccountNoticeQueries(knex: Knex) {
   return {
-    async deleteNoticesOf(citizenId: string): Promise<void> {
-      await knex('account_notices').where({ citizen_id: citizenId }).delete();
+    async deleteNoticesOf(citizenId: string, db: Db = knex): Promise<void> {
+      await db('account_notices').where({ citizen_id: citizenId }).delete();
     },
-    async insertNotice(citizenId: string, kind: NoticeKind, clientId: string | null, device: string | null = null): Promise<void> {
-      await knex('account_notices').insert({ citizen_id: citizenId, kind, client_id: clientId, device });
+    async insertNotice(citizenId: string, kind: NoticeKind, clientId: string | null, device: string | null = null, db: Db = knex): Promise<void> {
+      await db('account_notices').insert({ citizen_id: citizenId, kind, client_id: clientId, device });
     },
     /** Marks one notice seen (dismissed); false when it is not this citizen's or already seen. */
     async dismissNotice(citizenId: string, noticeId: string): Promise<boolean> {

@@ -16,6 +16,9 @@ export type ContactRow = {
   created_at: Date;
 };
 
+/** The caller's transaction (services/account-events.ts), or the pool. */
+type Db = Knex | Knex.Transaction;
+
 export function createContactQueries(knex: Knex) {
   return {
     async listContactsOf(citizenId: string): Promise<ContactRow[]> {
@@ -34,12 +37,12 @@ export function createContactQueries(knex: Knex) {
         .increment('code_attempts', 1).returning('code_attempts');
       return Number((row as { code_attempts: number } | undefined)?.code_attempts ?? 0);
     },
-    async markConfirmed(citizenId: string, channel: ChannelName): Promise<void> {
-      await knex('citizen_contacts').where({ citizen_id: citizenId, channel })
-        .update({ confirmed_at: knex.fn.now(), code_hash: null, code_expires_at: null, code_attempts: 0 });
+    async markConfirmed(citizenId: string, channel: ChannelName, db: Db = knex): Promise<void> {
+      await db('citizen_contacts').where({ citizen_id: citizenId, channel })
+        .update({ confirmed_at: db.fn.now(), code_hash: null, code_expires_at: null, code_attempts: 0 });
     },
-    async deleteContact(citizenId: string, channel: ChannelName): Promise<boolean> {
-      return (await knex('citizen_contacts').where({ citizen_id: citizenId, channel }).delete()) > 0;
+    async deleteContact(citizenId: string, channel: ChannelName, db: Db = knex): Promise<boolean> {
+      return (await db('citizen_contacts').where({ citizen_id: citizenId, channel }).delete()) > 0;
     },
     /** Sealed addresses in (citizen, channel) order after `after` ("citizenId/channel"): for KEK rotation. */
     async listSealed(after: string | null, limit: number): Promise<Array<{ id: string; wrapped: string }>> {

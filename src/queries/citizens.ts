@@ -35,6 +35,9 @@ export type NewCitizen = Pick<CitizenRow, 'id' | 'cyberspace_id' | 'password_has
 
 const UNIQUE_VIOLATION = '23505';
 
+/** The caller's transaction (services/account-events.ts), or the pool. */
+type Db = Knex | Knex.Transaction;
+
 export class DuplicateDocumentError extends Error {
   constructor() {
     super('a citizen with this document already exists');
@@ -95,8 +98,8 @@ export function createCitizenQueries(knex: Knex) {
         .update({ application_token_hash: null }).returning(['cyberspace_id', 'status']);
       return row as Pick<CitizenRow, 'cyberspace_id' | 'status'> | undefined;
     },
-    async updateCitizenPasswordHash(id: string, passwordHash: string, changed = false): Promise<void> {
-      await knex('citizens').where({ id }).update({ password_hash: passwordHash, ...(changed ? { password_changed_at: knex.fn.now() } : {}), ...touch() });
+    async updateCitizenPasswordHash(id: string, passwordHash: string, changed = false, db: Db = knex): Promise<void> {
+      await db('citizens').where({ id }).update({ password_hash: passwordHash, ...(changed ? { password_changed_at: knex.fn.now() } : {}), ...touch() });
     },
     /** Records stronger evidence; the WHERE keeps a concurrent stronger one from being lowered. */
     async raiseIdentityAssurance(id: string, evidence: IdentityEvidence, lowerLevels: AssuranceLevel[]): Promise<boolean> {
@@ -104,8 +107,8 @@ export function createCitizenQueries(knex: Knex) {
         .update({ identity_assurance: evidence.level, identity_evidence: JSON.stringify(evidence), ...touch() });
       return updated === 1;
     },
-    async enableTotp(id: string, sealedSecret: string): Promise<void> {
-      await knex('citizens').where({ id }).update({ totp_secret_ciphertext: sealedSecret, totp_enabled_at: knex.fn.now(), ...touch() });
+    async enableTotp(id: string, sealedSecret: string, db: Db = knex): Promise<void> {
+      await db('citizens').where({ id }).update({ totp_secret_ciphertext: sealedSecret, totp_enabled_at: knex.fn.now(), ...touch() });
     },
     /** KEK rotation: sealed TOTP secrets, by citizen id. */
     listTotpSecrets(afterId: string | null, limit: number): Promise<Array<{ id: string; totp_secret_ciphertext: string }>> {
@@ -118,11 +121,11 @@ export function createCitizenQueries(knex: Knex) {
     async replaceTotpSecret(id: string, previous: string, next: string): Promise<boolean> {
       return (await knex('citizens').where({ id, totp_secret_ciphertext: previous }).update({ totp_secret_ciphertext: next })) === 1;
     },
-    async disableTotp(id: string): Promise<void> {
-      await knex('citizens').where({ id }).update({ totp_secret_ciphertext: null, totp_enabled_at: null, ...touch() });
+    async disableTotp(id: string, db: Db = knex): Promise<void> {
+      await db('citizens').where({ id }).update({ totp_secret_ciphertext: null, totp_enabled_at: null, ...touch() });
     },
-    async setCitizenStatus(id: string, status: CitizenStatus, suspension?: { by: 'citizen' | 'operator'; reason: string | null }): Promise<void> {
-      await knex('citizens').where({ id }).update({
+    async setCitizenStatus(id: string, status: CitizenStatus, suspension?: { by: 'citizen' | 'operator'; reason: string | null }, db: Db = knex): Promise<void> {
+      await db('citizens').where({ id }).update({
         status,
         suspended_by: suspension?.by ?? null,
         suspension_reason: suspension?.reason ?? null,
@@ -146,9 +149,9 @@ export function createCitizenQueries(knex: Knex) {
     async endGuardianship(wardId: string): Promise<void> {
       await knex('citizens').where({ id: wardId }).update({ guardian_id: null, ...touch() });
     },
-    /** Cancellation (see `shredded`). */
-    async shredCitizen(id: string): Promise<void> {
-      await knex('citizens').where({ id }).update(shredded());
+    /** Cancellation (see `shredded`); `db`: the cancellation's transaction (services/account-events.ts). */
+    async shredCitizen(id: string, db: Db = knex): Promise<void> {
+      await db('citizens').where({ id }).update(shredded());
     },
     /** A guardian refuses a pending account: shredded like a cancellation, if still theirs and pending. */
     async shredRefusedWard(wardId: string, guardianId: string): Promise<boolean> {

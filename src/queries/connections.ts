@@ -45,9 +45,10 @@ export function createConnectionQueries(knex: Knex) {
       await knex('connections').where({ citizen_id: citizenId, client_id: clientId }).delete();
     },
     /** Cancellation: the citizen's connections and guardian approval requests go. */
-    async deleteAllConnections(citizenId: string): Promise<void> {
-      await knex('connections').where({ citizen_id: citizenId }).delete();
-      await knex('guardian_approvals').where({ ward_id: citizenId }).delete();
+    /** `db`: the cancellation's transaction (services/account-events.ts). */
+    async deleteAllConnections(citizenId: string, db: Knex | Knex.Transaction = knex): Promise<void> {
+      await db('connections').where({ citizen_id: citizenId }).delete();
+      await db('guardian_approvals').where({ ward_id: citizenId }).delete();
     },
     findApproval(wardId: string, clientId: string): Promise<ApprovalRow | undefined> {
       return knex('guardian_approvals').where({ ward_id: wardId, client_id: clientId }).first();

@@ -13,8 +13,9 @@ export type KnownDeviceRow = {
 
 export function createKnownDeviceQueries(knex: Knex) {
   return {
-    async deleteDevicesOf(citizenId: string): Promise<void> {
-      await knex('known_devices').where({ citizen_id: citizenId }).delete();
+    /** `db`: the cancellation's transaction (services/account-events.ts). */
+    async deleteDevicesOf(citizenId: string, db: Knex | Knex.Transaction = knex): Promise<void> {
+      await db('known_devices').where({ citizen_id: citizenId }).delete();
     },
     /**
      * Records a sign-in from a device, in one statement: `first` when this device is new for the

@@ -15,12 +15,15 @@ export type PasskeyRow = {
   last_used_at: Date | null;
 };
 
+/** The caller's transaction (services/account-events.ts), or the pool. */
+type Db = Knex | Knex.Transaction;
+
 const fromDb = (row: PasskeyRow): PasskeyRow => ({ ...row, sign_count: Number(row.sign_count) });
 
 export function createPasskeyQueries(knex: Knex) {
   return {
-    async insertPasskey(row: Omit<PasskeyRow, 'created_at' | 'last_used_at'>): Promise<void> {
-      await knex('passkeys').insert(row);
+    async insertPasskey(row: Omit<PasskeyRow, 'created_at' | 'last_used_at'>, db: Db = knex): Promise<void> {
+      await db('passkeys').insert(row);
     },
     async findPasskey(credentialId: string): Promise<PasskeyRow | undefined> {
       const row = await knex<PasskeyRow>('passkeys').where({ credential_id: credentialId }).first();
@@ -47,11 +50,11 @@ export function createPasskeyQueries(knex: Knex) {
       return (await knex('passkeys').where({ citizen_id: citizenId, credential_id: credentialId }).update({ name })) === 1;
     },
     /** Cancellation: every passkey of the citizen. */
-    async deletePasskeysOf(citizenId: string): Promise<void> {
-      await knex('passkeys').where({ citizen_id: citizenId }).delete();
+    async deletePasskeysOf(citizenId: string, db: Db = knex): Promise<void> {
+      await db('passkeys').where({ citizen_id: citizenId }).delete();
     },
-    async deletePasskey(citizenId: string, credentialId: string): Promise<boolean> {
-      return (await knex('passkeys').where({ citizen_id: citizenId, credential_id: credentialId }).delete()) === 1;
+    async deletePasskey(citizenId: string, credentialId: string, db: Db = knex): Promise<boolean> {
+      return (await db('passkeys').where({ citizen_id: citizenId, credential_id: credentialId }).delete()) === 1;
     },
   };
 }

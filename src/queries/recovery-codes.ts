@@ -7,8 +7,8 @@ type Db = Knex | Knex.Transaction;
 export function createRecoveryCodeQueries(knex: Knex) {
   return {
     /** The citizen's codes become exactly these (a new set invalidates every older one), atomically. */
-    async replaceCodes(citizenId: string, hashes: string[]): Promise<void> {
-      await knex.transaction(async (trx) => {
+    async replaceCodes(citizenId: string, hashes: string[], db: Db = knex): Promise<void> {
+      await db.transaction(async (trx) => {
         await trx('recovery_codes').where({ citizen_id: citizenId }).delete();
         await trx('recovery_codes').insert(hashes.map((code_hash) => ({ citizen_id: citizenId, code_hash })));
       });
@@ -35,8 +35,8 @@ export function createRecoveryCodeQueries(knex: Knex) {
       return { remaining: Number(row?.remaining ?? 0), issuedAt: row?.issued_at ? new Date(row.issued_at) : null };
     },
     /** Cancellation: every code of the citizen. */
-    async deleteCodesOf(citizenId: string): Promise<void> {
-      await knex('recovery_codes').where({ citizen_id: citizenId }).delete();
+    async deleteCodesOf(citizenId: string, db: Db = knex): Promise<void> {
+      await db('recovery_codes').where({ citizen_id: citizenId }).delete();
     },
   };
 }

@@ -9,7 +9,7 @@ import { formatWhen } from '../web/activity-text.js';
 import { ACCOUNT_COOKIE, requireCitizen, signedInCitizen } from './account-guard.js';
 import { showNewCodes } from './account-recovery-codes.js';
 
-type Dependencies = Pick<Container, 'passkeys' | 'accountSessions' | 'citizens' | 'render' | 'recordAccountEvent' | 'recoveryCodes' | 'twoFactor'>;
+type Dependencies = Pick<Container, 'passkeys' | 'accountSessions' | 'citizens' | 'render' | 'recoveryCodes' | 'twoFactor'>;
 
 const field = (ctx: Context, name: string, max: number) => {
   const value = formBody(ctx)[name];
@@ -48,7 +48,6 @@ export function createAccountPasskeysRouter(deps: Dependencies): Router {
     const citizen = signedInCitizen(ctx);
     const result = await deps.passkeys.register(citizen, binding(ctx), field(ctx, 'response', 20_000), field(ctx, 'name', 200));
     if (!result.ok) return show(ctx, 400, result.reason === 'expired' ? 'expired' : 'refused');
-    await deps.recordAccountEvent({ type: 'account.passkey_added', citizenId: citizen.id, actor: 'citizen', details: {} });
     // The first passkey issues recovery codes (unless the second factor's still stand), shown this once.
     const codes = result.first ? await deps.recoveryCodes.issueForNewFactor(citizen.id, deps.twoFactor.isEnabled(citizen)) : undefined;
     if (codes) return showNewCodes(deps.render, ctx, codes, '/account/passkeys?done=added');
@@ -63,7 +62,6 @@ export function createAccountPasskeysRouter(deps: Dependencies): Router {
   router.post('/account/passkeys/remove', loadCitizen, async (ctx) => {
     const citizen = signedInCitizen(ctx);
     if (!(await deps.passkeys.remove(citizen.id, field(ctx, 'credential_id', 1400)))) return show(ctx, 400, 'missing');
-    await deps.recordAccountEvent({ type: 'account.passkey_removed', citizenId: citizen.id, actor: 'citizen', details: {} });
     back(ctx, 'removed');
   });
 

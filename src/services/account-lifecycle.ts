@@ -3,7 +3,9 @@
 //   resuming restores the citizen's connections. A citizen cannot lift an operator's suspension.
 // - Cancelled: identity data crypto-shredded, every grant and token revoked, ISPs with
 //   back-channel logout told; the cyberspace ID row stays so the ID is never issued again.
+// Each change of status commits with its audit entry and its notice (account-events.ts).
 // Recovery lives in account-recovery.ts.
+import type { Knex } from 'knex';
 import { parseCyberspaceId } from '../ids/cyberspace-id.js';
 import { ageBand } from '../identity/age.js';
 import type { CitizenQueries, CitizenRow } from '../queries/citizens.js';
@@ -12,13 +14,7 @@ import type { IdentityVault } from './identity-vault.js';
 import type { PasswordHasher } from './password-hasher.js';
 import type { AccountSessions } from './account-sessions.js';
 import type { GrantRevocations } from './grant-revocations.js';
-
-export type LifecycleEvent = {
-  type: 'account.suspended' | 'account.resumed' | 'account.cancelled' | 'account.recovered' | 'account.two_factor_disabled';
-  citizenId: string;
-  actor: 'citizen' | 'operator';
-  details?: { reason_code?: string; count?: number };
-};
+import type { AccountEvents } from './account-events.js';
 
 type Dependencies = {
   queries: CitizenQueries;
@@ -26,12 +22,12 @@ type Dependencies = {
   hasher: PasswordHasher;
   sessions: AccountSessions;
   revocations: GrantRevocations;
-  /** Forgets the citizen's connection records (cancellation). */
-  forgetConnections: (citizenId: string) => Promise<void>;
-  record?: (event: LifecycleEvent) => Promise<void>;
+  /** Forgets the citizen's connection records (cancellation), in the cancellation's transaction. */
+  forgetConnections: (citizenId: string, trx: Knex.Transaction) => Promise<void>;
+  events: AccountEvents;
 };
 
-export function createAccountLifecycle({ queries, vault, hasher, sessions, revocations, forgetConnections, record = async () => {} }: Dependencies) {
+export function createAccountLifecycle({ queries, vault, hasher, sessions, revocations, forgetConnections, events }: Dependencies) {
   async function byCyberspaceId(input: string): Promise<CitizenRow> {
     const parsed = parseCyberspaceId(input);
     const citizen = parsed.ok ? await queries.findCitizenByCyberspaceId(parsed.id) : undefined;
@@ -55,16 +51,20 @@ export function createAccountLifecycle({ queries, vault, hasher, sessions, revoc
   return {
     async suspendBySelf(citizen: CitizenRow): Promise<void> {
       if (citizen.status !== 'active') throw new ForbiddenError('only an active cyberspace ID can be suspended');
-      await queries.setCitizenStatus(citizen.id, 'suspended', { by: 'citizen', reason: null });
-      await record({ type: 'account.suspended', citizenId: citizen.id, actor: 'citizen', details: { reason_code: 'citizen_request' } });
+      await events.run(async ({ trx, record }) => {
+        await queries.setCitizenStatus(citizen.id, 'suspended', { by: 'citizen', reason: null }, trx);
+        await record({ type: 'account.suspended', citizenId: citizen.id, actor: 'citizen', details: { reason_code: 'citizen_request' } });
+      });
     },
 
     async resumeBySelf(citizen: CitizenRow): Promise<void> {
       if (citizen.status !== 'suspended' || citizen.suspended_by !== 'citizen') {
         throw new ForbiddenError('this suspension can only be lifted by the operator');
       }
-      await queries.setCitizenStatus(citizen.id, 'active');
-      await record({ type: 'account.resumed', citizenId: citizen.id, actor: 'citizen' });
+      await events.run(async ({ trx, record }) => {
+        await queries.setCitizenStatus(citizen.id, 'active', undefined, trx);
+        await record({ type: 'account.resumed', citizenId: citizen.id, actor: 'citizen' });
+      });
     },
 
     /** `cyberid citizen suspend`: the reason is shown to the citizen (no personal data in it). */
@@ -72,30 +72,36 @@ export function createAccountLifecycle({ queries, vault, hasher, sessions, revoc
       const citizen = await byCyberspaceId(cyberspaceId);
       if (citizen.status === 'cancelled') throw new ForbiddenError('the cyberspace ID is cancelled');
       if (!reason.trim()) throw new FormError({ reason: 'required' });
-      await queries.setCitizenStatus(citizen.id, 'suspended', { by: 'operator', reason: reason.trim().slice(0, 500) });
-      await record({ type: 'account.suspended', citizenId: citizen.id, actor: 'operator', details: { reason_code: 'operator' } });
+      await events.run(async ({ trx, record }) => {
+        await queries.setCitizenStatus(citizen.id, 'suspended', { by: 'operator', reason: reason.trim().slice(0, 500) }, trx);
+        await record({ type: 'account.suspended', citizenId: citizen.id, actor: 'operator', details: { reason_code: 'operator' } });
+      });
       return citizen;
     },
 
     async resumeByOperator(cyberspaceId: string): Promise<CitizenRow> {
       const citizen = await byCyberspaceId(cyberspaceId);
       if (citizen.status !== 'suspended') throw new ForbiddenError('the cyberspace ID is not suspended');
-      await queries.setCitizenStatus(citizen.id, await statusWhenLifted(citizen));
-      await record({ type: 'account.resumed', citizenId: citizen.id, actor: 'operator' });
+      const status = await statusWhenLifted(citizen);
+      await events.run(async ({ trx, record }) => {
+        await queries.setCitizenStatus(citizen.id, status, undefined, trx);
+        await record({ type: 'account.resumed', citizenId: citizen.id, actor: 'operator' });
+      });
       return citizen;
     },
 
     /** Cancellation needs the password again: it cannot be undone. */
     async cancel(citizen: CitizenRow, password: string): Promise<void> {
       if (!(await hasher.verify(citizen.password_hash, password.normalize('NFC')))) throw new FormError({ password: 'incorrect' });
+      // Access is taken away first: a failed commit leaves the account signed out, not cancelled.
       const clientIds = await revocations.revokeAll(citizen.cyberspace_id);
-      await queries.shredCitizen(citizen.id);
-      await forgetConnections(citizen.id);
       await sessions.endAll(citizen.id);
-      await record({ type: 'account.cancelled', citizenId: citizen.id, actor: 'citizen', details: { count: clientIds.length } });
+      await events.run(async ({ trx, record }) => {
+        await queries.shredCitizen(citizen.id, trx);
+        await forgetConnections(citizen.id, trx);
+        await record({ type: 'account.cancelled', citizenId: citizen.id, actor: 'citizen', details: { count: clientIds.length } });
+      });
     },
-
-    /** Re-prove the identity document to set a new password; every session ends. */
   };
 }
 

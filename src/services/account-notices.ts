@@ -4,6 +4,7 @@
 // (sign-in, authorization), never worked out by comparing state at display time, and stays on
 // the dashboard until the citizen dismisses it: a notice that vanished after one glance, perhaps
 // on someone else's screen, would tell the citizen nothing.
+import type { Knex } from 'knex';
 import type { AccountNoticeQueries, NoticeKind } from '../queries/account-notices.js';
 
 export type AccountNotice = { id: string; kind: NoticeKind; clientId: string | null; device?: string | null; occurredAt: Date };
@@ -17,7 +18,8 @@ export function createAccountNotices(queries: AccountNoticeQueries) {
     newDevice: (citizenId: string, clientId?: string) => queries.insertNotice(citizenId, 'new_device', clientId ?? null),
     /** Someone tried to sign in as the citizen and failed (`device`: a rough description). */
     failedSignIn: (citizenId: string, device: string, clientId?: string) => queries.insertNotice(citizenId, 'failed_sign_in', clientId ?? null, device),
-    recoveryCodeUsed: (citizenId: string, device: string, clientId?: string) => queries.insertNotice(citizenId, 'recovery_code_used', clientId ?? null, device),
+    /** `trx`: the use's transaction (recovery-codes.ts), so the notice commits with it. */
+    recoveryCodeUsed: (citizenId: string, device: string, clientId?: string, trx?: Knex.Transaction) => queries.insertNotice(citizenId, 'recovery_code_used', clientId ?? null, device, trx),
     /** The notices not yet dismissed, oldest first (the dashboard and the data export). */
     async pending(citizenId: string): Promise<AccountNotice[]> {
       return (await queries.listUnseenNotices(citizenId)).map(toNotice);

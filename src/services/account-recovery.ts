@@ -8,6 +8,8 @@
 //   recovering submits the form again after the wait to finish;
 // - an attestation at the account's level completes at once (and ends any waiting request).
 // Completing sets the new password, ends every session and turns the second factor off, audited.
+// Starting, completing and cancelling each commit with their audit entries and notices in one
+// transaction (account-events.ts), closing the waiting request included.
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { parseCyberspaceId } from '../ids/cyberspace-id.js';
 import { isDocumentType, validateDocumentNumber, type DocumentType } from '../identity/documents.js';
@@ -22,6 +24,7 @@ import { FormError } from '../errors.js';
 import type { IdentityVault } from './identity-vault.js';
 import type { PasswordHasher } from './password-hasher.js';
 import type { AccountSessions } from './account-sessions.js';
+import type { AccountEvents } from './account-events.js';
 
 export type RecoveryInput = {
   cyberspaceId: string; documentType: string; documentNumber: string; name: string; birthDate: string; newPassword: string;
@@ -29,14 +32,6 @@ export type RecoveryInput = {
   challenge?: string; attestation?: string;
 };
 export type RecoveryOutcome = { status: 'recovered' } | { status: 'waiting'; completesAt: Date; started: boolean };
-
-/** What the citizen is told through the notification port (no identity data, ever). */
-export type RecoveryNotice = { kind: 'recovery_started' | 'recovery_completed' | 'recovery_cancelled'; citizenId: string; completesAt?: Date };
-
-type RecordedEvent = {
-  type: 'account.recovered' | 'account.recovery_started' | 'account.recovery_cancelled' | 'account.two_factor_disabled';
-  citizenId: string; actor: 'citizen'; details?: Record<string, string>;
-};
 
 type Dependencies = {
   queries: Pick<CitizenQueries, 'findCitizenByCyberspaceId' | 'updateCitizenPasswordHash' | 'disableTotp'>;
@@ -48,17 +43,15 @@ type Dependencies = {
   counters: CounterStore;
   rateLimit: { loginAttemptsPerWindow: number; windowSeconds: number };
   delaySeconds: number;
-  record: (event: RecordedEvent) => Promise<void>;
-  /** The notification port (email, SMS) plugs in here; the dashboard shows a waiting recovery regardless. */
-  notify?: (notice: RecoveryNotice) => Promise<void>;
+  /** Each step, its audit entries and its notices (email, SMS): one transaction. The dashboard shows a waiting recovery regardless. */
+  events: AccountEvents;
   now?: () => Date;
 };
 
 const sameText = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 export function createAccountRecovery(deps: Dependencies) {
-  const { queries, requests, vault, hasher, sessions, counters, rateLimit, record, now = () => new Date() } = deps;
-  const notify = deps.notify ?? (async () => {});
+  const { queries, requests, vault, hasher, sessions, counters, rateLimit, events, now = () => new Date() } = deps;
 
   /** The account the facts identify, or one FormError for every mismatch (which detail is never said). */
   async function identify(input: RecoveryInput): Promise<{ citizen: CitizenRow; documentType: DocumentType; documentNumber: string }> {
@@ -85,16 +78,23 @@ export function createAccountRecovery(deps: Dependencies) {
     return { citizen, documentType, documentNumber: documentNumber.normalized };
   }
 
-  async function complete(citizen: CitizenRow, newPassword: string, evidence: IdentityEvidence): Promise<RecoveryOutcome> {
-    await queries.updateCitizenPasswordHash(citizen.id, await hasher.hash(newPassword.normalize('NFC')), true);
+  /**
+   * `closing`: the waiting request this completes, closed in the same transaction; only the one
+   * call that closes it completes (undefined: another call already did).
+   */
+  async function complete(citizen: CitizenRow, newPassword: string, evidence: IdentityEvidence, closing: 'waiting' | 'if_any'): Promise<RecoveryOutcome | undefined> {
+    const hash = await hasher.hash(newPassword.normalize('NFC'));
     await sessions.endAll(citizen.id);
-    await record({ type: 'account.recovered', citizenId: citizen.id, actor: 'citizen', details: { evidence: evidence.kind, level: evidence.level } });
-    if (citizen.totp_enabled_at) {
-      await queries.disableTotp(citizen.id);
-      await record({ type: 'account.two_factor_disabled', citizenId: citizen.id, actor: 'citizen', details: { reason_code: 'password_recovery' } });
-    }
-    await notify({ kind: 'recovery_completed', citizenId: citizen.id });
-    return { status: 'recovered' };
+    return events.run(async ({ trx, record }) => {
+      if (!(await requests.closeRecovery(citizen.id, 'completed', trx)) && closing === 'waiting') return undefined;
+      await queries.updateCitizenPasswordHash(citizen.id, hash, true, trx);
+      await record({ type: 'account.recovered', citizenId: citizen.id, actor: 'citizen', details: { evidence: evidence.kind, level: evidence.level } });
+      if (citizen.totp_enabled_at) {
+        await queries.disableTotp(citizen.id, trx);
+        await record({ type: 'account.two_factor_disabled', citizenId: citizen.id, actor: 'citizen', details: { reason_code: 'password_recovery' } });
+      }
+      return { status: 'recovered' } as const;
+    });
   }
 
   return {
@@ -105,33 +105,31 @@ export function createAccountRecovery(deps: Dependencies) {
       const secondFactor = citizen.totp_enabled_at !== null;
       const waiting = await requests.findWaitingRecovery(citizen.id);
       if (evidence.level !== 'low' || !secondFactor) {
-        if (waiting) await requests.closeRecovery(citizen.id, 'completed');
-        return complete(citizen, input.newPassword, evidence);
+        return (await complete(citizen, input.newPassword, evidence, 'if_any'))!;
       }
       // Facts alone on an account with a second factor: wait, told, cancellable.
       if (!waiting) {
-        const started = await requests.startRecovery({ id: randomUUID(), citizen_id: citizen.id, completes_at: new Date(now().getTime() + deps.delaySeconds * 1000) });
-        await record({ type: 'account.recovery_started', citizenId: citizen.id, actor: 'citizen', details: { evidence: evidence.kind } });
-        await notify({ kind: 'recovery_started', citizenId: citizen.id, completesAt: new Date(started.completes_at) });
-        return { status: 'waiting', completesAt: new Date(started.completes_at), started: true };
+        return events.run(async ({ trx, record }) => {
+          const started = await requests.startRecovery({ id: randomUUID(), citizen_id: citizen.id, completes_at: new Date(now().getTime() + deps.delaySeconds * 1000) }, trx);
+          const completesAt = new Date(started.completes_at);
+          await record({ type: 'account.recovery_started', citizenId: citizen.id, actor: 'citizen', details: { evidence: evidence.kind } }, { params: { until: completesAt.toISOString() } });
+          return { status: 'waiting', completesAt, started: true } as const;
+        });
       }
       const completesAt = new Date(waiting.completes_at);
       if (completesAt > now()) return { status: 'waiting', completesAt, started: false };
-      // Only the one call that closes the request completes it.
-      if (!(await requests.closeRecovery(citizen.id, 'completed'))) return { status: 'waiting', completesAt, started: false };
-      return complete(citizen, input.newPassword, evidence);
+      return (await complete(citizen, input.newPassword, evidence, 'waiting')) ?? { status: 'waiting', completesAt, started: false };
     },
 
     /** A waiting recovery of this citizen, shown on every signed-in dashboard. */
     waiting: (citizen: Pick<CitizenRow, 'id'>) => requests.findWaitingRecovery(citizen.id),
 
     /** From any signed-in session; false when nothing was waiting. */
-    async cancel(citizen: Pick<CitizenRow, 'id'>): Promise<boolean> {
-      if (!(await requests.closeRecovery(citizen.id, 'cancelled'))) return false;
+    cancel: (citizen: Pick<CitizenRow, 'id'>): Promise<boolean> => events.run(async ({ trx, record }) => {
+      if (!(await requests.closeRecovery(citizen.id, 'cancelled', trx))) return false;
       await record({ type: 'account.recovery_cancelled', citizenId: citizen.id, actor: 'citizen' });
-      await notify({ kind: 'recovery_cancelled', citizenId: citizen.id });
       return true;
-    },
+    }),
   };
 }
 

@@ -1,7 +1,8 @@
 // Changing the password from the signed-in account. The current password is asked again (a
 // left-open session must not be enough), attempts are rate-limited like sign-in, the new one
 // follows the password policy (OWASP ASVS §2.1, password-policy.ts), and every other session of
-// the citizen's account pages ends. Any failure changes nothing.
+// the citizen's account pages ends. Any failure changes nothing: the new hash, its audit entry
+// and the notice commit together (account-events.ts).
 import { checkPassword } from '../identity/password-policy.js';
 import { FormError } from '../errors.js';
 import type { CitizenQueries, CitizenRow } from '../queries/citizens.js';
@@ -9,6 +10,7 @@ import type { CounterStore } from '../storage/model-store.js';
 import type { PasswordHasher } from './password-hasher.js';
 import type { AccountSessions } from './account-sessions.js';
 import type { IdentityVault } from './identity-vault.js';
+import type { AccountEvents } from './account-events.js';
 
 type Dependencies = {
   queries: Pick<CitizenQueries, 'updateCitizenPasswordHash'>;
@@ -17,10 +19,10 @@ type Dependencies = {
   vault: Pick<IdentityVault, 'open'>;
   counters: CounterStore;
   rateLimit: { loginAttemptsPerWindow: number; windowSeconds: number };
-  record: (event: { type: 'account.password_changed'; citizenId: string; actor: 'citizen' }) => Promise<void>;
+  events: AccountEvents;
 };
 
-export function createCredentials({ queries, hasher, sessions, vault, counters, rateLimit, record }: Dependencies) {
+export function createCredentials({ queries, hasher, sessions, vault, counters, rateLimit, events }: Dependencies) {
   return {
     /** `sessionToken`: the session making the change, the only one kept. */
     async changePassword(citizen: CitizenRow, input: { currentPassword: string; newPassword: string }, sessionToken: string): Promise<void> {
@@ -38,9 +40,12 @@ export function createCredentials({ queries, hasher, sessions, vault, counters, 
       }
       if (!policy.ok) throw new FormError({ password: policy.error });
       await counters.reset(`password-change:${citizen.id}`);
-      await queries.updateCitizenPasswordHash(citizen.id, await hasher.hash(input.newPassword.normalize('NFC')), true);
+      const hash = await hasher.hash(input.newPassword.normalize('NFC'));
       await sessions.endOthers(citizen.id, sessionToken);
-      await record({ type: 'account.password_changed', citizenId: citizen.id, actor: 'citizen' });
+      await events.run(async ({ trx, record }) => {
+        await queries.updateCitizenPasswordHash(citizen.id, hash, true, trx);
+        await record({ type: 'account.password_changed', citizenId: citizen.id, actor: 'citizen' });
+      });
     },
   };
 }

@@ -11,14 +11,9 @@ import type { Envelope } from '../crypto/envelope.js';
 import type { CitizenQueries, CitizenRow } from '../queries/citizens.js';
 import type { CounterStore, ModelStore } from '../storage/model-store.js';
 import type { PasswordHasher } from './password-hasher.js';
+import type { AccountEvents } from './account-events.js';
 
 export type CodeCheck = 'ok' | 'invalid_code' | 'replayed_code' | 'throttled';
-
-export type TwoFactorEvent = {
-  type: 'account.two_factor_enabled' | 'account.two_factor_disabled';
-  citizenId: string;
-  actor: 'citizen';
-};
 
 type Dependencies = {
   queries: Pick<CitizenQueries, 'enableTotp' | 'disableTotp'>;
@@ -26,7 +21,8 @@ type Dependencies = {
   store: ModelStore & CounterStore;
   hasher: Pick<PasswordHasher, 'verify'>;
   rateLimit: { loginAttemptsPerWindow: number; windowSeconds: number };
-  record: (event: TwoFactorEvent) => Promise<void>;
+  /** The factor's change, its audit entry and its notice: one transaction. */
+  events: AccountEvents;
 };
 
 const PERIOD = 30;
@@ -37,7 +33,7 @@ const pendingAad = (citizenId: string) => `citizens/${citizenId}/totp_secret/pen
 const totpFor = (base32: string, label = 'cyberspace-id') =>
   new TOTP({ issuer: 'Cyberspace ID', label, algorithm: 'SHA1', digits: 6, period: PERIOD, secret: Secret.fromBase32(base32) });
 
-export function createTwoFactor({ queries, envelope, store, hasher, rateLimit, record }: Dependencies) {
+export function createTwoFactor({ queries, envelope, store, hasher, rateLimit, events }: Dependencies) {
   /** Checks a code against a secret: ±1 step, each step once, attempts limited. */
   async function check(citizenId: string, base32: string, code: string): Promise<CodeCheck> {
     const attempts = await store.increment(`totp:${citizenId}`, rateLimit.windowSeconds);
@@ -75,9 +71,12 @@ export function createTwoFactor({ queries, envelope, store, hasher, rateLimit, r
       const secret = envelope.open(held.sealed, pendingAad(citizen.id));
       const result = await check(citizen.id, secret, code);
       if (result !== 'ok') throw new FormError({ code: result });
-      await queries.enableTotp(citizen.id, envelope.seal(secret, secretAad(citizen.id)));
+      const sealed = envelope.seal(secret, secretAad(citizen.id));
+      await events.run(async ({ trx, record }) => {
+        await queries.enableTotp(citizen.id, sealed, trx);
+        await record({ type: 'account.two_factor_enabled', citizenId: citizen.id, actor: 'citizen' });
+      });
       await store.destroy(ENROLMENT, citizen.id);
-      await record({ type: 'account.two_factor_enabled', citizenId: citizen.id, actor: 'citizen' });
     },
 
     /** Turning it off needs both the password and a current code. */
@@ -88,8 +87,10 @@ export function createTwoFactor({ queries, envelope, store, hasher, rateLimit, r
       const result = await check(citizen.id, secretOf(citizen), input.code);
       if (result !== 'ok') throw new FormError({ code: result });
       await store.reset(`totp-disable:${citizen.id}`);
-      await queries.disableTotp(citizen.id);
-      await record({ type: 'account.two_factor_disabled', citizenId: citizen.id, actor: 'citizen' });
+      await events.run(async ({ trx, record }) => {
+        await queries.disableTotp(citizen.id, trx);
+        await record({ type: 'account.two_factor_disabled', citizenId: citizen.id, actor: 'citizen' });
+      });
     },
 
     /** The second step of a sign-in. */

@@ -3,7 +3,8 @@
 // never from a request. Each challenge is random, held in the ephemeral store under what it is
 // bound to (an interaction uid, or the account page's session) for CHALLENGE_SECONDS, and
 // consumed by the first response that names that binding: a replay, or a response to an older
-// challenge, is refused. User verification is required in both ceremonies.
+// challenge, is refused. User verification is required in both ceremonies. Adding or removing
+// one commits with its audit entry and notice (services/account-events.ts).
 import { createHash, createHmac } from 'node:crypto';
 import {
   generateAuthenticationOptions,
@@ -17,6 +18,7 @@ import {
 import type { CitizenRow } from '../queries/citizens.js';
 import type { PasskeyQueries, PasskeyRow } from '../queries/passkeys.js';
 import type { ModelStore } from '../storage/model-store.js';
+import type { AccountEvents } from '../services/account-events.js';
 
 export const CHALLENGE_SECONDS = 300;
 export const NAME_MAX = 64;
@@ -29,6 +31,7 @@ type Dependencies = {
   issuer: string;
   /** Keys the user handle given to authenticators, so it reveals nothing about the citizen. */
   userHandleSecret: Buffer;
+  events: AccountEvents;
   rpName?: string;
   /** How long a challenge may be answered (tests shorten it). */
   challengeSeconds?: number;
@@ -124,7 +127,7 @@ export function createPasskeys(deps: Dependencies) {
       const { credential, credentialDeviceType, credentialBackedUp } = verification.registrationInfo;
       if (await deps.queries.findPasskey(credential.id)) return { ok: false, reason: 'refused' };
       const first = (await deps.queries.countPasskeys(citizen.id)) === 0;
-      await deps.queries.insertPasskey({
+      const row = {
         credential_id: credential.id,
         citizen_id: citizen.id,
         public_key: Buffer.from(credential.publicKey),
@@ -134,6 +137,10 @@ export function createPasskeys(deps: Dependencies) {
         transports: (credential.transports ?? []).filter((t) => TRANSPORTS.includes(t)),
         device_type: credentialDeviceType,
         name: label || 'Passkey',
+      };
+      await deps.events.run(async ({ trx, record }) => {
+        await deps.queries.insertPasskey(row, trx);
+        await record({ type: 'account.passkey_added', citizenId: citizen.id, actor: 'citizen' });
       });
       return { ok: true, first };
     },
@@ -191,7 +198,12 @@ export function createPasskeys(deps: Dependencies) {
       const label = cleanName(name);
       return label ? deps.queries.renamePasskey(citizenId, credentialId, label) : Promise.resolve(false);
     },
-    remove: (citizenId: string, credentialId: string) => deps.queries.deletePasskey(citizenId, credentialId),
+    /** False when the citizen has no such passkey (nothing is recorded). */
+    remove: (citizenId: string, credentialId: string) => deps.events.run(async ({ trx, record }) => {
+      if (!(await deps.queries.deletePasskey(citizenId, credentialId, trx))) return false;
+      await record({ type: 'account.passkey_removed', citizenId, actor: 'citizen' });
+      return true;
+    }),
   };
 }
 

@@ -10,19 +10,17 @@
 //   the key cannot be guessed at all; a keyed hash is also one exact lookup, so a use is a single
 //   atomic UPDATE (…WHERE used_at IS NULL) instead of ten argon2 runs queued behind sign-ins.
 // - Shown once, on the page that made them; never stored, logged or exported in the clear.
-// - Each use: marked used in one statement (two racing uses of one code: one wins), told by
-//   email/SMS through the outbox in the same transaction (and, as the set runs low, a reminder to
-//   make new ones), in the activity, and on the dashboard.
+// - Each use: marked used in one statement (two racing uses of one code: one wins), and in the
+//   same transaction (services/account-events.ts) audited, told by email/SMS through the outbox
+//   (and, as the set runs low, a reminder to make new ones) and put on the dashboard.
 import { createHmac, hkdfSync, randomInt } from 'node:crypto';
-import type { Knex } from 'knex';
 import { FormError } from '../errors.js';
 import type { CitizenRow } from '../queries/citizens.js';
 import type { RecoveryCodeQueries } from '../queries/recovery-codes.js';
 import type { AccountNotices } from '../services/account-notices.js';
-import type { AuditEvent } from '../services/audit-events.js';
+import type { AccountEvents } from '../services/account-events.js';
 import type { PasswordHasher } from '../services/password-hasher.js';
 import type { CounterStore } from '../storage/model-store.js';
-import type { Notify } from '../notifications/notifier.js';
 
 export const CODE_COUNT = 10;
 /** At or below this many unused codes the citizen is asked to make new ones. */
@@ -58,11 +56,9 @@ export function normalizeCode(typed: unknown): string | undefined {
 
 type Dependencies = {
   queries: RecoveryCodeQueries;
-  /** Where a use and its notice commit together. */
-  db: Knex;
-  notify: Notify;
+  /** A new set or a use, its audit entry and its notices: one transaction. */
+  events: AccountEvents;
   key: Buffer;
-  audit: { record(event: AuditEvent): Promise<unknown> };
   notices: Pick<AccountNotices, 'recoveryCodeUsed'>;
   hasher: Pick<PasswordHasher, 'verify'>;
   counters: CounterStore;
@@ -77,11 +73,17 @@ export function createRecoveryCodes(deps: Dependencies) {
     return { remaining, issuedAt, fewLeft: issuedAt !== null && remaining <= FEW_LEFT };
   }
 
-  /** A new set: the old codes stop working. Returns the codes, to be shown this once. */
-  async function issue(citizenId: string): Promise<string[]> {
+  /**
+   * A new set: the old codes stop working. Returns the codes, to be shown this once. `told`:
+   * whether the citizen gets the "new recovery codes" notice (not with a new factor, whose own
+   * notice says what happened).
+   */
+  async function issue(citizenId: string, told: boolean): Promise<string[]> {
     const codes = generateCodes();
-    await deps.queries.replaceCodes(citizenId, codes.map((code) => hashOf(citizenId, normalizeCode(code)!)));
-    await deps.audit.record({ type: 'account.recovery_codes_issued', citizenId, actor: 'citizen', details: { count: codes.length } });
+    await deps.events.run(async ({ trx, record }) => {
+      await deps.queries.replaceCodes(citizenId, codes.map((code) => hashOf(citizenId, normalizeCode(code)!)), trx);
+      await record({ type: 'account.recovery_codes_issued', citizenId, actor: 'citizen', details: { count: codes.length } }, told ? undefined : null);
+    });
     return codes;
   }
 
@@ -95,7 +97,7 @@ export function createRecoveryCodes(deps: Dependencies) {
      */
     async issueForNewFactor(citizenId: string, hasOtherFactor: boolean): Promise<string[] | undefined> {
       if (hasOtherFactor && (await summary(citizenId)).remaining > 0) return undefined;
-      return issue(citizenId);
+      return issue(citizenId, false);
     },
 
     /** Regenerating from the dashboard needs the password again (a left-open session is not enough). */
@@ -105,28 +107,23 @@ export function createRecoveryCodes(deps: Dependencies) {
       if (!password) throw new FormError({ password: 'missing' });
       if (!(await deps.hasher.verify(citizen.password_hash, password.normalize('NFC')))) throw new FormError({ password: 'incorrect' });
       await deps.counters.reset(`recovery-codes:${citizen.id}`);
-      const codes = await issue(citizen.id);
-      await deps.notify(deps.db, citizen.id, 'recovery_codes_created', { at: new Date().toISOString() });
-      return codes;
+      return issue(citizen.id, true);
     },
 
     /** A code typed at the second step of a sign-in; `device`: a rough description for the notice. */
     async use(citizen: CitizenRow, typed: unknown, context: { device: string; clientId?: string }): Promise<RecoveryCodeUse> {
       const symbols = normalizeCode(typed);
       if (!symbols) return 'invalid_recovery_code';
-      const remaining = await deps.db.transaction(async (trx) => {
-        if (!(await deps.queries.consumeCode(trx, citizen.id, hashOf(citizen.id, symbols)))) return undefined;
-        const at = new Date().toISOString();
-        await deps.notify(trx, citizen.id, 'recovery_code_used', { at });
+      const used = await deps.events.run(async ({ trx, record, notify }) => {
+        if (!(await deps.queries.consumeCode(trx, citizen.id, hashOf(citizen.id, symbols)))) return false;
         const left = await deps.queries.countUnused(trx, citizen.id);
+        await record({ type: 'account.recovery_code_used', citizenId: citizen.id, clientId: context.clientId, actor: 'citizen', details: { count: left, device: context.device } });
         // Once, as the set runs low: time to make new ones.
-        if (left === FEW_LEFT) await deps.notify(trx, citizen.id, 'recovery_codes_low', { at });
-        return left;
+        if (left === FEW_LEFT) await notify(citizen.id, 'recovery_codes_low');
+        await deps.notices.recoveryCodeUsed(citizen.id, context.device, context.clientId, trx);
+        return true;
       });
-      if (remaining === undefined) return 'invalid_recovery_code';
-      await deps.audit.record({ type: 'account.recovery_code_used', citizenId: citizen.id, clientId: context.clientId, actor: 'citizen', details: { count: remaining, device: context.device } });
-      await deps.notices.recoveryCodeUsed(citizen.id, context.device, context.clientId);
-      return 'ok';
+      return used ? 'ok' : 'invalid_recovery_code';
     },
 
     deleteCodesOf: (citizenId: string) => deps.queries.deleteCodesOf(citizenId),

@@ -89,7 +89,7 @@ describe('passkeys', () => {
 
   it('an expired challenge is refused', async () => {
     const soft = await registered();
-    const quick = createPasskeys({ queries: createPasskeyQueries(app.container.db.knex), store: app.container.ephemeral, issuer: app.container.config.issuer, userHandleSecret: randomBytes(32), challengeSeconds: 1 });
+    const quick = createPasskeys({ queries: createPasskeyQueries(app.container.db.knex), store: app.container.ephemeral, issuer: app.container.config.issuer, userHandleSecret: randomBytes(32), challengeSeconds: 1, events: app.container.accountEvents });
     const key = binding();
     const { challenge } = await quick.authenticationOptions(key);
     await new Promise((resolve) => setTimeout(resolve, 2100));

@@ -33,6 +33,8 @@ export const notificationsEn = {
   'notify.lawful_access_disclosed.body': 'An authority accessed data of your cyberspace ID account under a legal order; it can be shown to you from {at}. Sign in to see it in your account activity.',
   'notify.account_suspended.subject': 'Your cyberspace ID account was suspended',
   'notify.account_suspended.body': 'Your cyberspace ID account was suspended on {at}. Internet services cannot use it until it is resumed.',
+  'notify.account_resumed.subject': 'Your cyberspace ID account was resumed',
+  'notify.account_resumed.body': 'The suspension of your cyberspace ID account was lifted on {at}.',
   'notify.account_cancelled.subject': 'Your cyberspace ID account was cancelled',
   'notify.account_cancelled.body': 'Your cyberspace ID account was cancelled on {at}. This is the last message we send to this address.',
   'notify.contact_code.subject': 'Your confirmation code for your cyberspace ID account',

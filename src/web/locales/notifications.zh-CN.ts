@@ -35,6 +35,8 @@ export const notificationsZhCN: Record<keyof typeof notificationsEn, string> = {
   'notify.lawful_access_disclosed.body': '有关机关依据法律文书访问了您网络身份认证账户的数据，自 {at} 起可以向您展示。请登录并在账户活动中查看。',
   'notify.account_suspended.subject': '您的网络身份认证账户已暂停',
   'notify.account_suspended.body': '您的网络身份认证账户已于 {at} 暂停。恢复之前，互联网服务无法使用它。',
+  'notify.account_resumed.subject': '您的网络身份认证账户已恢复使用',
+  'notify.account_resumed.body': '您的网络身份认证账户已于 {at} 解除暂停。',
   'notify.account_cancelled.subject': '您的网络身份认证账户已注销',
   'notify.account_cancelled.body': '您的网络身份认证账户已于 {at} 注销。这是我们发往此地址的最后一条消息。',
   'notify.contact_code.subject': '您的网络身份认证账户确认码',
