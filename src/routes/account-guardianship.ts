@@ -16,6 +16,13 @@ import { SCOPE_CLAIMS } from '../oidc/claims.js';
 import { requireCitizen, signedInCitizen } from './account-guard.js';
 import { redirectWithFlash } from './account-nav.js';
 
+/**
+ * What an ISP would receive about a ward for these scopes, as `ward_claim.*` codes: the claims
+ * catalogue, and lasting access for offline_access (a refresh token is something it receives).
+ */
+export const wardReceives = (scope: string): string[] =>
+  scope.split(' ').flatMap((name) => (name === 'offline_access' ? ['offline_access'] : SCOPE_CLAIMS[name] ?? []));
+
 type Deps = Pick<Container, 'citizens' | 'accountSessions' | 'guardianship' | 'render' | 'config' | 'clientName' | 'attestations'> & ApplyDependencies;
 
 export function createAccountGuardianshipRouter(deps: Deps): Router {
@@ -50,7 +57,7 @@ export function createAccountGuardianshipRouter(deps: Deps): Router {
           pendingConnections: await Promise.all(w.pendingApprovals.map(async (p) => ({
             clientId: p.client_id,
             clientName: await clientName(p.client_id),
-            receives: list(t, 'ward_claim.', p.scope.split(' ').flatMap((scope) => SCOPE_CLAIMS[scope] ?? [])),
+            receives: list(t, 'ward_claim.', wardReceives(p.scope)),
           }))),
         }))),
       },

@@ -455,6 +455,8 @@ describe('minors and guardians', () => {
       const wardBrowser = englishBrowser();
       const offline = { scope: 'openid offline_access', prompt: 'consent' };
       await visitIsp(wardBrowser, homework, ward, offline); // asks the guardian
+      const asked = (await dashboardOf(guardian.browser)).document.querySelector(`.ward[data-ward-id="${ward.row.id}"] .ward-receives`)!;
+      assert.match(asked.text, /continued access while they are away, until you or they revoke it/, 'a refresh token is part of what the ISP receives');
       await guardianDecides(guardian.browser, `form[action="/account/wards/${ward.row.id}/connections/${homework.client_id}/decide"]`, { name: 'decision', value: 'approved' });
       const visit = await visitIsp(wardBrowser, homework, ward, offline);
       const tokens = await redeem(app.url, homework, visit);

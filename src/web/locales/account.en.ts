@@ -334,6 +334,7 @@ export const accountEn = {
   "ward_claim.name": "their name",
   "ward_claim.document_type": "their document type",
   "ward_claim.document_number": "their document number",
+  "ward_claim.offline_access": "continued access while they are away, until you or they revoke it",
   "activity.purpose.guardian_view": "showing your name and age to your guardian",
   "apply.child.notice.title": "Before you apply for your child: how we handle your child's data",
   "apply.child.notice.lead": "You are applying as the guardian of a child under 14. The child's cyberspace ID will be linked to your account, and you will approve each service the child connects to.",

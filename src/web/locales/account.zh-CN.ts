@@ -336,6 +336,7 @@ export const accountZhCN: Record<keyof typeof accountEn, string> = {
   "ward_claim.name": "其姓名",
   "ward_claim.document_type": "其证件类型",
   "ward_claim.document_number": "其证件号码",
+  "ward_claim.offline_access": "在其离开后继续访问，直至您或其撤销授权",
   "activity.purpose.guardian_view": "向您的监护人显示您的姓名和年龄",
   "apply.child.notice.title": "为孩子申领前请阅读：我们如何处理孩子的信息",
   "apply.child.notice.lead": "您正在以未满 14 周岁儿童监护人的身份申领。孩子的网号将关联到您的账户，孩子连接的每个服务都需要您同意。",
