@@ -17,6 +17,9 @@ export type AuthenticationLogRow = {
   user_agent_ciphertext: string | null;
 };
 
+export type NewEntry = Omit<AuthenticationLogRow, 'occurred_at'>;
+const ENTRY_COLUMNS = ['id', 'citizen_id', 'client_id', 'event', 'outcome', 'reason_code', 'acr', 'address_ciphertext', 'user_agent_ciphertext'] as const;
+
 export function createAuthenticationLogQueries(knex: Knex) {
   return {
     /** The citizen's wrapped log key, created with `wrapped` if they have none yet. */
@@ -30,22 +33,26 @@ export function createAuthenticationLogQueries(knex: Knex) {
     async findKey(citizenId: string): Promise<string | undefined> {
       return (await knex('authentication_log_keys').where({ citizen_id: citizenId }).first('data_key'))?.data_key;
     },
-    async insertEntry(row: Omit<AuthenticationLogRow, 'occurred_at'> & { occurred_at?: Date }): Promise<void> {
+    async insertEntry(row: NewEntry & { occurred_at?: Date }): Promise<void> {
       await knex('authentication_log').insert(row);
     },
     /**
-     * Inserts the entry only while the citizen's stored key is still `wrapped` (the one its
-     * fields were sealed under), in one statement; false when it is not (re-wrapped by a KEK
-     * rotation, or pruned), and nothing is written.
+     * Inserts each entry only while its citizen's stored key is still `wrapped` (the one its
+     * fields were sealed under), in one statement; answers, per entry, whether it was written
+     * (not when the key was re-wrapped by a KEK rotation, or pruned).
      */
-    async insertEntryUnderKey(row: Omit<AuthenticationLogRow, 'occurred_at'>, wrapped: string): Promise<boolean> {
-      const columns = ['id', 'citizen_id', 'client_id', 'event', 'outcome', 'reason_code', 'acr', 'address_ciphertext', 'user_agent_ciphertext'] as const;
+    async insertEntriesUnderKeys(entries: Array<{ row: NewEntry; wrapped: string }>): Promise<boolean[]> {
+      const values = entries.map(() => `(${ENTRY_COLUMNS.map(() => '?').join(', ')}, ?)`).join(', ');
+      const cast = (column: string) => (column === 'id' || column === 'citizen_id' ? `v.${column}::uuid` : `v.${column}`);
       const result = await knex.raw(
-        `insert into authentication_log (${columns.join(', ')}) select ${columns.map(() => '?').join(', ')}
-         where exists (select 1 from authentication_log_keys where citizen_id = ? and data_key = ?)`,
-        [...columns.map((column) => row[column]), row.citizen_id, wrapped],
+        `insert into authentication_log (${ENTRY_COLUMNS.join(', ')})
+         select ${ENTRY_COLUMNS.map(cast).join(', ')} from (values ${values}) as v(${ENTRY_COLUMNS.join(', ')}, wrapped)
+         join authentication_log_keys k on k.citizen_id = v.citizen_id::uuid and k.data_key = v.wrapped
+         returning id`,
+        entries.flatMap(({ row, wrapped }) => [...ENTRY_COLUMNS.map((column) => row[column]), wrapped]),
       );
-      return (result as { rowCount?: number }).rowCount === 1;
+      const written = new Set((result as { rows: Array<{ id: string }> }).rows.map((r) => r.id));
+      return entries.map(({ row }) => written.has(row.id));
     },
     /** One citizen's entries, newest first, `limit` at a time after `before` (keyset). */
     listEntries(citizenId: string, limit: number, before?: { occurred_at: Date; id: string }): Promise<AuthenticationLogRow[]> {

@@ -13,15 +13,18 @@
 // - Decrypted only by `reveal`, which the lawful-access reveal calls (and audits).
 // - Every refresh, code exchange and sign-in writes an entry, so each instance keeps the last
 //   KEY_CACHE citizens' opened log keys (the process holds the KEK that opens them anyway): an
-//   entry is then one INSERT that succeeds only while the stored key is still the one it was
-//   sealed under (insertEntryUnderKey); after a KEK rotation or a prune it falls back to reading
-//   the key. Nothing is written under a key the database no longer holds.
+//   entry is then part of one INSERT that writes it only while the stored key is still the one it
+//   was sealed under (insertEntriesUnderKeys); after a KEK rotation or a prune it falls back to
+//   reading the key. Nothing is written under a key the database no longer holds. Entries that
+//   arrive while such an INSERT is in flight go together in the next (db/coalesce.ts); each
+//   record() still returns only once its entry is committed.
 // - Kept AUTH_LOG_RETENTION_DAYS (at least 183: the Cybersecurity Law's six months for network
 //   logs), then deleted by `prune` (the server's hourly job, and `cyberid prune`).
 import { randomUUID } from 'node:crypto';
 import type { Envelope } from '../crypto/envelope.js';
 import type { RewrapSource } from '../crypto/rewrap.js';
 import type { AuthenticationEvent, AuthenticationLogQueries, AuthenticationLogRow } from '../queries/authentication-log.js';
+import { coalesce } from '../db/coalesce.js';
 
 export type AuthenticationRecord = {
   citizenId: string;
@@ -72,6 +75,8 @@ export function createAuthenticationLog({ queries, envelope, retentionDays, onDe
     if (openedKeys.size > KEY_CACHE) openedKeys.delete(openedKeys.keys().next().value!);
   }
 
+  const insertUnderKey = coalesce(queries.insertEntriesUnderKeys);
+
   function sealedRow(entry: AuthenticationRecord, id: string, key: Buffer) {
     const seal = (value: string | undefined, column: string) =>
       value ? envelope.encryptField(key, value.slice(0, MAX_FIELD), fieldAad(id, column)) : null;
@@ -92,7 +97,8 @@ export function createAuthenticationLog({ queries, envelope, retentionDays, onDe
     async record(entry: AuthenticationRecord): Promise<void> {
       const id = randomUUID();
       const known = openedKeys.get(entry.citizenId);
-      if (known && (await queries.insertEntryUnderKey(sealedRow(entry, id, known.key), known.wrapped))) {
+      // A statement that failed for the whole batch (one bad entry) is retried entry by entry below.
+      if (known && (await insertUnderKey({ row: sealedRow(entry, id, known.key), wrapped: known.wrapped }).catch(() => false))) {
         remember(entry.citizenId, known);
         return;
       }

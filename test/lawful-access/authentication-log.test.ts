@@ -142,6 +142,36 @@ describe('the authentication log', function () {
     assert.equal(newest!.address, '192.0.2.3');
   });
 
+  it('entries recorded at once share INSERTs, and every one is there when record() returns', async () => {
+    const citizens = await Promise.all([1, 2, 3, 4, 5].map(() => app.container.citizens.createTestCitizen()));
+    const log = app.container.authenticationLog;
+    const record = (citizenId: string, n: number) => log.record({ citizenId, event: 'refresh', outcome: 'succeeded', address: `192.0.2.${n}` });
+    for (const c of citizens) await record(c.citizen.id, 1); // their keys are known now
+    let inserts = 0;
+    const count = (query: { sql: string }) => { if (/^insert into authentication_log /.test(query.sql)) inserts += 1; };
+    knex().on('query', count);
+    try {
+      await Promise.all(citizens.flatMap((c) => [10, 11, 12, 13].map((n) => record(c.citizen.id, n))));
+    } finally {
+      knex().removeListener('query', count);
+    }
+    assert.ok(inserts < 20, `${inserts} INSERTs for 20 entries`);
+    for (const c of citizens) {
+      const addresses = (await log.reveal(c.citizen.id)).map((e) => e.address).sort();
+      assert.deepEqual(addresses, ['192.0.2.1', '192.0.2.10', '192.0.2.11', '192.0.2.12', '192.0.2.13']);
+    }
+  });
+
+  it('an entry the database refuses does not take the others in its INSERT with it', async () => {
+    const citizen = await app.container.citizens.createTestCitizen();
+    const log = app.container.authenticationLog;
+    const entry = (address: string, acr?: string) => ({ citizenId: citizen.citizen.id, event: 'refresh' as const, outcome: 'succeeded' as const, address, acr });
+    await log.record(entry('192.0.2.1'));
+    const results = await Promise.allSettled([log.record(entry('192.0.2.2')), log.record(entry('192.0.2.3', 'x'.repeat(100))), log.record(entry('192.0.2.4'))]);
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual((await log.reveal(citizen.citizen.id)).map((e) => e.address).sort(), ['192.0.2.1', '192.0.2.2', '192.0.2.4']);
+  });
+
   it('a User-Agent longer than the log keeps is cut, not refused', async () => {
     const citizen = await app.container.citizens.createTestCitizen();
     await app.container.authenticationLog.record({ citizenId: citizen.citizen.id, event: 'sign_in', outcome: 'failed', reasonCode: 'invalid_credentials', address: BROWSER_ADDRESS, userAgent: 'A'.repeat(5000) });
