@@ -138,6 +138,18 @@ describe('the identity authority confirms every guardian link (sandbox)', () => 
     });
   }
 
+  it('the child application speaks to the guardian about the child, in Chinese too', async () => {
+    const browser = await signedIn(app, await adultWithIdentity(app.container), ZH);
+    const notice = await browser.navigate('/account/children/apply');
+    assert.ok(isPage(notice));
+    assert.equal(notice.document.querySelector('h1')!.text.trim(), '为孩子申领前请阅读：我们如何处理孩子的信息');
+    assert.match(notice.document.text, /且您是孩子的监护人/, 'the notice says the relationship is checked');
+    const form = await browser.submit(notice, 'form[action="/account/children/apply/form"]', { accept: 'yes' });
+    assert.ok(isPage(form));
+    assert.equal(form.document.querySelector('h1')!.text.trim(), '孩子的身份证件');
+    assert.match(form.document.querySelector('label[for=name]')!.text, /孩子证件上的姓名/);
+  });
+
   it('an adult who is not the guardian does not learn whether the child already holds a cyberspace ID', async () => {
     const parent = await adultWithIdentity(app.container);
     const stranger = await adultWithIdentity(app.container);
