@@ -28,7 +28,6 @@ import { createClientOnboarding } from './services/client-onboarding.js';
 import { createAuthenticationLog } from './services/authentication-log.js';
 import { createGrantCopies } from './oidc/grant-copies.js';
 import { createAuthenticationLogQueries } from './queries/authentication-log.js';
-import type { Redis } from 'ioredis';
 import { createSigningKeyService } from './services/signing-keys.js';
 import { createRedisKeyChangeSignal, singleInstanceKeySignal } from './oidc/key-change-signal.js';
 import { createAuditService } from './services/audit.js';
@@ -105,7 +104,8 @@ export async function buildContainer(config: Config, options: ContainerOptions =
   const metrics = createMetrics();
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: options.schema });
   if (options.migrate !== false) await migrateToLatest(db.knex);
-  const redisStore = config.redisUrl ? createRedisStore({ url: config.redisUrl, prefix: options.redisPrefix }) : undefined;
+  const redisTarget = config.redisClusterNodes ? { clusterNodes: config.redisClusterNodes } : config.redisUrl ? { url: config.redisUrl } : undefined;
+  const redisStore = redisTarget ? createRedisStore({ ...redisTarget, prefix: options.redisPrefix }) : undefined;
   const ephemeral: EphemeralStore = redisStore ?? createMemoryStore();
   // ISP rows cached in each instance, dropped on every instance when one changes
   // (services/client-cache.ts): saves the PostgreSQL read oidc-provider makes per request.
@@ -143,9 +143,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     envelope,
     retiredKeyGraceSeconds: config.signing.retiredKeyGraceSeconds,
   });
-  const keyChanges = ephemeral.kind === 'redis'
-    ? createRedisKeyChangeSignal((ephemeral as unknown as { redis: Redis }).redis, (ephemeral as unknown as { prefix: string }).prefix, logger)
-    : singleInstanceKeySignal;
+  const keyChanges = redisStore ? createRedisKeyChangeSignal(redisStore.redis, redisStore.prefix, logger) : singleInstanceKeySignal;
   // Every rotation (CLI, console, admin API) tells the other instances at once.
   const keys: typeof signingKeys = {
     ...signingKeys,

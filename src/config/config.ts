@@ -16,6 +16,8 @@ export type Config = {
   issuer: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** Seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES); set, it replaces REDIS_URL. */
+  redisClusterNodes: string[] | undefined;
   dataDir: string;
   logLevel: string;
   trustProxy: boolean;
@@ -80,6 +82,8 @@ const SECRET_NAMES = ['COOKIE_SECRETS', 'PAIRWISE_SECRET', 'BLIND_INDEX_SECRET',
 type SecretName = (typeof SECRET_NAMES)[number];
 
 const PORT_HINT = 'PORT must be a whole number from 1 to 65535';
+const REDIS_CLUSTER_HINT = 'REDIS_CLUSTER_NODES must be comma-separated node URLs, e.g. redis://10.0.0.1:6379,redis://10.0.0.2:6379 (a few nodes suffice: the client learns the rest)';
+const isRedisNodeUrl = (value: string) => URL.canParse(value) && ['redis:', 'rediss:'].includes(new URL(value).protocol) && new URL(value).hostname !== '';
 // HOST:PORT, [IPv6]:PORT or PORT alone (then 127.0.0.1: reachable from this machine only).
 const METRICS_ADDRESS = /^(?:(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):)?([0-9]{1,5})$/;
 const METRICS_ADDRESS_HINT = 'METRICS_ADDRESS must be HOST:PORT (or a port alone, on 127.0.0.1), e.g. 10.0.0.5:9464';
@@ -120,6 +124,13 @@ const envSchema = z.object({
     .optional(),
   DATABASE_URL: urlLike(['postgres:', 'postgresql:'], 'DATABASE_URL must look like postgres://user@host:5432/db').optional(),
   REDIS_URL: urlLike(['redis:', 'rediss:'], 'REDIS_URL must look like redis://127.0.0.1:6379').optional(),
+  REDIS_CLUSTER_NODES: z.string()
+    .transform((value) => value.split(',').map((node) => node.trim()).filter(Boolean))
+    .superRefine((nodes, check) => {
+      if (nodes.length === 0 || !nodes.every(isRedisNodeUrl)) check.addIssue({ code: 'custom', message: REDIS_CLUSTER_HINT });
+      else if (new Set(nodes.map((node) => new URL(node).protocol)).size > 1) check.addIssue({ code: 'custom', message: 'REDIS_CLUSTER_NODES must all be redis:// or all rediss://; hint: a cluster\'s nodes share one TLS setting' });
+    })
+    .optional(),
   DATA_DIR: z.string().min(1).default(defaults.dataDir),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
@@ -228,6 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
   }
+  if (env.REDIS_URL && env.REDIS_CLUSTER_NODES) problems.push('REDIS_URL and REDIS_CLUSTER_NODES are both set; hint: set REDIS_CLUSTER_NODES for a Redis Cluster, REDIS_URL for one server');
   const raw: Partial<Record<SecretName, string>> = {};
   for (const name of SECRET_NAMES) raw[name] = readSecret(env, name, problems);
   const authorityToken = readSecret(env, 'IDENTITY_AUTHORITY_TOKEN', problems);
@@ -242,7 +254,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // everything to fix (the schema already reported malformed values; these report absent ones).
   if (env.NODE_ENV === 'production') {
     if (!env.DATABASE_URL) problems.push('DATABASE_URL is required in production; hint: the embedded PGlite store is for development only');
-    if (!env.REDIS_URL) problems.push('REDIS_URL is required in production; hint: the in-memory ephemeral store is for development only');
+    if (!env.REDIS_URL && !env.REDIS_CLUSTER_NODES) problems.push('REDIS_URL (or REDIS_CLUSTER_NODES) is required in production; hint: the in-memory ephemeral store is for development only');
     if (!env.ISSUER || (URL.canParse(env.ISSUER) && !isHttpsUrl(env.ISSUER))) problems.push('ISSUER must be an https:// URL in production, e.g. https://id.example.cn');
     for (const name of SECRET_NAMES) {
       if (!raw[name] && !problems.some((p) => p.startsWith(`${name} and ${name}_FILE`) || p.startsWith(`${name}_FILE:`))) {
@@ -294,6 +306,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     issuer: values.ISSUER ?? `http://localhost:${values.PORT}`,
     databaseUrl: values.DATABASE_URL,
     redisUrl: values.REDIS_URL,
+    redisClusterNodes: values.REDIS_CLUSTER_NODES,
     dataDir,
     logLevel: values.LOG_LEVEL,
     trustProxy: values.TRUST_PROXY === 'true',

@@ -8,7 +8,8 @@
 //   (re)connects or drops, so a message missed during an outage cannot leave a stale entry;
 // - a read that began before an invalidation does not store what it read (generation count);
 // - entries expire after maxAgeMs anyway, bounding a change made outside the app (psql).
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
+import { bounded, subscriberFor, type RedisConnection } from '../storage/redis-connection.js';
 import type { ClientQueries, ClientRow } from '../queries/clients.js';
 
 export type ClientChangeBus = {
@@ -32,10 +33,9 @@ export function createLocalClientChangeBus(): ClientChangeBus {
 }
 
 /** Redis pub/sub on `${prefix}clients:changed`, with its own subscriber connection. */
-export function createRedisClientChangeBus(redis: Redis, prefix: string): ClientChangeBus {
+export function createRedisClientChangeBus(redis: RedisConnection, prefix: string): ClientChangeBus {
   const channel = `${prefix}clients:changed`;
-  const subscriber = redis.duplicate({ lazyConnect: false, enableAutoPipelining: false });
-  subscriber.on('error', () => {});
+  const subscriber = subscriberFor(redis);
   const listeners: Array<(clientId: string | undefined) => void> = [];
   const emit = (clientId: string | undefined) => listeners.forEach((l) => l(clientId));
   let subscribed = false;
@@ -44,11 +44,21 @@ export function createRedisClientChangeBus(redis: Redis, prefix: string): Client
   // ioredis resubscribes after a reconnect; until it has, and after any drop, trust nothing.
   subscriber.on('close', () => { subscribed = false; emit(undefined); });
   subscriber.on('ready', () => { if (!subscribed) void subscribe(); });
+  // A cluster client subscribes through one node and moves there when that node leaves, with
+  // no 'close' of its own: a node leaving is a drop too, until the subscription is renewed
+  // (on the next tick, once ioredis has chosen the new node).
+  if (subscriber instanceof Cluster) {
+    subscriber.on('-node', () => {
+      subscribed = false;
+      emit(undefined);
+      setImmediate(() => void subscribe());
+    });
+  }
   subscriber.on('message', (_channel: string, clientId: string) => emit(clientId));
   return {
     async announce(clientId) {
       emit(clientId);
-      await redis.publish(channel, clientId);
+      await bounded(redis, () => redis.publish(channel, clientId));
     },
     onChange: (listener) => void listeners.push(listener),
     live: () => subscribed && subscriber.status === 'ready',

@@ -1,4 +1,4 @@
-// Redis ephemeral store (key layout: redis-keys.ts). Every
+// Redis ephemeral store, on one server or a Redis Cluster (key layout: redis-keys.ts). Every
 // key carries a TTL. An entry is a hash {payload, consumed} so that consume is one atomic
 // HSETNX (two racing redemptions of one code: exactly one wins). Secondary indexes (uid,
 // userCode) are plain keys with the entry's TTL; a grant's entries are a set whose TTL is
@@ -7,7 +7,7 @@
 // index it has, all sent at once; a token under a grant is 2 commands, not a MULTI of 6.
 import { createHash } from 'node:crypto';
 import { nowSeconds, type EphemeralStore, type Payload } from './model-store.js';
-import { Redis } from 'ioredis';
+import { bounded, closeRedis, connectRedis, type RedisConnection, type RedisTarget } from './redis-connection.js';
 import { createRedisKeys } from './redis-keys.js';
 
 // Replaces the entry whole (a stale `consumed` must not survive a rewrite) and sets its TTL.
@@ -37,12 +37,10 @@ local value = redis.call('INCR', KEYS[1])
 if value == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return value`;
 
-const COMMAND_TIMEOUT_MS = 1000;
-
 const MAX_TTL = 60 * 60 * 24 * 400; // nothing in Redis lives forever
 
 /** A one-key script sent by its SHA (EVALSHA), loaded on the node that lacks it (NOSCRIPT). */
-function script(redis: Redis, lua: string) {
+function script(redis: RedisConnection, lua: string) {
   const sha = createHash('sha1').update(lua).digest('hex');
   return async (key: string, ...args: string[]): Promise<unknown> => {
     try {
@@ -54,27 +52,17 @@ function script(redis: Redis, lua: string) {
   };
 }
 
-export type RedisStoreOptions = { url: string; prefix?: string };
+export type RedisStoreOptions = RedisTarget & { prefix?: string };
 
-export function createRedisStore(options: RedisStoreOptions): EphemeralStore & { redis: Redis; prefix: string } {
+export function createRedisStore(options: RedisStoreOptions): EphemeralStore & { redis: RedisConnection; prefix: string } {
   const keys = createRedisKeys(options.prefix ?? 'cyberid:');
-  // Fail fast (issue 9): a command that gets no answer within COMMAND_TIMEOUT_MS fails, queued
-  // ones included, so a killed or hung (SIGSTOPped) Redis costs a request about a second and a
-  // 503, never a 15 s wait; reconnection goes on in the background and service resumes alone.
-  const redis = new Redis(options.url, {
-    maxRetriesPerRequest: 1,
-    commandTimeout: COMMAND_TIMEOUT_MS,
-    connectTimeout: COMMAND_TIMEOUT_MS,
-    enableAutoPipelining: true,
-    lazyConnect: false,
-    retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
-  });
-  // Without a listener ioredis prints every reconnection failure; the requests report them.
-  redis.on('error', () => {});
+  const redis = connectRedis(options);
   const writeEntry = script(redis, WRITE_ENTRY);
   const addToGrant = script(redis, ADD_TO_GRANT);
   const consume = script(redis, CONSUME);
   const increment = script(redis, INCREMENT);
+  // Every operation within one deadline (redis-connection.ts `bounded`).
+  const run = <T>(work: () => Promise<T>) => bounded(redis, work);
 
   const read = async (k: string): Promise<Payload | undefined> => {
     const hash = await redis.hgetall(k);
@@ -92,7 +80,7 @@ export function createRedisStore(options: RedisStoreOptions): EphemeralStore & {
     kind: 'redis',
     redis,
     prefix: keys.prefix,
-    async upsert(model, id, payload, expiresIn) {
+    upsert: (model, id, payload, expiresIn) => run(async () => {
       const ttl = String(Math.min(expiresIn && expiresIn > 0 ? expiresIn : MAX_TTL, MAX_TTL));
       const k = keys.entry(model, id);
       const { consumed, ...rest } = payload;
@@ -103,36 +91,22 @@ export function createRedisStore(options: RedisStoreOptions): EphemeralStore & {
       if (payload.userCode) writes.push(redis.set(keys.userCode(model, payload.userCode), k, 'EX', ttl));
       if (payload.grantId) writes.push(addToGrant(keys.grant(payload.grantId), k, ttl));
       await Promise.all(writes);
-    },
-    find: (model, id) => read(keys.entry(model, id)),
-    findByUid: (model, uid) => readVia(keys.uid(model, uid)),
-    findByUserCode: (model, code) => readVia(keys.userCode(model, code)),
-    async consume(model, id) {
-      return (await consume(keys.entry(model, id), String(nowSeconds()))) === 1;
-    },
-    async destroy(model, id) {
-      await redis.del(keys.entry(model, id));
-    },
-    async revokeByGrantId(model, grantId) {
+    }),
+    find: (model, id) => run(() => read(keys.entry(model, id))),
+    findByUid: (model, uid) => run(() => readVia(keys.uid(model, uid))),
+    findByUserCode: (model, code) => run(() => readVia(keys.userCode(model, code))),
+    consume: (model, id) => run(async () => (await consume(keys.entry(model, id), String(nowSeconds()))) === 1),
+    destroy: (model, id) => run(async () => { await redis.del(keys.entry(model, id)); }),
+    revokeByGrantId: (model, grantId) => run(async () => {
       const g = keys.grant(grantId);
       const ofModel = (await redis.smembers(g)).filter((k) => keys.isEntryOf(model, k));
       if (ofModel.length === 0) return;
       // One DEL per entry: in a cluster the entries live in other slots than the set.
       await Promise.all([...ofModel.map((k) => redis.del(k)), redis.srem(g, ...ofModel)]);
-    },
-    async increment(name, windowSeconds) {
-      return Number(await increment(keys.counter(name), String(windowSeconds)));
-    },
-    async reset(name) {
-      await redis.del(keys.counter(name));
-    },
-    async setIfAbsent(name, ttlSeconds) {
-      return (await redis.set(keys.once(name), '1', 'EX', ttlSeconds, 'NX')) === 'OK';
-    },
-    async close() {
-      // quit() waits for an answer a dead Redis never gives.
-      await Promise.race([redis.quit(), new Promise((resolve) => setTimeout(resolve, COMMAND_TIMEOUT_MS))]).catch(() => {});
-      redis.disconnect();
-    },
+    }),
+    increment: (name, windowSeconds) => run(async () => Number(await increment(keys.counter(name), String(windowSeconds)))),
+    reset: (name) => run(async () => { await redis.del(keys.counter(name)); }),
+    setIfAbsent: (name, ttlSeconds) => run(async () => (await redis.set(keys.once(name), '1', 'EX', ttlSeconds, 'NX')) === 'OK'),
+    close: () => closeRedis(redis),
   };
 }

@@ -10,7 +10,8 @@ const PG_FAULT_CODES = new Set([
   '08000', '08003', '08006', '08001', '08004', // connection exceptions
 ]);
 const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
-const REDIS_MESSAGES = /^(Command timed out|Connection is closed|Stream isn't writeable|Reached the max retries per request limit)/;
+// The cluster client's own (ioredis cluster/index.js) and the cluster's replies while it heals.
+const REDIS_MESSAGES = /^(Command timed out|Connection is closed|Stream isn't writeable|Reached the max retries per request limit|Cluster isn't ready|Too many Cluster redirections|CLUSTERDOWN|TRYAGAIN)/;
 
 /** Seconds a client is asked to wait after a store fault. */
 export const STORE_RETRY_AFTER_SECONDS = 5;
@@ -18,7 +19,7 @@ export const STORE_RETRY_AFTER_SECONDS = 5;
 export function isStoreFault(error: unknown): boolean {
   const e = error as { name?: string; code?: string; message?: string } | undefined;
   if (!e || typeof e !== 'object') return false;
-  if (e.name === 'KnexTimeoutError' || e.name === 'MaxRetriesPerRequestError') return true;
+  if (e.name === 'KnexTimeoutError' || e.name === 'MaxRetriesPerRequestError' || e.name === 'ClusterAllFailedError') return true;
   if (e.code && (PG_FAULT_CODES.has(e.code) || NET_CODES.has(e.code))) return true;
   return typeof e.message === 'string' && REDIS_MESSAGES.test(e.message);
 }

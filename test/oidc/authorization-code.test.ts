@@ -12,6 +12,7 @@ import {
 } from '../support/tokens.js';
 import type { Payload } from '../../src/storage/model-store.js';
 import { createRedisKeys } from '../../src/storage/redis-keys.js';
+import type { RedisConnection } from '../../src/storage/redis-connection.js';
 
 const OFFLINE = { scope: 'openid offline_access', prompt: 'consent' };
 
@@ -133,7 +134,7 @@ describe('authorization code flow', () => {
     assert.ok(stored.exp - stored.iat > 0, 'the code expires');
     assert.ok(stored.exp - stored.iat <= 60, `code lifetime ${stored.exp - stored.iat}s must be ≤ 60s`);
     if (app.container.ephemeral.kind === 'redis') {
-      const { redis, prefix } = app.container.ephemeral as unknown as { redis: import('ioredis').Redis; prefix: string };
+      const { redis, prefix } = app.container.ephemeral as unknown as { redis: RedisConnection; prefix: string };
       const ttl = await redis.ttl(createRedisKeys(prefix).entry('AuthorizationCode', flow.code!));
       assert.ok(ttl > 0 && ttl <= 60, `the stored code is evicted within 60s (TTL ${ttl})`);
     }

@@ -6,17 +6,27 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createCitizen, createClient } from '../support/factories.js';
 import { introspect, redeem, refresh } from '../support/tokens.js';
 import { signIn } from '../support/flow.js';
+import { ownRedisCluster } from '../support/redis-cluster.js';
 
 const by = { actor: 'operator' as const };
 
-describe('ISP cache across instances', function () {
+// One Redis server, and a Redis Cluster (pub/sub through whichever node the client picked).
+const redisSetups: Array<[string, () => Promise<Record<string, string>>]> = [
+  ['Redis', async () => ({})],
+  ['Redis Cluster', async () => (await ownRedisCluster()).env],
+];
+
+for (const [setup, redisEnv] of redisSetups) describe(`ISP cache across instances (${setup})`, function () {
   this.timeout(60_000);
   let a: TestApp;
   let b: TestApp;
 
   before(async () => {
-    a = await startTestApp();
-    b = await startTestApp({ shareWith: a });
+    const env = await redisEnv();
+    a = await startTestApp({ env });
+    b = await startTestApp({ shareWith: a, env });
+    // Nothing is cached until an instance's subscription is live (a cluster's takes a moment).
+    for (let i = 0; i < 100 && ![a, b].every((app) => app.container.clientChanges.live()); i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
   });
   after(async () => {
     await b?.stop({ keepData: true });

@@ -1,9 +1,10 @@
-// One contract, four implementations: PostgreSQL, PGlite, Redis, memory.
+// One contract, four implementations: PostgreSQL, PGlite, Redis (one server and a cluster), memory.
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createOidcPayloadQueries } from '../../src/queries/oidc-payloads.js';
 import type { ModelStore } from '../../src/storage/model-store.js';
 import { realServices } from '../support/real-services.js';
+import { ownRedisCluster } from '../support/redis-cluster.js';
 import { memoryStore, pgliteDatabase, postgresDatabase, redisStore } from '../support/stores.js';
 
 type Subject = { name: string; open(): Promise<{ store: ModelStore; drop(): Promise<void> }> };
@@ -29,6 +30,14 @@ const subjects: Subject[] = [
     async open() {
       const { redisUrl } = await realServices();
       const store = redisUrl ? redisStore(redisUrl) : memoryStore();
+      return { store, drop: () => store.drop() };
+    },
+  },
+  {
+    // Three masters: every command and script must stay in one slot (redis-keys.ts).
+    name: 'Redis Cluster',
+    async open() {
+      const store = redisStore({ clusterNodes: (await ownRedisCluster()).nodes });
       return { store, drop: () => store.drop() };
     },
   },

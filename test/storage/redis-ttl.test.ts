@@ -1,7 +1,8 @@
 // "Every key with a TTL": after real flows (sign-in, consent, code, tokens, refresh, the account
 // pages, rate-limit counters), no key under the app's Redis prefix lives forever.
 import assert from 'node:assert/strict';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../../src/storage/redis-connection.js';
+import { redisKeysUnder } from '../support/stores.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createClient } from '../support/factories.js';
 import { Browser } from '../support/browser.js';
@@ -25,8 +26,8 @@ describe('Redis keys', () => {
     await signInToAccount(new Browser(app.url), citizen.cyberspace_id, citizen.password);
     await signInToAccount(new Browser(app.url), citizen.cyberspace_id, 'a wrong password');
 
-    const redis = (app.container.ephemeral as unknown as { redis: Redis }).redis;
-    const keys = await redis.keys(`${app.redisPrefix}*`);
+    const redis = (app.container.ephemeral as unknown as { redis: RedisConnection }).redis;
+    const keys = await redisKeysUnder(redis, app.redisPrefix);
     for (const kind of ['Session:', 'RefreshToken:', 'AccessToken:', 'AccountSession:', 'counter:{signin:', 'grant:']) {
       assert.ok(keys.some((key) => key.startsWith(`${app.redisPrefix}${kind}`)), `a ${kind} key was written (${keys.length} keys)`);
     }

@@ -6,7 +6,9 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { Cluster } from 'ioredis';
 import { createRedisStore } from '../../src/storage/redis-store.js';
+import type { RedisConnection, RedisTarget } from '../../src/storage/redis-connection.js';
 import { createMemoryStore } from '../../src/storage/memory-store.js';
 import type { EphemeralStore } from '../../src/storage/model-store.js';
 
@@ -43,13 +45,23 @@ export async function pgliteDatabase(): Promise<TestDatabase> {
 
 export type TestEphemeralStore = EphemeralStore & { drop(): Promise<void> };
 
-export function redisStore(url: string): TestEphemeralStore {
-  const store = createRedisStore({ url, prefix: `${uniqueName('test')}:` });
+/** Every key under `prefix`: KEYS on each master of a cluster (each holds its own slots). */
+export async function redisKeysUnder(redis: RedisConnection, prefix: string): Promise<string[]> {
+  const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  return (await Promise.all(nodes.map((node) => node.keys(`${prefix}*`)))).flat();
+}
+
+/** Deletes a test's keys one by one: a multi-key DEL fails across cluster slots. */
+export async function dropRedisKeys(redis: RedisConnection, prefix: string): Promise<void> {
+  await Promise.all((await redisKeysUnder(redis, prefix)).map((key) => redis.del(key)));
+}
+
+export function redisStore(target: string | RedisTarget): TestEphemeralStore & { redis: RedisConnection; prefix: string } {
+  const store = createRedisStore({ ...(typeof target === 'string' ? { url: target } : target), prefix: `${uniqueName('test')}:` });
   return {
     ...store,
     async drop() {
-      const keys = await store.redis.keys(`${store.prefix}*`);
-      if (keys.length > 0) await store.redis.del(...keys);
+      await dropRedisKeys(store.redis, store.prefix);
       await store.close();
     },
   };

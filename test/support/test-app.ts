@@ -11,7 +11,8 @@ import { buildContainer, type Container } from '../../src/container.js';
 import { appRoutes, createApp, type AppRoute } from '../../src/app.js';
 import { listen } from '../../src/server.js';
 import { realServices } from './real-services.js';
-import { uniqueName } from './stores.js';
+import { dropRedisKeys, uniqueName } from './stores.js';
+import type { RedisConnection } from '../../src/storage/redis-connection.js';
 
 export type TestApp = {
   url: string;
@@ -87,9 +88,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       if (!keepData) {
         if (container.config.databaseUrl) await container.db.knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
         if (container.ephemeral.kind === 'redis') {
-          const { redis } = container.ephemeral as unknown as { redis: import('ioredis').Redis };
-          const keys = await redis.keys(`${redisPrefix}*`);
-          if (keys.length) await redis.del(...keys);
+          await dropRedisKeys((container.ephemeral as unknown as { redis: RedisConnection }).redis, redisPrefix);
         }
       }
       await running.stop();

@@ -122,6 +122,23 @@ describe('configuration', () => {
       });
     }
 
+    it('accepts a Redis Cluster (REDIS_CLUSTER_NODES) in place of REDIS_URL', () => {
+      const { REDIS_URL: _, ...env } = productionEnv(dataDir);
+      const config = loadConfig({ ...env, REDIS_CLUSTER_NODES: 'redis://10.0.0.1:6379, redis://10.0.0.2:6379' });
+      assert.deepEqual(config.redisClusterNodes, ['redis://10.0.0.1:6379', 'redis://10.0.0.2:6379']);
+      assert.equal(config.redisUrl, undefined);
+    });
+
+    it('refuses REDIS_URL and REDIS_CLUSTER_NODES together, and malformed or mixed-TLS cluster nodes', () => {
+      assertNamed(problemsOf({ ...productionEnv(dataDir), REDIS_CLUSTER_NODES: 'redis://10.0.0.1:6379' }), ['REDIS_CLUSTER_NODES']);
+      const { REDIS_URL: _, ...env } = productionEnv(dataDir);
+      for (const nodes of ['10.0.0.1:6379', 'redis://10.0.0.1:6379,http://10.0.0.2', 'redis://10.0.0.1:6379,rediss://10.0.0.2:6379', ',']) {
+        const problems = problemsOf({ ...env, REDIS_CLUSTER_NODES: nodes });
+        assert.equal(problems.length, 1, problems.join('\n'));
+        assertNamed(problems, ['REDIS_CLUSTER_NODES']);
+      }
+    });
+
     for (const issuer of ['http://id.example.cn', undefined]) {
       it(`refuses ${issuer ? 'a plain-http' : 'a missing'} ISSUER`, () => {
         const env = productionEnv(dataDir);
