@@ -68,7 +68,7 @@ import { createRecoveryRequestQueries } from './queries/recovery-requests.js';
 import { createSignInArea } from './sign-in/index.js';
 import { createPasskeys } from './sign-in/passkeys.js';
 import { createPasskeyMethod } from './sign-in/methods/passkey.js';
-import { clientDisplayName } from './oidc/client-names.js';
+import { clientDisplayName, clientDisplayNames } from './oidc/client-names.js';
 import type { Locale } from './web/i18n.js';
 import { createPasskeyQueries } from './queries/passkeys.js';
 import { createRecoveryCodeQueries } from './queries/recovery-codes.js';
@@ -261,6 +261,11 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     const client = await currentProvider().Client.find(clientId).catch(() => undefined);
     return client ? clientDisplayName(client as unknown as Record<string, unknown>, locale, clientId) : undefined;
   };
+  /** The same in every language: a notice names the ISP in the language of the address it reaches. */
+  const clientNames = async (clientId: string): Promise<Record<Locale, string> | undefined> => {
+    const client = await currentProvider().Client.find(clientId).catch(() => undefined);
+    return client ? clientDisplayNames(client as unknown as Record<string, unknown>, clientId) : undefined;
+  };
   const noticeQueries = createAccountNoticeQueries(db.knex);
   const deviceQueries = createKnownDeviceQueries(db.knex);
   const accountNotices = createAccountNotices(noticeQueries);
@@ -269,7 +274,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     notices: accountNotices,
     key: deriveDeviceKey(config.secrets.blindIndexSecret),
     notifyNewDevice: async (citizenId, clientId) =>
-      notifications.notify(db.knex, citizenId, 'new_device', { at: new Date().toISOString(), isp: clientId ? await clientName(clientId) : undefined }),
+      notifications.notify(db.knex, citizenId, 'new_device', { at: new Date().toISOString(), isp: clientId ? await clientNames(clientId) : undefined }),
   });
   const activity = createActivity({ audit, clientName });
   // An account change, its audit entry and the notice it causes: one transaction (account-events.ts).
@@ -390,7 +395,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     record: ({ type, citizenId, clientId, actorId, actor = 'guardian' }) =>
       audit.record({ type, citizenId, clientId, actor, details: { guardian_id: actorId } }),
     notifyGuardianRequest: async (guardianId, clientId) =>
-      notifications.notify(db.knex, guardianId, 'guardian_request', { at: new Date().toISOString(), isp: await clientName(clientId) }),
+      notifications.notify(db.knex, guardianId, 'guardian_request', { at: new Date().toISOString(), isp: await clientNames(clientId) }),
     endSessions: (citizenId) => accountSessions.endAll(citizenId),
   });
   const applications = createApplicationService({

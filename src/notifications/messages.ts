@@ -1,9 +1,11 @@
 // Renders a notice in the citizen's language. Times are shown in China Standard Time with the
 // zone named; the text comes only from the translation tables and the notice's checked params.
 import { translator, type Locale, type MessageKey } from '../web/i18n.js';
-import type { NotificationKind, NotificationParams } from './kinds.js';
+import { ispNameIn, type NotificationKind, type NotificationParams } from './kinds.js';
 
 const ZONE = 'Asia/Shanghai';
+/** Kinds whose text names the ISP when the notice carries its name. */
+const NAMES_ISP: ReadonlySet<NotificationKind> = new Set(['new_device', 'guardian_request']);
 
 export function formatTime(iso: string, locale: Locale): string {
   return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: ZONE, timeZoneName: 'short' }).format(new Date(iso));
@@ -13,8 +15,9 @@ export function renderNotice(kind: NotificationKind, params: NotificationParams,
   const t = translator(locale);
   const vars: Record<string, string> = { at: formatTime(params.at ?? createdAt.toISOString(), locale) };
   if (params.until) vars.until = formatTime(params.until, locale);
-  if (params.isp) vars.isp = params.isp;
-  const body = (kind === 'new_device' && params.isp ? 'notify.new_device_isp.body' : `notify.${kind}.body`) as MessageKey;
+  const isp = params.isp && ispNameIn(params.isp, locale);
+  if (isp) vars.isp = isp;
+  const body = (isp && NAMES_ISP.has(kind) ? `notify.${kind}_isp.body` : `notify.${kind}.body`) as MessageKey;
   return { subject: t(`notify.${kind}.subject` as MessageKey), text: `${t(body, vars)}\n\n${t('notify.footer')}` };
 }
 

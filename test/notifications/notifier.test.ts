@@ -48,6 +48,9 @@ for (const store of ['embedded PGlite', 'PostgreSQL'] as const) {
       await assert.rejects(notify(db.knex, citizenId, 'password_changed', { name: '张三' } as never), /not allowed/);
       await assert.rejects(notify(db.knex, citizenId, 'password_changed', { at: '110105198407190011' }), /ISO time/);
       await assert.rejects(notify(db.knex, citizenId, 'birthday' as never), /unknown notification kind/);
+      await assert.rejects(notify(db.knex, citizenId, 'new_device', { isp: { fr: 'Boutique' } as never }), /unknown language fr/);
+      await assert.rejects(notify(db.knex, citizenId, 'new_device', { isp: { en: 'x'.repeat(101) } }), /at most 100 characters/);
+      await notify(db.knex, citizenId, 'new_device', { isp: { en: 'Example Shop', 'zh-CN': '示例商城' } });
     });
   });
 }

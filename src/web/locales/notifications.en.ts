@@ -29,6 +29,7 @@ export const notificationsEn = {
   'notify.new_device_isp.body': 'Your cyberspace ID account was used to sign in to {isp} from a device not seen before on {at}.',
   'notify.guardian_request.subject': 'A request is waiting for you as guardian',
   'notify.guardian_request.body': 'On {at} a request was made that needs your approval as guardian. Sign in to your cyberspace ID account to review it.',
+  'notify.guardian_request_isp.body': 'On {at} your ward asked to use {isp}, which needs your approval as guardian. Sign in to your cyberspace ID account to see what it would receive.',
   'notify.lawful_access_disclosed.subject': 'A lawful access to your cyberspace ID account can now be shown',
   'notify.lawful_access_disclosed.body': 'An authority accessed data of your cyberspace ID account under a legal order; it can be shown to you from {at}. Sign in to see it in your account activity.',
   'notify.account_suspended.subject': 'Your cyberspace ID account was suspended',

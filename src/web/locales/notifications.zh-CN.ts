@@ -31,6 +31,7 @@ export const notificationsZhCN: Record<keyof typeof notificationsEn, string> = {
   'notify.new_device_isp.body': '您的网络身份认证账户于 {at} 在一台以前未见过的设备上登录了 {isp}。',
   'notify.guardian_request.subject': '有一项请求等待您作为监护人处理',
   'notify.guardian_request.body': '{at} 有一项需要您作为监护人批准的请求。请登录您的网络身份认证账户查看。',
+  'notify.guardian_request_isp.body': '{at} 您的被监护人请求使用 {isp}，需要您作为监护人批准。请登录您的网络身份认证账户查看它将收到哪些信息。',
   'notify.lawful_access_disclosed.subject': '对您网络身份认证账户的一次依法访问现在可以告知您',
   'notify.lawful_access_disclosed.body': '有关机关依据法律文书访问了您网络身份认证账户的数据，自 {at} 起可以向您展示。请登录并在账户活动中查看。',
   'notify.account_suspended.subject': '您的网络身份认证账户已暂停',
