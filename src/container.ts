@@ -11,6 +11,8 @@ import { createRedisStore } from './storage/redis-store.js';
 import { createMemoryStore } from './storage/memory-store.js';
 import type { EphemeralStore } from './storage/model-store.js';
 import { createOidcPayloadQueries } from './queries/oidc-payloads.js';
+import { createLogPartitionQueries } from './queries/log-partitions.js';
+import { createLogPartitions } from './services/log-partitions.js';
 import { createCitizenQueries } from './queries/citizens.js';
 import { createClientQueries } from './queries/clients.js';
 import { createCachedClientQueries, createLocalClientChangeBus, createRedisClientChangeBus } from './services/client-cache.js';
@@ -187,6 +189,8 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     retentionDays: config.authenticationLog.retentionDays,
     onDetachedFailure: (error) => logger.error({ err: { message: (error as Error).message } }, 'authentication log write failed'),
   });
+  // The logs' monthly partitions, created ahead (main.ts hourly, `cyberid partitions`).
+  const logPartitions = createLogPartitions({ queries: createLogPartitionQueries(db.knex) });
   // Clients are validated by oidc-provider itself, so the holder must exist first.
   let providerHolder: ReturnType<typeof createProviderHolder> | undefined;
   const clients = createClientService({
@@ -507,6 +511,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     lawfulAccess,
     operators,
     authenticationLog,
+    logPartitions,
     notifications,
     // Lawful accesses shown to their subject once the embargo has passed (activity, export).
     lawfulDisclosures: (citizenId: string) => lawfulAccess.disclosuresVisibleTo(citizenId),

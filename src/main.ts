@@ -24,13 +24,19 @@ async function main(): Promise<void> {
   await container.keyChanges.listen(() => container.providerHolder.refresh());
   container.notifications.worker.start(config.notifications.pollMs);
   container.logoutDeliveries.worker.start(config.logoutDeliveries.pollMs);
-  // Authentication log retention (AUTH_LOG_RETENTION_DAYS): every instance prunes hourly; the
-  // deletes are idempotent, so instances running it at once do no harm.
-  const pruneAuthenticationLog = () => container.authenticationLog.prune()
-    .then((pruned) => pruned.entries && logger.info({ entries: pruned.entries, keys: pruned.keys }, 'authentication log pruned'))
-    .catch((error: unknown) => logger.error({ err: { message: (error as Error).message } }, 'authentication log prune failed'));
-  void pruneAuthenticationLog();
-  setInterval(pruneAuthenticationLog, 3_600_000).unref();
+  // The logs' months ahead, then authentication log retention (AUTH_LOG_RETENTION_DAYS): every
+  // instance does both hourly; creating an existing month and dropping a dropped one are no-ops,
+  // so instances running them at once do no harm.
+  const logUpkeep = async () => {
+    const created = await container.logPartitions.createAhead()
+      .catch((error: unknown) => logger.error({ err: { message: (error as Error).message } }, 'creating log partitions failed'));
+    if (created?.length) logger.info({ partitions: created }, 'log partitions created');
+    await container.authenticationLog.prune()
+      .then((pruned) => (pruned.partitions.length || pruned.entries) && logger.info({ partitions: pruned.partitions, entries: pruned.entries, keys: pruned.keys }, 'authentication log pruned'))
+      .catch((error: unknown) => logger.error({ err: { message: (error as Error).message } }, 'authentication log prune failed'));
+  };
+  void logUpkeep();
+  setInterval(logUpkeep, 3_600_000).unref();
   // Lawful accesses whose embargo has passed are told to their subject, hourly, once each.
   const tellDisclosures = () => container.disclosureNotices.notifyEndedEmbargoes()
     .then((told) => told && logger.info({ count: told }, 'lawful-access subjects told'))

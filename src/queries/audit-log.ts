@@ -1,6 +1,7 @@
-// SQL for the audit_log and audit_chain_heads tables (schema: migrations/20261122030000_audit_log.ts).
-// An append locks only its own chain's head row, so appends to different chains never wait on
-// each other; the entry and the new head are written in one statement.
+// SQL for the audit_log and audit_chain_heads tables (schema: migrations/20261122030000_audit_log.ts,
+// partitioned by month in 20261203090000_partitioned_logs.ts). An append locks only its own
+// chain's head row, so appends to different chains never wait on each other; the entry and the
+// new head are written in one statement.
 import type { Knex } from 'knex';
 
 export type AuditActor = 'citizen' | 'operator' | 'system' | 'guardian' | 'isp';
@@ -54,12 +55,11 @@ export function createAuditLogQueries(knex: Knex) {
         const head = await trx('audit_chain_heads').where({ chain }).forUpdate().first();
         if (!head) throw new Error(`audit chain ${chain} has no head row`);
         const row = build(toHead(head));
+        // The insert advances the head itself (trigger audit_log_next_in_chain), refused unless
+        // the entry is the head's successor.
         await trx.raw(
-          `WITH entry AS (
-             INSERT INTO audit_log (chain, seq, occurred_at, type, citizen_id, client_id, actor, details, prev_hash, hash)
-             VALUES (?, ?, ?::timestamptz, ?, ?, ?, ?, ?::jsonb, ?, ?)
-             RETURNING chain, seq, hash)
-           UPDATE audit_chain_heads SET seq = entry.seq, hash = entry.hash FROM entry WHERE audit_chain_heads.chain = entry.chain`,
+          `INSERT INTO audit_log (chain, seq, occurred_at, type, citizen_id, client_id, actor, details, prev_hash, hash)
+           VALUES (?, ?, ?::timestamptz, ?, ?, ?, ?, ?::jsonb, ?, ?)`,
           [row.chain, row.seq, row.occurred_at.toISOString(), row.type, row.citizen_id, row.client_id, row.actor,
             JSON.stringify(row.details), row.prev_hash, row.hash],
         );

@@ -1,4 +1,5 @@
-// SQL for the authentication log and its per-citizen keys (migration 20261203020100).
+// SQL for the authentication log and its per-citizen keys (migration 20261203020100; partitioned
+// by month since 20261203090000).
 import type { Knex } from 'knex';
 
 export const AUTHENTICATION_EVENTS = ['sign_in', 'authorization', 'code_exchange', 'refresh'] as const;
@@ -19,6 +20,7 @@ export type AuthenticationLogRow = {
 
 export type NewEntry = Omit<AuthenticationLogRow, 'occurred_at'>;
 const ENTRY_COLUMNS = ['id', 'citizen_id', 'client_id', 'event', 'outcome', 'reason_code', 'acr', 'address_ciphertext', 'user_agent_ciphertext'] as const;
+const names = (result: { rows: Array<{ name: unknown }> }) => result.rows.map((row) => String(row.name));
 
 export function createAuthenticationLogQueries(knex: Knex) {
   return {
@@ -60,15 +62,20 @@ export function createAuthenticationLogQueries(knex: Knex) {
       if (before) query.whereRaw('(occurred_at, id) < (?, ?)', [before.occurred_at, before.id]);
       return query.select('*');
     },
-    /** Deletes entries older than `cutoff`, then the keys no entry needs any more. */
-    async deleteOlderThan(cutoff: Date): Promise<{ entries: number; keys: number }> {
-      const entries = await knex('authentication_log').where('occurred_at', '<', cutoff).delete();
+    /**
+     * Retention (migration 20261203090000): drops the months whose every entry is older than
+     * `cutoff`, deletes the older entries the default partition holds (normally none), then the
+     * keys no entry needs any more. A month still holding younger entries stays whole.
+     */
+    async deleteOlderThan(cutoff: Date): Promise<{ partitions: string[]; entries: number; keys: number }> {
+      const partitions = names(await knex.raw('SELECT drop_authentication_log_partitions(?::timestamptz) AS name', [cutoff.toISOString()]));
+      const entries = await knex('authentication_log_default').where('occurred_at', '<', cutoff).delete();
       // Only keys older than the cutoff: a key just created for an entry being written stays.
       const keys = await knex('authentication_log_keys')
         .where('created_at', '<', cutoff)
         .whereNotExists(knex('authentication_log').select(knex.raw('1')).whereRaw('authentication_log.citizen_id = authentication_log_keys.citizen_id'))
         .delete();
-      return { entries, keys };
+      return { partitions, entries, keys };
     },
     /** KEK rotation: wrapped keys in citizen order, after `afterId`. */
     listKeys(afterId: string | null, limit: number): Promise<Array<{ citizen_id: string; data_key: string }>> {

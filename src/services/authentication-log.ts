@@ -19,7 +19,9 @@
 //   arrive while such an INSERT is in flight go together in the next (db/coalesce.ts); each
 //   record() still returns only once its entry is committed.
 // - Kept AUTH_LOG_RETENTION_DAYS (at least 183: the Cybersecurity Law's six months for network
-//   logs), then deleted by `prune` (the server's hourly job, and `cyberid prune`).
+//   logs), then removed by `prune` (the server's hourly job, and `cyberid prune`) a month at a
+//   time: a month's partition is dropped once its newest entry is past retention, so an entry
+//   stays between AUTH_LOG_RETENTION_DAYS and a month longer (migration 20261203090000).
 import { randomUUID } from 'node:crypto';
 import type { Envelope } from '../crypto/envelope.js';
 import type { RewrapSource } from '../crypto/rewrap.js';
@@ -145,8 +147,8 @@ export function createAuthenticationLog({ queries, envelope, retentionDays, onDe
       }
     },
 
-    /** Deletes what is past retention (and the keys nothing needs any more). */
-    async prune(at: Date = now()): Promise<{ entries: number; keys: number; before: string }> {
+    /** Drops the months past retention (and deletes the keys nothing needs any more). */
+    async prune(at: Date = now()): Promise<{ partitions: string[]; entries: number; keys: number; before: string }> {
       const cutoff = new Date(at.getTime() - retentionDays * DAY_MS);
       return { ...(await queries.deleteOlderThan(cutoff)), before: cutoff.toISOString() };
     },

@@ -1,4 +1,4 @@
-// cyberid migrate | keys rotate|list|prune | citizen add-test | registration-token create
+// cyberid migrate | keys rotate|list | prune | partitions | citizen add-test | registration-token create
 import { json, UsageError, type Command } from '../command.js';
 import { migrateToLatest } from '../../db/migrate.js';
 import { activationDelayProblem } from '../../oidc/key-reload.js';
@@ -43,19 +43,39 @@ export const operationCommands: Command[] = [
   },
   {
     name: 'prune',
-    summary: 'delete what has expired from PostgreSQL: grants and registration tokens past their lifetime, signing keys whose tokens have all expired (reads already ignore them; this reclaims the space), authentication log entries past AUTH_LOG_RETENTION_DAYS (the server also does this hourly), and back-channel logout deliveries given up more than 30 days ago',
+    summary: 'delete what has expired from PostgreSQL: grants and registration tokens past their lifetime, signing keys whose tokens have all expired (reads already ignore them; this reclaims the space), the authentication log\'s months whose every entry is past AUTH_LOG_RETENTION_DAYS (dropped whole; the server also does this hourly), and back-channel logout deliveries given up more than 30 days ago; creates the log months ahead first, as `partitions` does',
     usage: 'prune [--json]',
     options: { json: { type: 'boolean' } },
     async run(container, values) {
+      const created = await container.logPartitions.createAhead();
       const log = await container.authenticationLog.prune();
       const result = {
         expired_grants_and_tokens: await container.durable.deleteExpired(),
         signing_keys: (await container.keys.pruneExpiredKeys()).length,
+        authentication_log_partitions_dropped: log.partitions,
         authentication_log_entries: log.entries,
         authentication_log_keys: log.keys,
         failed_logout_deliveries: await container.logoutDeliveries.pruneFailed(),
+        log_partitions_created: created,
       };
-      return { output: values.json ? json(result) : `deleted ${result.expired_grants_and_tokens} expired grant(s) and token(s), ${result.signing_keys} signing key(s), ${log.entries} authentication log entr${log.entries === 1 ? 'y' : 'ies'} from before ${log.before}, ${result.failed_logout_deliveries} failed logout deliver${result.failed_logout_deliveries === 1 ? 'y' : 'ies'}\n` };
+      const months = log.partitions.length ? `${log.partitions.length} authentication log month(s) (${log.partitions.join(', ')}), ` : '';
+      return { output: values.json ? json(result) : `deleted ${result.expired_grants_and_tokens} expired grant(s) and token(s), ${result.signing_keys} signing key(s), ${months}${log.entries} authentication log entr${log.entries === 1 ? 'y' : 'ies'} from before ${log.before}, ${result.failed_logout_deliveries} failed logout deliver${result.failed_logout_deliveries === 1 ? 'y' : 'ies'}\n` };
+    },
+  },
+  {
+    name: 'partitions',
+    summary: 'create the audit and authentication logs\' monthly partitions that are missing, this month through three ahead (the server also does this at start and hourly), and list every partition',
+    usage: 'partitions [--json]',
+    options: { json: { type: 'boolean' } },
+    async run(container, values) {
+      const created = await container.logPartitions.createAhead();
+      const { partitions, defaultRows } = await container.logPartitions.describe();
+      if (values.json) return { output: json({ created, partitions, default_rows: defaultRows }) };
+      const month = (at: Date | null) => (at ? at.toISOString().slice(0, 7) : 'default');
+      const lines = partitions.map((p) => `${p.partition}  ${month(p.from)}  ~${p.estimatedRows} rows\n`);
+      const warnings = Object.entries(defaultRows).filter(([, n]) => n > 0)
+        .map(([table, n]) => `warning: ${table}_default holds ${n} entr${n === 1 ? 'y' : 'ies'}: a month was missing when they were written (docs/operations.md "Partitions")\n`);
+      return { output: `${created.length ? `created ${created.join(', ')}\n` : ''}${lines.join('')}${warnings.join('')}` };
     },
   },
   {
