@@ -9,6 +9,7 @@ import { createExtraClientMetadata, sectorNeedsValidation } from './client-metad
 import { IDA_DISCOVERY } from './verified-claims.js';
 import { createLoadExistingGrant } from './existing-grant.js';
 import { forgetIdentityRelease } from './identity-release.js';
+import { renderedOnce } from './rendered-once.js';
 import { revocationAudit } from './revocation-audit.js';
 import { registrationStatus } from './registration-status.js';
 import { authenticationLogHook, noteAuthorizationError, type OidcAuthentication } from './authentication-log-hook.js';
@@ -195,6 +196,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
   });
   installBackchannelLogout(provider, deps.logger, deps.queueLogout);
   provider.use(storeFaultAnswer());
+  provider.use(renderedOnce());
   provider.use(forgetIdentityRelease());
   if (deps.onTokenRevoked) provider.use(revocationAudit(deps.onTokenRevoked));
   if (deps.recordAuthentication) {
