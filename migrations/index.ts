@@ -26,6 +26,7 @@ import * as disclosureNotified from './20261203070000_disclosure_notified.js';
 import * as applicationToken from './20261203070100_application_token.js';
 import * as sandboxGuardianships from './20261203080000_sandbox_guardianships.js';
 import * as partitionedLogs from './20261203090000_partitioned_logs.js';
+import * as noticeToRemovedAddress from './20261203100000_notice_to_removed_address.js';
 
 export const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['20261122000000_initial', initial],
@@ -54,4 +55,5 @@ export const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['20261203070100_application_token', applicationToken],
   ['20261203080000_sandbox_guardianships', sandboxGuardianships],
   ['20261203090000_partitioned_logs', partitionedLogs],
+  ['20261203100000_notice_to_removed_address', noticeToRemovedAddress],
 ];

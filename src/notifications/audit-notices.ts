@@ -17,4 +17,6 @@ export const NOTICE_FOR_EVENT: Readonly<Record<string, NotificationKind>> = {
   'account.suspended': 'account_suspended',
   'account.resumed': 'account_resumed',
   'account.cancelled': 'account_cancelled',
+  // To the remaining addresses, and once to the removed one (a sealed copy, contacts.ts).
+  'account.contact_removed': 'contact_removed',
 };

@@ -2,7 +2,12 @@
 // confirmed with a six-digit code sent to it before anything else is sent there. Stored sealed
 // with a blind index (contact-sealing.ts); the code only as an HMAC, for 15 minutes, five tries.
 // Replacing a confirmed address means removing it first, with the password: someone who only
-// holds a signed-in session cannot quietly point the notices elsewhere.
+// holds a signed-in session cannot quietly point the notices elsewhere. Removing a confirmed
+// address is told to the addresses that remain and, once, to the removed one itself: whoever
+// took the password and removes the owner's address to act unseen is exactly who that address's
+// owner must hear about, and it may be their only one. Its row is gone before the worker
+// delivers, so the notice carries a sealed copy, erased once the notice is done with
+// (docs/privacy.md); never more than that one notice.
 import { createHmac, randomInt, randomUUID, timingSafeEqual, hkdfSync } from 'node:crypto';
 import { FormError } from '../errors.js';
 import type { ContactQueries } from '../queries/citizen-contacts.js';
@@ -111,8 +116,15 @@ export function createContacts({ queries, sealing, channels, hasher, counters, e
       if (channelName !== 'email' && channelName !== 'sms') throw new FormError({ channel: 'unknown' });
       if (!(await hasher.verify(citizen.password_hash, password.normalize('NFC')))) throw new FormError({ password: 'incorrect' });
       await events.run(async ({ trx, record }) => {
-        if (!(await queries.deleteContact(citizen.id, channelName, trx))) return;
-        await record({ type: 'account.contact_removed', citizenId: citizen.id, actor: 'citizen', details: { channel: channelName } });
+        const row = await queries.findContact(citizen.id, channelName, trx);
+        if (!row || !(await queries.deleteContact(citizen.id, channelName, trx))) return;
+        const event = { type: 'account.contact_removed', citizenId: citizen.id, actor: 'citizen', details: { channel: channelName } } as const;
+        // An address never confirmed was never sent a notice: nothing to tell anyone.
+        if (!row.confirmed_at) return record(event, null);
+        const idempotencyKey = randomUUID();
+        const address = sealing.open(citizen.id, channelName, row.address_sealed);
+        const removedAddressSealed = sealing.sealRemoved(citizen.id, idempotencyKey, { channel: channelName, address, locale: row.locale });
+        await record(event, { options: { idempotencyKey, removedAddressSealed } });
       });
     },
   };

@@ -10,7 +10,7 @@ export const NOTIFICATION_KINDS = [
   'recovery_codes_created', 'recovery_code_used', 'recovery_codes_low',
   'passkey_added', 'passkey_removed',
   'password_changed', 'new_device', 'guardian_request', 'lawful_access_disclosed',
-  'account_suspended', 'account_resumed', 'account_cancelled',
+  'account_suspended', 'account_resumed', 'account_cancelled', 'contact_removed',
 ] as const;
 
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];

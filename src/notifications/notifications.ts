@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { Envelope } from '../crypto/envelope.js';
-import { createOutboxQueries } from '../queries/notification-outbox.js';
+import { createOutboxQueries, type OutboxRow } from '../queries/notification-outbox.js';
 import { createContactQueries } from '../queries/citizen-contacts.js';
 import { createNotifier } from './notifier.js';
 import { createOutboxWorker, type ConfirmedContact } from './outbox-worker.js';
@@ -38,10 +38,21 @@ export function createNotifications({ knex, envelope, config, logger, fetch, onD
   const confirmedContacts = async (citizenId: string): Promise<ConfirmedContact[]> =>
     (await contactQueries.listContactsOf(citizenId)).filter((row) => row.confirmed_at)
       .map((row) => ({ channel: row.channel, locale: row.locale, address: sealing.open(citizenId, row.channel, row.address_sealed) }));
+  // A copy sealed under a key-encryption key since retired cannot be opened: that one message is lost, said without the address.
+  const removedAddress = (entry: OutboxRow): ConfirmedContact | undefined => {
+    if (!entry.removed_address_sealed) return undefined;
+    try {
+      return sealing.openRemoved(entry.citizen_id, entry.idempotency_key, entry.removed_address_sealed);
+    } catch {
+      logger.warn({ outbox_id: entry.id }, 'removed address copy could not be opened');
+      return undefined;
+    }
+  };
   const worker = createOutboxWorker({
     queries: outbox,
     channels,
     confirmedContacts,
+    removedAddress,
     logger,
     onDelivered,
     // A cancelled citizen's addresses are kept only until the cancellation notice has gone out.

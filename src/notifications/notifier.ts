@@ -12,9 +12,15 @@ export type Notify = (
   citizenId: string,
   kind: NotificationKind,
   params?: NotificationParams,
-  /** The same key twice writes one notice (an event retried by its caller). */
-  options?: { idempotencyKey?: string },
+  options?: NotifyOptions,
 ) => Promise<void>;
+
+export type NotifyOptions = {
+  /** The same key twice writes one notice (an event retried by its caller). */
+  idempotencyKey?: string;
+  /** A removed address that hears once more, sealed for this notice (contact-sealing.ts sealRemoved). */
+  removedAddressSealed?: string;
+};
 
 export function createNotifier(queries: Pick<OutboxQueries, 'insertEntry'>): { notify: Notify } {
   return {
@@ -22,7 +28,10 @@ export function createNotifier(queries: Pick<OutboxQueries, 'insertEntry'>): { n
       if (!isNotificationKind(kind)) throw new Error(`unknown notification kind ${String(kind)}`);
       const idempotencyKey = options.idempotencyKey ?? randomUUID();
       if (idempotencyKey.length > 64) throw new Error('idempotency key longer than 64 characters');
-      await queries.insertEntry(trx, { idempotency_key: idempotencyKey, citizen_id: citizenId, kind, params: checkParams(params) });
+      await queries.insertEntry(trx, {
+        idempotency_key: idempotencyKey, citizen_id: citizenId, kind, params: checkParams(params),
+        ...(options.removedAddressSealed ? { removed_address_sealed: options.removedAddressSealed } : {}),
+      });
     },
   };
 }

@@ -4,6 +4,8 @@
 // it succeeds. A failed channel retries the entry after an exponential back-off
 // (base × 2^(attempt−1), capped); after `maxAttempts` the entry is given up and logged.
 // An entry whose citizen has no confirmed address is done: the site's notices show it anyway.
+// A contact_removed entry also goes once to the address removed (`removedAddress`), recorded as
+// its own slot ("email.removed") so a retry never sends it twice either.
 import type { Logger } from 'pino';
 import type { OutboxQueries, OutboxRow } from '../queries/notification-outbox.js';
 import { matchLocale, DEFAULT_LOCALE } from '../web/i18n.js';
@@ -19,6 +21,8 @@ export type OutboxWorkerOptions = {
   queries: Pick<OutboxQueries, 'claimDue' | 'markChannelDelivered' | 'markSent' | 'markAttemptFailed'>;
   channels: NotificationChannel[];
   confirmedContacts: (citizenId: string) => Promise<ConfirmedContact[]>;
+  /** The removed address an entry carries (sealed in the row), if any. */
+  removedAddress?: (entry: OutboxRow) => ConfirmedContact | undefined;
   logger: Pick<Logger, 'warn' | 'error'>;
   retry: { baseSeconds: number; maxSeconds: number; maxAttempts: number; leaseSeconds: number };
   batchSize?: number;
@@ -31,20 +35,23 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
   const { queries, channels, retry, logger } = options;
 
   async function deliver(entry: OutboxRow): Promise<void> {
-    const contacts = await options.confirmedContacts(entry.citizen_id);
+    const removed = options.removedAddress?.(entry);
+    const recipients = [
+      ...(await options.confirmedContacts(entry.citizen_id)).map((contact) => ({ contact, slot: contact.channel as string })),
+      ...(removed ? [{ contact: removed, slot: `${removed.channel}.removed` }] : []),
+    ];
     const failures: string[] = [];
-    for (const channel of channels) {
-      if (entry.delivered_channels.includes(channel.name)) continue;
-      const contact = contacts.find((c) => c.channel === channel.name);
-      if (!contact) continue;
+    for (const { contact, slot } of recipients) {
+      const channel = channels.find((c) => c.name === contact.channel);
+      if (!channel || entry.delivered_channels.includes(slot)) continue;
       const locale = matchLocale(contact.locale) ?? DEFAULT_LOCALE;
       try {
-        await channel.send({ idempotencyKey: `${entry.idempotency_key}.${channel.name}`, to: contact.address, locale, ...renderNotice(entry.kind, entry.params, locale, entry.created_at) });
-        await queries.markChannelDelivered(entry.id, channel.name);
+        await channel.send({ idempotencyKey: `${entry.idempotency_key}.${slot}`, to: contact.address, locale, ...renderNotice(entry.kind, entry.params, locale, entry.created_at) });
+        await queries.markChannelDelivered(entry.id, slot);
         options.onDelivered?.(channel.name, entry.kind);
       } catch (error) {
         // The reason without the address: error texts from mail servers may quote the recipient.
-        failures.push(`${channel.name}: ${((error as NodeJS.ErrnoException).code ?? (error as Error).name)}`);
+        failures.push(`${slot}: ${((error as NodeJS.ErrnoException).code ?? (error as Error).name)}`);
       }
     }
     if (failures.length === 0) {

@@ -24,8 +24,8 @@ export function createContactQueries(knex: Knex) {
     async listContactsOf(citizenId: string): Promise<ContactRow[]> {
       return knex('citizen_contacts').where({ citizen_id: citizenId }).orderBy('channel');
     },
-    async findContact(citizenId: string, channel: ChannelName): Promise<ContactRow | undefined> {
-      return knex('citizen_contacts').where({ citizen_id: citizenId, channel }).first();
+    async findContact(citizenId: string, channel: ChannelName, db: Db = knex): Promise<ContactRow | undefined> {
+      return db('citizen_contacts').where({ citizen_id: citizenId, channel }).first();
     },
     /** A new address for a channel replaces the old one, unconfirmed until its code is given. */
     async upsertContact(row: Omit<ContactRow, 'created_at' | 'code_attempts'>): Promise<void> {

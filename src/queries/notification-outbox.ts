@@ -14,6 +14,8 @@ export type OutboxRow = {
   next_attempt_at: Date;
   delivered_channels: string[];
   last_error: string | null;
+  /** A removed address this notice also goes to, sealed; erased once the notice is done with. */
+  removed_address_sealed: string | null;
   created_at: Date;
   finished_at: Date | null;
 };
@@ -34,7 +36,7 @@ const toRow = (raw: Record<string, unknown>): OutboxRow => ({
 export function createOutboxQueries(knex: Knex) {
   return {
     /** Written inside the event's transaction; a repeated key is ignored (the notice exists). */
-    async insertEntry(trx: Knex | Knex.Transaction, entry: { idempotency_key: string; citizen_id: string; kind: NotificationKind; params: NotificationParams }): Promise<void> {
+    async insertEntry(trx: Knex | Knex.Transaction, entry: { idempotency_key: string; citizen_id: string; kind: NotificationKind; params: NotificationParams; removed_address_sealed?: string }): Promise<void> {
       await trx('notification_outbox')
         .insert({ ...entry, params: JSON.stringify(entry.params) })
         .onConflict('idempotency_key').ignore();
@@ -63,13 +65,13 @@ export function createOutboxQueries(knex: Knex) {
     },
 
     async markSent(id: string): Promise<void> {
-      await knex('notification_outbox').where({ id }).update({ status: 'sent', finished_at: knex.fn.now(), last_error: null });
+      await knex('notification_outbox').where({ id }).update({ status: 'sent', finished_at: knex.fn.now(), last_error: null, removed_address_sealed: null });
     },
 
     /** A failed attempt: tried again after `retryInSeconds`, or given up on (`failed`). */
     async markAttemptFailed(id: string, error: string, retryInSeconds: number | undefined): Promise<void> {
       await knex('notification_outbox').where({ id }).update(retryInSeconds === undefined
-        ? { status: 'failed', finished_at: knex.fn.now(), last_error: error }
+        ? { status: 'failed', finished_at: knex.fn.now(), last_error: error, removed_address_sealed: null }
         : { next_attempt_at: knex.raw(`now() + (? * interval '1 second')`, [retryInSeconds]), last_error: error });
     },
 

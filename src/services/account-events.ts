@@ -19,13 +19,13 @@ import type { Knex } from 'knex';
 import type { AuditEvent } from './audit-events.js';
 import { NOTICE_FOR_EVENT } from '../notifications/audit-notices.js';
 import type { NotificationKind, NotificationParams } from '../notifications/kinds.js';
-import type { Notify } from '../notifications/notifier.js';
+import type { Notify, NotifyOptions } from '../notifications/notifier.js';
 
 /**
  * Which notice an event writes: by default the one NOTICE_FOR_EVENT names (with `at` = now);
- * `{ kind?, params? }` to choose another or add parameters; `null` for none.
+ * `{ kind?, params?, options? }` to choose another, add parameters or pass notify's options; `null` for none.
  */
-export type NoticeChoice = { kind?: NotificationKind; params?: NotificationParams } | null;
+export type NoticeChoice = { kind?: NotificationKind; params?: NotificationParams; options?: NotifyOptions } | null;
 
 export type EventWork = {
   /** The transaction every write of the change goes through. */
@@ -52,7 +52,7 @@ export function createAccountEvents({ knex, audit, notify, now = () => new Date(
       async record(event, notice) {
         await audit.record(event, { trx });
         const kind = notice === null ? undefined : notice?.kind ?? NOTICE_FOR_EVENT[event.type];
-        if (kind && event.citizenId) await notify(trx, event.citizenId, kind, { at: now().toISOString(), ...notice?.params });
+        if (kind && event.citizenId) await notify(trx, event.citizenId, kind, { at: now().toISOString(), ...notice?.params }, notice?.options);
       },
       notify: (citizenId, kind, params) => notify(trx, citizenId, kind, { at: now().toISOString(), ...params }),
     })),

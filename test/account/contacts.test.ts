@@ -177,6 +177,42 @@ describe('addresses for notices', () => {
     assert.ok(activityLines(await dashboard(browser, '/account/activity')).includes('Email address for notices removed'));
   });
 
+  it('tells a removed address once that it was removed, and the number still on file; keeps no copy', async () => {
+    const person = await appliedCitizen(app, adultIdentity('联系庚'));
+    const row = (await app.container.citizenQueries.findCitizenByCyberspaceId(person.cyberspace_id))!;
+    const { contactQueries, sealing } = app.container.notifications;
+    for (const [channel, address, locale] of [['email', 'removed.owner@example.cn', 'en'], ['sms', '+8613800138111', 'zh-CN']] as const) {
+      await contactQueries.upsertContact({
+        citizen_id: row.id, channel, address_sealed: sealing.seal(row.id, channel, address), address_index: sealing.blindIndex(channel, address),
+        locale, code_hash: null, code_expires_at: null, confirmed_at: new Date(),
+      });
+    }
+    await app.container.notifications.worker.runOnce(); // what earlier tests left queued
+    await app.container.contacts.remove(row, 'email', PASSWORD);
+    assert.deepEqual((await contactQueries.listContactsOf(row.id)).map((c) => c.channel), ['sms'], 'the address is gone at once');
+    const [entry] = (await app.container.notifications.outbox.listEntriesOf(row.id)).filter((e) => e.kind === 'contact_removed');
+    assert.ok(entry?.removed_address_sealed, 'the notice carries the removed address');
+    assert.ok(!JSON.stringify(entry).includes('removed.owner'), 'sealed, never in the clear');
+
+    const mails = smtp.delivered.length;
+    const texts = sms.received.length;
+    await app.container.notifications.worker.runOnce();
+    const [mail] = (await smtp.waitFor(mails + 1)).slice(mails);
+    assert.equal(mail!.to, 'removed.owner@example.cn');
+    assert.match(mail!.subject, /address was removed/);
+    assert.match(mail!.text, /If it was this one, this is the last notice sent to it/);
+    const [text] = (await sms.waitFor(texts + 1)).slice(texts);
+    assert.equal(text!.body.to, '+8613800138111');
+    assert.match(text!.body.text, /移除一个接收通知的电子邮件地址或手机号码/);
+
+    const [done] = (await app.container.notifications.outbox.listEntriesOf(row.id)).filter((e) => e.kind === 'contact_removed');
+    assert.equal(done!.status, 'sent');
+    assert.deepEqual([...done!.delivered_channels].sort(), ['email.removed', 'sms']);
+    assert.equal(done!.removed_address_sealed, null, 'the copy is erased once delivered');
+    await app.container.notifications.worker.runOnce();
+    assert.equal(smtp.delivered.length, mails + 1, 'and it hears nothing more');
+  });
+
   it('tells a cancelled citizen at the address once more, then forgets it', async () => {
     const { citizen, browser } = await signedIn('联系己');
     let page = await contactsPage(browser);

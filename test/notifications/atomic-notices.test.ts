@@ -154,6 +154,18 @@ const CASES: Case[] = [
     changed: (after) => assert.equal(after.status, 'active'),
   },
   {
+    kind: 'contact_removed', event: 'account.contact_removed',
+    setup: async (app, s) => {
+      const { contactQueries, sealing } = app.container.notifications;
+      await contactQueries.upsertContact({
+        citizen_id: s.row.id, channel: 'email', address_sealed: sealing.seal(s.row.id, 'email', 'atomic@example.cn'),
+        address_index: sealing.blindIndex('email', 'atomic@example.cn'), locale: 'en', code_hash: null, code_expires_at: null, confirmed_at: new Date(),
+      });
+    },
+    act: (app, s) => app.container.contacts.remove(s.row, 'email', s.password),
+    changed: async (after, _before, app) => assert.deepEqual(await app.container.notifications.contactQueries.listContactsOf(after.id), []),
+  },
+  {
     kind: 'account_cancelled', event: 'account.cancelled',
     setup: async (app, s) => {
       await app.container.db.knex('passkeys').insert({

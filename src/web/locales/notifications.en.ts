@@ -38,6 +38,8 @@ export const notificationsEn = {
   'notify.account_resumed.body': 'The suspension of your cyberspace ID account was lifted on {at}.',
   'notify.account_cancelled.subject': 'Your cyberspace ID account was cancelled',
   'notify.account_cancelled.body': 'Your cyberspace ID account was cancelled on {at}. This is the last message we send to this address.',
+  'notify.contact_removed.subject': 'An address was removed from your cyberspace ID account',
+  'notify.contact_removed.body': 'An email address or mobile number was removed from the notices of your cyberspace ID account on {at}. If it was this one, this is the last notice sent to it.',
   'notify.contact_code.subject': 'Your confirmation code for your cyberspace ID account',
   'notify.contact_code.body': 'Your confirmation code is {code}. It is valid for 15 minutes. If you did not ask for it, ignore this message.',
 };

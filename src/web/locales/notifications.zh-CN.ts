@@ -40,6 +40,8 @@ export const notificationsZhCN: Record<keyof typeof notificationsEn, string> = {
   'notify.account_resumed.body': '您的网络身份认证账户已于 {at} 解除暂停。',
   'notify.account_cancelled.subject': '您的网络身份认证账户已注销',
   'notify.account_cancelled.body': '您的网络身份认证账户已于 {at} 注销。这是我们发往此地址的最后一条消息。',
+  'notify.contact_removed.subject': '您的网络身份认证账户已移除一个通知地址',
+  'notify.contact_removed.body': '您的网络身份认证账户已于 {at} 移除一个接收通知的电子邮件地址或手机号码。如果移除的正是本地址，这是发往它的最后一条通知。',
   'notify.contact_code.subject': '您的网络身份认证账户确认码',
   'notify.contact_code.body': '您的确认码是 {code}，15 分钟内有效。如果您没有请求，请忽略此消息。',
 };
