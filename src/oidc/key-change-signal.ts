@@ -2,6 +2,7 @@
 // on a Redis channel and each server reloads on the message, so a new key is in every JWKS
 // within moments instead of at the next poll. Polling (KEY_POLL_SECONDS) stays as the fallback
 // for a message lost while Redis was down, which is why --activate-after still waits two polls.
+import type { Redis } from 'ioredis';
 import { bounded, COMMAND_TIMEOUT_MS, subscriberFor, type RedisConnection } from '../storage/redis-connection.js';
 import type { Logger } from '../logger.js';
 
@@ -22,7 +23,7 @@ export const singleInstanceKeySignal: KeyChangeSignal = {
 
 export function createRedisKeyChangeSignal(redis: RedisConnection, prefix: string, logger: Logger): KeyChangeSignal {
   const channel = `${prefix}signing-keys:changed`;
-  let subscriber: RedisConnection | undefined;
+  let subscriber: Redis | undefined;
   return {
     async announce() {
       await bounded(redis, () => redis.publish(channel, String(Date.now()))).catch((error: unknown) => {
@@ -37,8 +38,7 @@ export function createRedisKeyChangeSignal(redis: RedisConnection, prefix: strin
         if (from !== channel) return;
         reload().catch((error: unknown) => logger.error({ err: { message: (error as Error).message } }, 'signing key reload on announcement failed'));
       });
-      // Redis down at start must not stop the server: polling covers until the subscription
-      // goes through (a cluster client keeps it queued until it connects).
+      // Redis down at start must not stop the server: polling covers until the next start.
       const subscribed = subscriber.subscribe(channel).then(() => true, () => false);
       const timedOut = new Promise<boolean>((resolve) => setTimeout(resolve, COMMAND_TIMEOUT_MS, false).unref());
       if (!(await Promise.race([subscribed, timedOut]))) logger.warn('not subscribed to signing key changes yet; relying on polling');

@@ -8,7 +8,6 @@
 //   (re)connects or drops, so a message missed during an outage cannot leave a stale entry;
 // - a read that began before an invalidation does not store what it read (generation count);
 // - entries expire after maxAgeMs anyway, bounding a change made outside the app (psql).
-import { Cluster } from 'ioredis';
 import { bounded, subscriberFor, type RedisConnection } from '../storage/redis-connection.js';
 import type { ClientQueries, ClientRow } from '../queries/clients.js';
 
@@ -44,16 +43,6 @@ export function createRedisClientChangeBus(redis: RedisConnection, prefix: strin
   // ioredis resubscribes after a reconnect; until it has, and after any drop, trust nothing.
   subscriber.on('close', () => { subscribed = false; emit(undefined); });
   subscriber.on('ready', () => { if (!subscribed) void subscribe(); });
-  // A cluster client subscribes through one node and moves there when that node leaves, with
-  // no 'close' of its own: a node leaving is a drop too, until the subscription is renewed
-  // (on the next tick, once ioredis has chosen the new node).
-  if (subscriber instanceof Cluster) {
-    subscriber.on('-node', () => {
-      subscribed = false;
-      emit(undefined);
-      setImmediate(() => void subscribe());
-    });
-  }
   subscriber.on('message', (_channel: string, clientId: string) => emit(clientId));
   return {
     async announce(clientId) {

@@ -4,7 +4,7 @@
 // within COMMAND_TIMEOUT_MS fails, so a killed or hung (SIGSTOPped) Redis costs a request about
 // a second and a 503, never a wait; reconnection goes on in the background and service resumes
 // by itself.
-import { Cluster, Redis, type ClusterNode } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 
 export type RedisConnection = Redis | Cluster;
 export type RedisTarget = { url: string } | { clusterNodes: string[] };
@@ -31,12 +31,17 @@ function connectServer(url: string): Redis {
   });
 }
 
+type Node = { host: string; port: number };
+
+/** Each cluster client's seed nodes, where a subscriber starts (subscriberFor). */
+const seeds = new WeakMap<Cluster, Node[]>();
+
 function connectCluster(urls: string[]): Cluster {
   const parsed = urls.map((url) => new URL(url));
-  const nodes: ClusterNode[] = parsed.map((url) => ({ host: url.hostname, port: Number(url.port || 6379) }));
+  const nodes: Node[] = parsed.map((url) => ({ host: url.hostname, port: Number(url.port || 6379) }));
   // A cluster's nodes share their credentials; the first URL that names them speaks for all.
   const withCredentials = parsed.find((url) => url.username || url.password);
-  return new Cluster(nodes, {
+  const cluster = new Cluster(nodes, {
     // The cluster's own queue (commands waiting for the slot map) has no deadline, unlike a
     // node's: it is off, and `bounded` waits a bounded time for readiness instead.
     enableOfflineQueue: false,
@@ -51,6 +56,8 @@ function connectCluster(urls: string[]): Cluster {
       ...(parsed[0]?.protocol === 'rediss:' ? { tls: {} } : {}),
     },
   });
+  seeds.set(cluster, nodes);
+  return cluster;
 }
 
 /**
@@ -83,14 +90,39 @@ function onceReady(connection: Cluster, deadline: Promise<never>): Promise<void>
 
 /**
  * A connection of its own for SUBSCRIBE (a subscribed connection runs nothing else), which
- * queues until connected: subscribing is never on a request's path. PUBLISH on any node of a
- * cluster reaches subscribers on every node, so cluster mode needs no sharded channels.
+ * queues until connected: subscribing is never on a request's path. A plain connection even
+ * for a cluster: PUBLISH on any node reaches subscribers on every node, and a plain connection
+ * says when it drops ('close'), which the ISP cache needs to know (ioredis's cluster client
+ * moves its subscriber to another node silently, and a message sent meanwhile is lost unseen).
+ * While its node is unreachable it tries the cluster's next node.
  */
-export function subscriberFor(connection: RedisConnection): RedisConnection {
-  const subscriber = connection instanceof Cluster
-    ? connection.duplicate([], { enableOfflineQueue: true, enableAutoPipelining: false })
-    : connection.duplicate({ enableOfflineQueue: true, enableAutoPipelining: false, lazyConnect: false });
+export function subscriberFor(connection: RedisConnection): Redis {
+  const subscriber = connection instanceof Cluster ? clusterSubscriber(connection) : connection.duplicate({ enableOfflineQueue: true, enableAutoPipelining: false, lazyConnect: false });
   subscriber.on('error', () => {});
+  return subscriber;
+}
+
+function clusterSubscriber(cluster: Cluster): Redis {
+  const candidates = () => {
+    const known = cluster.nodes().map((node) => ({ host: node.options.host!, port: node.options.port! }));
+    return known.length > 0 ? known : seeds.get(cluster)!;
+  };
+  let at = 0;
+  const { username, password, tls } = cluster.options.redisOptions ?? {};
+  const subscriber: Redis = new Redis({
+    ...candidates()[0],
+    username, password, tls,
+    commandTimeout: COMMAND_TIMEOUT_MS,
+    connectTimeout: COMMAND_TIMEOUT_MS,
+    enableAutoPipelining: false,
+    retryStrategy: (attempt) => {
+      // The connector reads host and port from these options at each connection attempt.
+      const nodes = candidates();
+      at = (at + 1) % nodes.length;
+      Object.assign(subscriber.options, nodes[at]);
+      return reconnectDelay(attempt);
+    },
+  });
   return subscriber;
 }
 

@@ -16,8 +16,8 @@ export type OwnRedisCluster = {
   env: Record<string, string>;
   /** Signals every node's process (SIGSTOP, SIGCONT). */
   signal(signal: NodeJS.Signals): void;
-  /** Kills every node (their data is gone; the cluster's shape is not). */
-  kill(): Promise<void>;
+  /** Kills every node, or the one at `index` (their data is gone; the cluster's shape is not). */
+  kill(index?: number): Promise<void>;
   /** Starts the killed nodes again on their ports; resolves once the cluster is ok. */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -53,26 +53,30 @@ export async function startRedisCluster(): Promise<OwnRedisCluster> {
     ports.push(await freePort());
     busPorts.push(await freePort());
   }
-  let children: ChildProcess[] = [];
+  const children: Array<ChildProcess | undefined> = [];
   const pids = new Set<number>();
   // A test run that dies mid-way leaves no server behind.
   process.once('exit', () => {
     pids.forEach((pid) => { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } });
     rmSync(dir, { recursive: true, force: true });
   });
-  const running = () => children.filter((child) => child.exitCode === null && child.signalCode === null);
+  const alive = (child: ChildProcess | undefined): child is ChildProcess => !!child && child.exitCode === null && child.signalCode === null;
+  /** Starts every node that is not running. */
   const spawnNodes = async () => {
-    children = ports.map((port, i) => {
+    for (const [i, port] of ports.entries()) {
+      if (alive(children[i])) continue;
       const nodeDir = path.join(dir, String(port));
       mkdirSync(nodeDir, { recursive: true });
       // nodes.conf in the node's directory survives a kill: a restarted node rejoins with its slots.
-      return spawn('redis-server', [
+      const child = spawn('redis-server', [
         '--port', String(port), '--cluster-port', String(busPorts[i]), '--bind', '127.0.0.1', '--dir', nodeDir,
-        '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000',
+        // Without replicas, one master lost would stop every slot; a test may lose one.
+        '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000', '--cluster-require-full-coverage', 'no',
         '--save', '', '--appendonly', 'no',
       ], { stdio: 'ignore' });
-    });
-    for (const child of children) pids.add(child.pid!);
+      children[i] = child;
+      pids.add(child.pid!);
+    }
     for (const port of ports) {
       for (let i = 0; !(await accepting(port)); i += 1) {
         if (i > 100) throw new Error(`redis-server on ${port} did not start`);
@@ -92,12 +96,13 @@ export async function startRedisCluster(): Promise<OwnRedisCluster> {
     nodes,
     env: { REDIS_URL: '', REDIS_CLUSTER_NODES: nodes.join(',') },
     signal(signal) {
-      for (const child of running()) child.kill(signal);
+      for (const child of children.filter(alive)) child.kill(signal);
     },
-    async kill() {
-      const exits = running().map((child) => new Promise((resolve) => child.once('exit', resolve)));
-      cluster.signal('SIGKILL');
-      cluster.signal('SIGCONT');
+    async kill(index) {
+      const targets = (index === undefined ? children : [children[index]]).filter(alive);
+      const exits = targets.map((child) => new Promise((resolve) => child.once('exit', resolve)));
+      for (const child of targets) child.kill('SIGKILL');
+      for (const child of targets) child.kill('SIGCONT');
       await Promise.all(exits);
     },
     async restart() {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createClient } from '../support/factories.js';
+import { ownRedisCluster } from '../support/redis-cluster.js';
 
 const POLL_SECONDS = 1;
 
@@ -88,14 +89,21 @@ describe('key rotation with two instances (issue 9)', function () {
   });
 });
 
-describe('a rotation is announced to every instance at once over Redis (issue 9)', function () {
+// On one Redis server, and on a Redis Cluster (PUBLISH reaches subscribers on every node).
+const redisSetups: Array<[string, () => Promise<Record<string, string>>]> = [
+  ['Redis', async () => ({})],
+  ['Redis Cluster', async () => (await ownRedisCluster()).env],
+];
+
+for (const [setup, redisEnv] of redisSetups) describe(`a rotation is announced to every instance at once over ${setup} (issue 9)`, function () {
   this.timeout(30_000);
   let first: TestApp;
   let second: TestApp;
   before(async function () {
-    first = await startTestApp();
+    const env = await redisEnv();
+    first = await startTestApp({ env });
     if (first.container.ephemeral.kind !== 'redis') this.skip();
-    second = await startTestApp({ shareWith: first });
+    second = await startTestApp({ shareWith: first, env });
     // No polling here: only the announcement can bring the new key in.
     for (const app of [first, second]) await app.container.keyChanges.listen(() => app.container.providerHolder.refresh());
   });

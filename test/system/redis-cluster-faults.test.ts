@@ -7,6 +7,9 @@ import request from 'supertest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { startRedisCluster, type OwnRedisCluster } from '../support/redis-cluster.js';
 import { realServices } from '../support/real-services.js';
+import { createClient } from '../support/factories.js';
+import { introspect } from '../support/tokens.js';
+import { spawnSync } from 'node:child_process';
 
 async function timed<T>(work: Promise<T>): Promise<[T, number]> {
   const started = Date.now();
@@ -72,5 +75,44 @@ describe('Redis Cluster faults answer fast with 503 (issue 9)', function () {
     await cluster.restart();
     await waitFor(async () => (await request(app.url).get('/readyz')).status === 200);
     assert.equal((await request(app.url).get('/me').set('authorization', 'Bearer ' + 'a'.repeat(43))).status, 401, 'the store answers again: an unknown token is refused, not a fault');
+  });
+});
+
+describe('a cluster node holding the ISP cache\'s subscription is lost (issue 9)', function () {
+  this.timeout(60_000);
+  let cluster: OwnRedisCluster;
+  let a: TestApp;
+  let b: TestApp;
+  before(async function () {
+    if (!(await realServices()).databaseUrl) this.skip();
+    cluster = await startRedisCluster();
+    a = await startTestApp({ env: cluster.env });
+    b = await startTestApp({ shareWith: a, env: cluster.env });
+  });
+  after(async () => {
+    if (!a) return;
+    await a.container.db.knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [a.schema]);
+    await b?.stop({ keepData: true });
+    await a.stop({ keepData: true });
+    await cluster.stop();
+  });
+
+  it('the cache empties at once, subscribes through another node, and a suspension made then is refused on the other instance', async () => {
+    const client = await createClient(a.container, { name: 'Suspended during a node loss' }) as { client_id: string; client_secret: string; redirect_uri: string };
+    await waitFor(async () => a.container.clientChanges.live() && b.container.clientChanges.live());
+    assert.equal((await introspect(b.url, client, 'not-a-token')).status, 200, 'B serves the ISP and caches it');
+    // Subscribers start on the first node given.
+    const subscribers = spawnSync('redis-cli', ['-u', cluster.nodes[0]!, 'client', 'list'], { encoding: 'utf8' }).stdout.split('\n').filter((line) => / sub=1 /.test(line));
+    assert.ok(subscribers.length >= 2, `both instances subscribe on the first node: ${subscribers.length}`);
+    let dropped = false;
+    b.container.clientChanges.onChange((clientId) => { if (clientId === undefined) dropped = true; });
+
+    await cluster.kill(0);
+    await waitFor(async () => dropped, 2_000);
+    await waitFor(async () => b.container.clientChanges.live(), 5_000);
+    await a.container.clientOnboarding.suspend(client.client_id, { reason: 'test: suspended while a node is down', by: { actor: 'operator' } });
+    const refused = await introspect(b.url, client, 'not-a-token');
+    assert.equal(refused.status, 401, 'B refuses the suspended ISP on the very next request');
+    assert.equal(refused.body.error, 'invalid_client');
   });
 });
