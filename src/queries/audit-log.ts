@@ -1,7 +1,7 @@
 // SQL for the audit_log and audit_chain_heads tables (schema: migrations/20261122030000_audit_log.ts,
 // partitioned by month in 20261203090000_partitioned_logs.ts). An append locks only its own
-// chain's head row, so appends to different chains never wait on each other; the entry and the
-// new head are written in one statement.
+// chain's head row, so appends to different chains never wait on each other; the head is read,
+// the entry written and the head moved in one statement.
 import type { Knex } from 'knex';
 
 export type AuditActor = 'citizen' | 'operator' | 'system' | 'guardian' | 'isp';
@@ -50,21 +50,28 @@ export function createAuditLogQueries(knex: Knex) {
      * (the hash is computed outside SQL), then inserts the entry and advances the head.
      */
     /** `outer`: the caller's transaction (the entry commits with the event it records, or not at all). */
-    async appendAuditEntry(chain: number, build: (head: ChainHead) => AuditLogRow, outer?: Knex.Transaction): Promise<AuditLogRow> {
-      return (outer ?? knex).transaction(async (trx) => {
-        const head = await trx('audit_chain_heads').where({ chain }).forUpdate().first();
-        if (!head) throw new Error(`audit chain ${chain} has no head row`);
-        const row = build(toHead(head));
-        // The insert advances the head itself (trigger audit_log_next_in_chain), refused unless
-        // the entry is the head's successor.
-        await trx.raw(
-          `INSERT INTO audit_log (chain, seq, occurred_at, type, citizen_id, client_id, actor, details, prev_hash, hash)
-           VALUES (?, ?, ?::timestamptz, ?, ?, ?, ?, ?::jsonb, ?, ?)`,
-          [row.chain, row.seq, row.occurred_at.toISOString(), row.type, row.citizen_id, row.client_id, row.actor,
-            JSON.stringify(row.details), row.prev_hash, row.hash],
-        );
-        return row;
-      });
+    /**
+     * Appends an entry as its chain's next one in a single statement: the head is locked
+     * (`FOR UPDATE`, held to the end of the statement or the caller's transaction), the entry
+     * takes its seq and prev_hash and the database finishes its hash from `parts`
+     * (audit-chain.ts entryHashParts), and the insert advances the head (trigger
+     * audit_log_next_in_chain). One round trip instead of BEGIN, the head, the insert, COMMIT.
+     * A concurrent append to the same chain waits for the lock and then reads the moved head.
+     */
+    async appendAuditEntry(entry: Omit<AuditLogRow, 'seq' | 'prev_hash' | 'hash'>, parts: { before: string; between: string; after: string }, outer?: Knex.Transaction): Promise<AuditLogRow> {
+      const result = await (outer ?? knex).raw(
+        `WITH head AS (SELECT seq + 1 AS seq, hash AS prev_hash FROM audit_chain_heads WHERE chain = ? FOR UPDATE)
+         INSERT INTO audit_log (chain, seq, occurred_at, type, citizen_id, client_id, actor, details, prev_hash, hash)
+         SELECT ?, head.seq, ?::timestamptz, ?, ?, ?, ?, ?::jsonb, head.prev_hash,
+                encode(sha256(convert_to(?::text || head.prev_hash || ?::text || head.seq::text || ?::text, 'UTF8')), 'hex')
+           FROM head
+         RETURNING seq, prev_hash, hash`,
+        [entry.chain, entry.chain, entry.occurred_at.toISOString(), entry.type, entry.citizen_id, entry.client_id, entry.actor,
+          JSON.stringify(entry.details), parts.before, parts.between, parts.after],
+      );
+      const written = (result as { rows: Array<{ seq: unknown; prev_hash: string; hash: string }> }).rows[0];
+      if (!written) throw new Error(`audit chain ${entry.chain} has no head row`);
+      return { ...entry, seq: Number(written.seq), prev_hash: written.prev_hash, hash: written.hash };
     },
 
     async findAuditEntryHash(chain: number, seq: number): Promise<string | undefined> {

@@ -41,6 +41,25 @@ export function entryHash(entry: HashedFields): string {
 }
 
 /**
+ * entryHash for an entry whose place in its chain is not known yet: the canonical JSON cut where
+ * `prev_hash` and `seq` go (keys sort as actor, chain, citizen_id, client_id, details,
+ * occurred_at, prev_hash, seq, type), so that the database can finish it under the chain head's
+ * lock: hash = SHA-256(before ‖ prev_hash ‖ between ‖ seq ‖ after), the same bytes entryHash
+ * hashes (test/unit/audit-hash-parts.test.ts).
+ */
+export function entryHashParts(entry: Omit<HashedFields, 'seq' | 'prev_hash'>): { before: string; between: string; after: string } {
+  const rest = canonicalJson({
+    chain: entry.chain,
+    occurred_at: entry.occurred_at.toISOString(),
+    citizen_id: entry.citizen_id,
+    client_id: entry.client_id,
+    actor: entry.actor,
+    details: entry.details,
+  });
+  return { before: `${rest.slice(0, -1)},"prev_hash":"`, between: '","seq":', after: `,"type":${canonicalJson(entry.type)}}` };
+}
+
+/**
  * The chain an event joins: a citizen's events stay together (so their order is provable); events
  * without a citizen spread by client, then by actor.
  */

@@ -10,7 +10,7 @@ import type { Knex } from 'knex';
 import { parseCyberspaceId } from '../ids/cyberspace-id.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { AuditExclusion, AuditLogQueries, AuditLogRow, AuditPosition } from '../queries/audit-log.js';
-import { chainFor, createChainChecker, entryHash, type ChainProblem } from './audit-chain.js';
+import { chainFor, createChainChecker, entryHashParts, type ChainProblem } from './audit-chain.js';
 import { checkAuditEvent, type AuditActor, type AuditEvent } from './audit-events.js';
 import { currentAuditContext } from './audit-context.js';
 
@@ -96,20 +96,8 @@ export function createAuditService({ queries, citizens, onDetachedFailure }: Dep
       const { citizenId, clientId, details } = checkAuditEvent({ ...event, details: { ...currentAuditContext(), ...event.details } });
       const occurredAt = new Date();
       const chain = chainFor({ citizenId, clientId, actor: event.actor });
-      await queries.appendAuditEntry(chain, (head) => {
-        const fields = {
-          chain,
-          seq: head.seq + 1,
-          occurred_at: occurredAt,
-          type: event.type,
-          citizen_id: citizenId,
-          client_id: clientId,
-          actor: event.actor,
-          details,
-          prev_hash: head.hash,
-        };
-        return { ...fields, hash: entryHash(fields) };
-      }, options.trx);
+      const entry = { chain, occurred_at: occurredAt, type: event.type, citizen_id: citizenId, client_id: clientId, actor: event.actor, details };
+      await queries.appendAuditEntry(entry, entryHashParts(entry), options.trx);
     },
 
     /** A citizen's activity, newest first. `citizenId` is the internal uuid. */
