@@ -277,8 +277,9 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     queries: deviceQueries,
     notices: accountNotices,
     key: deriveDeviceKey(config.secrets.blindIndexSecret),
-    notifyNewDevice: async (citizenId, clientId) =>
-      notifications.notify(db.knex, citizenId, 'new_device', { at: new Date().toISOString(), isp: clientId ? await clientNames(clientId) : undefined }),
+    notifyNewDevice: async (citizenId, clientId, trx) =>
+      notifications.notify(trx, citizenId, 'new_device', { at: new Date().toISOString(), isp: clientId ? await clientNames(clientId) : undefined }),
+    transaction: (work) => db.knex.transaction(work),
   });
   const activity = createActivity({ audit, clientName });
   // An account change, its audit entry and the notice it causes: one transaction (account-events.ts).
@@ -398,8 +399,9 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     authority: identityAuthority,
     record: ({ type, citizenId, clientId, actorId, actor = 'guardian' }) =>
       audit.record({ type, citizenId, clientId, actor, details: { guardian_id: actorId } }),
-    notifyGuardianRequest: async (guardianId, clientId) =>
-      notifications.notify(db.knex, guardianId, 'guardian_request', { at: new Date().toISOString(), isp: await clientNames(clientId) }),
+    notifyGuardianRequest: async (guardianId, clientId, trx) =>
+      notifications.notify(trx, guardianId, 'guardian_request', { at: new Date().toISOString(), isp: await clientNames(clientId) }),
+    transaction: (work) => db.knex.transaction(work),
     endSessions: (citizenId) => accountSessions.endAll(citizenId),
   });
   const applications = createApplicationService({

@@ -53,8 +53,8 @@ export function createConnectionQueries(knex: Knex) {
     findApproval(wardId: string, clientId: string): Promise<ApprovalRow | undefined> {
       return knex('guardian_approvals').where({ ward_id: wardId, client_id: clientId }).first();
     },
-    async requestApproval(wardId: string, clientId: string, scope: string): Promise<void> {
-      await knex('guardian_approvals')
+    async requestApproval(wardId: string, clientId: string, scope: string, db: Knex | Knex.Transaction = knex): Promise<void> {
+      await db('guardian_approvals')
         .insert({ ward_id: wardId, client_id: clientId, scope, status: 'pending' })
         .onConflict(['ward_id', 'client_id'])
         .merge({ scope, status: 'pending', requested_at: knex.fn.now(), decided_at: null });

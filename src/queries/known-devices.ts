@@ -20,9 +20,10 @@ export function createKnownDeviceQueries(knex: Knex) {
     /**
      * Records a sign-in from a device, in one statement: `first` when this device is new for the
      * citizen, `others` how many devices the citizen had before (the CTE sees the table as it was).
+     * `db`: the sign-in's transaction that also writes the new-device notices (services/known-devices.ts).
      */
-    async recordDeviceSignIn(citizenId: string, deviceHash: string, description: string): Promise<{ first: boolean; others: number }> {
-      const result = await knex.raw(
+    async recordDeviceSignIn(citizenId: string, deviceHash: string, description: string, db: Knex | Knex.Transaction = knex): Promise<{ first: boolean; others: number }> {
+      const result = await db.raw(
         `WITH others AS (SELECT count(*) AS n FROM known_devices WHERE citizen_id = ? AND device_hash <> ?),
          seen AS (
            INSERT INTO known_devices (citizen_id, device_hash, description) VALUES (?, ?, ?)

@@ -15,7 +15,7 @@ export function createAccountNotices(queries: AccountNoticeQueries) {
   return {
     newConnection: (citizenId: string, clientId: string) => queries.insertNotice(citizenId, 'new_connection', clientId),
     /** `clientId`: the ISP the citizen was signing in to; absent for the account pages. */
-    newDevice: (citizenId: string, clientId?: string) => queries.insertNotice(citizenId, 'new_device', clientId ?? null),
+    newDevice: (citizenId: string, clientId?: string, trx?: Knex.Transaction) => queries.insertNotice(citizenId, 'new_device', clientId ?? null, null, trx),
     /** Someone tried to sign in as the citizen and failed (`device`: a rough description). */
     failedSignIn: (citizenId: string, device: string, clientId?: string) => queries.insertNotice(citizenId, 'failed_sign_in', clientId ?? null, device),
     /** `trx`: the use's transaction (recovery-codes.ts), so the notice commits with it. */

@@ -3,6 +3,7 @@
 // sees and revokes the ward's connections. At 18 the link ends by itself (checked whenever it
 // is used, in China Standard Time). No link is made on anyone's word: the identity authority
 // must confirm the relationship first (confirmLink), and a refusal writes nothing.
+import type { Knex } from 'knex';
 import type { CitizenQueries, CitizenRow } from '../queries/citizens.js';
 import type { ConnectionQueries, ApprovalRow } from '../queries/connections.js';
 import { ageBand, ageInChina } from '../identity/age.js';
@@ -29,7 +30,10 @@ type Dependencies = {
   now?: () => Date;
   record?: (event: GuardianEvent & { actorId: string }) => Promise<void>;
   /** Tells the guardian outside the site that a ward's new service waits for them. */
-  notifyGuardianRequest?: (guardianId: string, clientId: string) => Promise<void>;
+  /** Tells the guardian outside the site (the outbox), in the request's transaction `trx`. */
+  notifyGuardianRequest?: (guardianId: string, clientId: string, trx: Knex.Transaction) => Promise<void>;
+  /** Runs `work` in one database transaction. */
+  transaction: <T>(work: (trx: Knex.Transaction) => Promise<T>) => Promise<T>;
   /** Ends every account session of a citizen (a refused account). */
   endSessions?: (citizenId: string) => Promise<void>;
 };
@@ -37,7 +41,7 @@ type Dependencies = {
 /** `name` and `age` are decrypted for the guardian's own dashboard only (audited: guardian_view). */
 export type WardView = { ward: CitizenRow; name: string; age: number; connections: ConnectionView[]; pendingApprovals: ApprovalRow[] };
 
-export function createGuardianship({ citizens, connections, connectionService, vault, authority, now = () => new Date(), record = async () => {}, notifyGuardianRequest = async () => {}, endSessions = async () => {} }: Dependencies) {
+export function createGuardianship({ citizens, connections, connectionService, vault, authority, now = () => new Date(), record = async () => {}, notifyGuardianRequest = async () => {}, transaction, endSessions = async () => {} }: Dependencies) {
   /** True while the ward is under 18; ends the link (and returns false) once they are not. */
   async function linkActive(ward: CitizenRow): Promise<boolean> {
     if (!ward.guardian_id) return false;
@@ -168,8 +172,12 @@ export function createGuardianship({ citizens, connections, connectionService, v
       const scopes = [...requested].sort().join(' ');
       // The guardian is told once per request, not at every retry of the same one.
       const alreadyAsked = existing?.status === 'pending' && existing.scope === scopes;
-      await connections.requestApproval(ward.id, clientId, scopes);
-      if (!alreadyAsked && ward.guardian_id) await notifyGuardianRequest(ward.guardian_id, clientId);
+      // The request and the guardian's notice commit together: a crash between them would leave
+      // a request the guardian is never told of (a retry of the same request tells nobody).
+      await transaction(async (trx) => {
+        await connections.requestApproval(ward.id, clientId, scopes, trx);
+        if (!alreadyAsked && ward.guardian_id) await notifyGuardianRequest(ward.guardian_id, clientId, trx);
+      });
       return 'pending';
     },
 

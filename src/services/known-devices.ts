@@ -5,6 +5,7 @@
 // A citizen's very first device is not "new" (there is nothing to compare it with), so it
 // raises no notice.
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
 import type { KnownDeviceQueries } from '../queries/known-devices.js';
 import type { AccountNotices } from './account-notices.js';
 
@@ -23,11 +24,13 @@ type Dependencies = {
   queries: KnownDeviceQueries;
   notices: AccountNotices;
   key: Buffer;
-  /** Tells the citizen outside the site too (email/SMS, through the outbox). */
-  notifyNewDevice?: (citizenId: string, clientId?: string) => Promise<void>;
+  /** Tells the citizen outside the site too (email/SMS, through the outbox), in `trx`. */
+  notifyNewDevice?: (citizenId: string, clientId: string | undefined, trx: Knex.Transaction) => Promise<void>;
+  /** Runs `work` in one database transaction. */
+  transaction: <T>(work: (trx: Knex.Transaction) => Promise<T>) => Promise<T>;
 };
 
-export function createKnownDevices({ queries, notices, key, notifyNewDevice = async () => {} }: Dependencies) {
+export function createKnownDevices({ queries, notices, key, notifyNewDevice = async () => {}, transaction }: Dependencies) {
   const hash = (citizenId: string, token: string) => createHmac('sha256', key).update(`${citizenId}|${token}`).digest('hex');
   return {
     /**
@@ -36,11 +39,16 @@ export function createKnownDevices({ queries, notices, key, notifyNewDevice = as
      */
     async signedIn(citizenId: string, token: string | undefined, clientId?: string, description = UNKNOWN_DEVICE): Promise<string> {
       const kept = token && TOKEN.test(token) ? token : randomBytes(32).toString('base64url');
-      const { first, others } = await queries.recordDeviceSignIn(citizenId, hash(citizenId, kept), description);
-      if (first && others > 0) {
-        await notices.newDevice(citizenId, clientId);
-        await notifyNewDevice(citizenId, clientId);
-      }
+      // The device's record and the notices it causes commit together (issue 8, durable outbox):
+      // were the record to commit alone, a crash before the notices would make the device known
+      // and the next sign-in from it would tell nobody.
+      await transaction(async (trx) => {
+        const { first, others } = await queries.recordDeviceSignIn(citizenId, hash(citizenId, kept), description, trx);
+        if (first && others > 0) {
+          await notices.newDevice(citizenId, clientId, trx);
+          await notifyNewDevice(citizenId, clientId, trx);
+        }
+      });
       return kept;
     },
     /** Whether the browser holding `token` has signed in as this citizen before. */

@@ -56,6 +56,7 @@ describe('account lifecycle edges', () => {
       connectionService: app.container.connections,
       vault: app.container.vault,
       authority: app.container.identityAuthority,
+      transaction: (work) => app.container.db.knex.transaction(work),
       now: () => beijingMidnight(eighteenth),
     });
     const row = (await app.container.citizenQueries.findCitizenByCyberspaceId(applied.cyberspaceId))!;

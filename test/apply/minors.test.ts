@@ -509,6 +509,7 @@ describe('minors and guardians', () => {
         connectionService: app.container.connections,
         vault: app.container.vault,
         authority: app.container.identityAuthority,
+        transaction: (work) => app.container.db.knex.transaction(work),
         now: () => clock,
       });
       const current = () => citizenRow(ward.cyberspace_id);
@@ -539,6 +540,7 @@ describe('minors and guardians', () => {
         connectionService: app.container.connections,
         vault: app.container.vault,
         authority: app.container.identityAuthority,
+        transaction: (work) => app.container.db.knex.transaction(work),
         now: () => new Date(Date.now() + 4 * 366 * 86_400_000),
       });
       assert.deepEqual(await fourYearsLater.wards(await citizenRow(guardian.cyberspace_id)), []);

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { seedSandbox } from '../support/citizen-pages.js';
+import { seedSandbox, signInToAccount } from '../support/citizen-pages.js';
+import { Browser, isPage } from '../support/browser.js';
 import { adultIdentity, PASSWORD } from '../account/account-support.js';
 import { SoftAuthenticator } from '../support/soft-authenticator.js';
 import { secretAad } from '../../src/services/two-factor.js';
@@ -257,5 +258,30 @@ for (const store of ['PostgreSQL', 'embedded PGlite'] as const) {
         assert.ok(written.every((row) => row.status === 'pending' && row.params.at), 'waiting for the worker, with the time of the event');
       });
     }
+
+    it('a sign-in from a new device: the device record commits only with its notices', async () => {
+      const knex = app.container.db.knex;
+      const { citizen, cyberspace_id, password } = await app.container.citizens.createTestCitizen({ birthDate: '1985-01-01' });
+      const count = async (table: string, where: Record<string, string>) => (await knex(table).where({ citizen_id: citizen.id, ...where })).length;
+      await signInToAccount(new Browser(app.url), cyberspace_id, password); // the first device: nothing to tell
+      const second = new Browser(app.url);
+      await failing('notification_outbox', 'kind', 'new_device', async () => {
+        const refused = await second.submit(await expectLogin(second), 'form[action="/account/login"]', { cyberspace_id, password });
+        assert.ok(isPage(refused) && refused.status >= 500, 'the sign-in fails with its notice');
+      });
+      assert.equal(await count('known_devices', {}), 1, 'the new device was not recorded without its notice');
+      assert.equal(await count('account_notices', { kind: 'new_device' }), 0);
+      // Healed, the same browser is still a new device, and this time the citizen is told.
+      await signInToAccount(second, cyberspace_id, password);
+      assert.equal(await count('known_devices', {}), 2);
+      assert.equal(await count('account_notices', { kind: 'new_device' }), 1);
+      assert.equal(await count('notification_outbox', { kind: 'new_device' }), 1);
+    });
   });
+}
+
+async function expectLogin(browser: Browser) {
+  const login = await browser.navigate('/account/login');
+  assert.ok(isPage(login));
+  return login;
 }

@@ -94,6 +94,34 @@ describe('notices of account events by email', () => {
     assert.ok(mails.every((mail) => !mail.text.includes(minor.name)), 'never the ward’s name');
   });
 
+  it('a ward’s request for a service commits only with the guardian’s notice', async () => {
+    const knex = app.container.db.knex;
+    const guardian = await adultWithIdentity(app.container);
+    const minor = personAged(15, '原子少年');
+    await confirmGuardianOf(app.container, guardian, minor);
+    const ward = await app.container.applications.apply({ ...minor, password: 'a long memorable phrase', guardianCyberspaceId: guardian.cyberspace_id });
+    const wardRow = (await app.container.citizenQueries.findCitizenByCyberspaceId(ward.cyberspaceId))!;
+    await app.container.guardianship.approveAccount(guardian.citizen, wardRow.id);
+    const approvals = async () => (await knex('guardian_approvals').where({ ward_id: wardRow.id })).length;
+    const asked = await outboxKinds(guardian.citizen.id, 'guardian_request');
+
+    await knex.raw(`CREATE OR REPLACE FUNCTION test_fail_guardian_request() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.kind = 'guardian_request' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$`);
+    await knex.raw('CREATE TRIGGER test_fail_guardian_request BEFORE INSERT ON notification_outbox FOR EACH ROW EXECUTE FUNCTION test_fail_guardian_request()');
+    try {
+      await assert.rejects(app.container.guardianship.checkConnection(wardRow, isp.client_id, 'openid'), /injected failure/);
+    } finally {
+      await knex.raw('DROP TRIGGER test_fail_guardian_request ON notification_outbox');
+    }
+    assert.equal(await approvals(), 0, 'no request the guardian is never told of');
+    assert.equal(await outboxKinds(guardian.citizen.id, 'guardian_request'), asked);
+
+    // Healed, the same request is asked again, and the guardian is told once.
+    assert.equal(await app.container.guardianship.checkConnection(wardRow, isp.client_id, 'openid'), 'pending');
+    assert.equal(await approvals(), 1);
+    assert.equal(await outboxKinds(guardian.citizen.id, 'guardian_request'), asked + 1);
+  });
+
   it('names the ward’s service in Chinese to a guardian whose address is kept in Chinese', async () => {
     const guardian = await adultWithIdentity(app.container);
     await withEmail(guardian.citizen.id, 'guardian-zh@example.cn', 'zh-CN');
