@@ -32,7 +32,11 @@ const READS = new Set(['identity.decrypted/guardian_confirmation', 'identity.dec
 /** Rows per table (audit entries by type and purpose), to compare before and after a refusal. */
 async function snapshot(app: TestApp): Promise<Map<string, number>> {
   const { knex } = app.container.db;
-  const tables: string[] = await knex('information_schema.tables').where({ table_schema: app.schema, table_type: 'BASE TABLE' }).pluck('table_name');
+  // Tables and partitioned tables, not their partitions (a partitioned table counts its partitions' rows).
+  const { rows: listed } = await knex.raw(
+    `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = ? AND c.relkind IN ('r', 'p') AND NOT c.relispartition`, [app.schema]);
+  const tables = (listed as Array<{ relname: string }>).map((row) => row.relname);
   const counts = new Map<string, number>();
   for (const table of tables.filter((name) => name !== 'audit_log')) {
     const { rows } = await knex.raw('SELECT count(*)::int AS n FROM ??.??', [app.schema, table]);
